@@ -1,0 +1,65 @@
+//! Hourly demand (output tokens requested per hour).
+//!
+//! `demand(h) = monthly volume / 730 × shape(h) × growth(h) × noise(h) × burst(h)`
+//! (DESIGN.md), where
+//! - `shape` is diurnal × weekly, mean 1 over the horizon ([`super::Calendar`]);
+//! - `growth(h) = (1 + g)^(h / 8760)`, compounding the annual growth `g`;
+//! - `noise(h) = exp(σ z_h − σ²/2)` with `z` a stationary AR(1) process of
+//!   lag-1 correlation ρ and unit variance, so `E[noise] = 1` and the
+//!   volume's meaning is kept (the log-normal mean correction);
+//! - bursts arrive as a Poisson process (rate per 730-hour month) and multiply
+//!   demand by their size for their duration (rounded up to whole hours).
+//!   Bursts come on top of the volume: they raise the expected demand.
+
+use rand::Rng as _;
+use rand_distr::{Exp1, StandardNormal};
+
+use super::{Keys, TrialParams};
+use crate::scenario::{Bursts, HOURS_PER_MONTH};
+use crate::model::Calendar;
+
+/// Fill `out` (one value per hour of the horizon) with trial `trial`'s demand.
+pub fn fill(p: &TrialParams, cal: &Calendar, bursts: Option<&Bursts>, keys: &Keys, trial: u64, out: &mut [f64]) {
+    let base = p.monthly_tokens / HOURS_PER_MONTH;
+    let growth_step = (1.0 + p.annual_growth).powf(1.0 / 8760.0);
+    let mut growth = 1.0;
+    let sigma = p.noise_sigma;
+    if sigma > 0.0 {
+        let mut rng = keys.noise.for_trial(trial);
+        let rho = p.noise_rho;
+        let innov = (1.0 - rho * rho).sqrt();
+        let mut z: f64 = rng.sample(StandardNormal);
+        let correction = -0.5 * sigma * sigma;
+        for (o, &shape) in out.iter_mut().zip(&cal.shape) {
+            *o = base * shape * growth * (sigma * z + correction).exp();
+            growth *= growth_step;
+            let e: f64 = rng.sample(StandardNormal);
+            z = rho * z + innov * e;
+        }
+    } else {
+        for (o, &shape) in out.iter_mut().zip(&cal.shape) {
+            *o = base * shape * growth;
+            growth *= growth_step;
+        }
+    }
+    if let Some(b) = bursts {
+        let rate = p.bursts_per_month / HOURS_PER_MONTH;
+        if rate > 0.0 {
+            let mut rng = keys.bursts.for_trial(trial);
+            let n = out.len() as f64;
+            let mut t = 0.0;
+            loop {
+                let gap: f64 = rng.sample(Exp1);
+                t += gap / rate;
+                if t >= n {
+                    break;
+                }
+                let size = b.size.sample(&mut rng);
+                let hours = b.duration_hours.sample(&mut rng).ceil().max(1.0);
+                let start = t as usize;
+                let end = (start + hours as usize).min(out.len());
+                out[start..end].iter_mut().for_each(|x| *x *= size);
+            }
+        }
+    }
+}

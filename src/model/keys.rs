@@ -1,0 +1,46 @@
+//! The named random streams of a run (see [`crate::rng`]).
+
+use crate::rng::StreamKey;
+use crate::scenario::Scenario;
+
+/// Every stream key a trial uses, built once per run.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    /// Trial-level parameters, by name (`param.…`).
+    pub seed: u64,
+    /// Hourly demand noise.
+    pub noise: StreamKey,
+    /// Burst arrivals, sizes and durations.
+    pub bursts: StreamKey,
+    /// Region-wide outages.
+    pub region: StreamKey,
+    /// Hardware failures of replica slot j (shared by all strategies).
+    pub failure_slot: Vec<StreamKey>,
+    /// Spot interruptions of replica slot j.
+    pub spot_slot: Vec<StreamKey>,
+}
+
+impl Keys {
+    /// Keys for a scenario run with `seed`.
+    pub fn new(s: &Scenario, seed: u64) -> Self {
+        let slots = s
+            .strategies
+            .iter()
+            .map(|st| st.pools.iter().map(|p| p.slots() as usize).sum::<usize>())
+            .max()
+            .unwrap_or(0);
+        Keys {
+            seed,
+            noise: StreamKey::new(seed, "demand.noise"),
+            bursts: StreamKey::new(seed, "demand.bursts"),
+            region: StreamKey::new(seed, "outages.region"),
+            failure_slot: (0..slots).map(|j| StreamKey::new(seed, &format!("outages.slot.{j}"))).collect(),
+            spot_slot: (0..slots).map(|j| StreamKey::new(seed, &format!("spot.slot.{j}"))).collect(),
+        }
+    }
+
+    /// Key of a trial-level parameter.
+    pub fn param(&self, name: &str) -> StreamKey {
+        StreamKey::new(self.seed, &format!("param.{name}"))
+    }
+}

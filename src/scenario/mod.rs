@@ -1,0 +1,777 @@
+//! Scenarios: parsed from TOML ([`raw`]), then validated once into
+//! [`Scenario`], which the engine trusts without re-checking.
+//!
+//! Validation collects *every* problem it finds, each naming its field (and
+//! its line where the parser knows it), so a user fixes a file in one pass.
+
+pub mod raw;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use toml::Spanned;
+
+use crate::dist::{Dist, Range, with_range};
+use raw::*;
+
+/// Built-in model profiles (the files in `models/`, compiled in so the binary
+/// works from any folder).
+pub const BUILTIN_MODELS: &[(&str, &str)] = &[
+    ("llama3-70b-fp8-4xh100", include_str!("../../models/llama3-70b-fp8-4xh100.toml")),
+    ("llama3-70b-bf16-4xh100", include_str!("../../models/llama3-70b-bf16-4xh100.toml")),
+    ("llama3-8b-bf16-1xh100", include_str!("../../models/llama3-8b-bf16-1xh100.toml")),
+];
+
+/// The built-in seed scenario (`scenarios/seed.toml`), run when no scenario
+/// is given.
+pub const SEED_SCENARIO: &str = include_str!("../../scenarios/seed.toml");
+
+/// Hours in the month that monthly volumes are spread over (DESIGN.md:
+/// "monthly volume / 730"; 8,760 h / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// One problem found in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Dotted path of the field, e.g. `strategy[0].pool[1].replicas`.
+    pub field: String,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+    /// Why the value is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{} (line {}): {}", self.field, l, self.reason),
+            None => write!(f, "{}: {}", self.field, self.reason),
+        }
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not have the scenario's structure
+    /// (unknown field, wrong type).
+    #[error("{origin}: {message}")]
+    Parse {
+        /// File name or `<built-in>`.
+        origin: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// Values are out of range or inconsistent.
+    #[error("{origin}: {} problem(s):\n{}", issues.len(), issues.iter().map(|i| format!("  - {i}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// File name or `<built-in>`.
+        origin: String,
+        /// Every problem found.
+        issues: Vec<Issue>,
+    },
+}
+
+/// Overflow policy: where demand beyond capacity goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overflow {
+    /// Sent to the API and paid at API prices.
+    Spill,
+    /// Held for later hours, up to a delay bound; what expires is dropped or spilled.
+    Queue {
+        /// Hours a token may wait.
+        max_delay_hours: u32,
+        /// Whether expired tokens go to the API (true) or are dropped.
+        expire_to_api: bool,
+    },
+    /// Lost (counted as dropped tokens and SLA-violation hours).
+    Drop,
+}
+
+/// How a pool is priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoolKind {
+    /// Paid every hour of the horizon at a price fixed at signing.
+    Reserved,
+    /// Paid per running hour; autoscales between min and max with a lag.
+    OnDemand,
+    /// Cheap, interrupted at a rate, paid per running hour.
+    Spot,
+}
+
+/// A validated pool of replicas.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pool {
+    /// Name for reports.
+    pub name: String,
+    /// Pricing kind.
+    pub kind: PoolKind,
+    /// Serving replicas (for on-demand: the minimum).
+    pub replicas: u32,
+    /// Spare replicas paid alongside, serving only while a primary is down.
+    pub spares: u32,
+    /// On-demand ceiling (= `replicas` for other kinds).
+    pub max_replicas: u32,
+    /// Hours from requesting an on-demand replica to it serving.
+    pub startup_lag_hours: u32,
+    /// Index into [`Scenario::gpu_prices`].
+    pub price: usize,
+    /// Price change per year (on-demand and spot), compounded hourly.
+    pub price_drift_per_year: Dist,
+    /// Spot interruptions per replica per month.
+    pub interruptions_per_month: Dist,
+    /// Hours a spot replica is gone after an interruption.
+    pub interruption_hours: Dist,
+}
+
+impl Pool {
+    /// Slots that may hold a replica (failures are tracked per slot).
+    pub fn slots(&self) -> u32 {
+        match self.kind {
+            PoolKind::OnDemand => self.max_replicas,
+            _ => self.replicas + self.spares,
+        }
+    }
+}
+
+/// A validated strategy: pools and an overflow policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Strategy {
+    /// Unique name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Pools, in the order they serve (reserved first is usual).
+    pub pools: Vec<Pool>,
+    /// Where demand beyond capacity goes.
+    pub overflow: Overflow,
+}
+
+/// The throughput model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// Profile name.
+    pub name: String,
+    /// Where its figures come from.
+    pub source: String,
+    /// GPU type.
+    pub gpu: String,
+    /// GPUs per replica (tensor parallel: one failed GPU takes the replica down).
+    pub gpus_per_replica: u32,
+    /// Output tokens per second per GPU at full load.
+    pub tok_s_per_gpu: Dist,
+    /// Fraction of peak throughput that can be served within latency targets.
+    pub utilization_ceiling: Dist,
+}
+
+/// How monthly demand volume is given.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Volume {
+    /// Output tokens per month.
+    MonthlyTokens(Dist),
+    /// A fraction of the capacity of `basis_replicas` replicas.
+    Utilization {
+        /// The fraction.
+        utilization: Dist,
+        /// Replicas whose capacity the fraction refers to.
+        basis_replicas: u32,
+    },
+}
+
+/// Random demand bursts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bursts {
+    /// Bursts per month (trial-level).
+    pub per_month: Dist,
+    /// Demand multiplier during a burst (per event).
+    pub size: Dist,
+    /// Hours a burst lasts (per event).
+    pub duration_hours: Dist,
+}
+
+/// Demand model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Demand {
+    /// Volume at the start of the horizon.
+    pub volume: Volume,
+    /// Input tokens per output token (prices the API side).
+    pub input_per_output: Dist,
+    /// Compound growth per year.
+    pub annual_growth: Dist,
+    /// Mean-1 shape by hour of day.
+    pub diurnal: [f64; 24],
+    /// Mean-1 shape by day of week, Monday first.
+    pub weekly: [f64; 7],
+    /// Standard deviation of hourly log-noise.
+    pub noise_sigma: Dist,
+    /// Lag-1-hour autocorrelation of the log-noise.
+    pub noise_autocorrelation: Dist,
+    /// Bursts, if any.
+    pub bursts: Option<Bursts>,
+}
+
+/// API prices.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    /// Model name, for reports.
+    pub name: String,
+    /// USD per million output tokens.
+    pub output_usd_per_mtok: Dist,
+    /// USD per million input tokens.
+    pub input_usd_per_mtok: Dist,
+}
+
+/// Failure model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outages {
+    /// Failures per GPU-year (trial-level).
+    pub gpu_failures_per_year: Dist,
+    /// Hours to repair a failed replica (per event).
+    pub repair_hours: Dist,
+    /// Region-wide outages per year (trial-level).
+    pub region_outages_per_year: Dist,
+    /// Hours a region outage lasts (per event).
+    pub region_outage_hours: Dist,
+}
+
+/// Rolling deployments.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployments {
+    /// Rolling deployments per month.
+    pub per_month: f64,
+    /// Hours each replica is out during one.
+    pub hours: u32,
+}
+
+/// Overhead costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overhead {
+    /// Fraction of GPU cost added as overhead.
+    pub percent_of_gpu: Dist,
+    /// Itemised lines (charged to strategies that run GPUs).
+    pub items: Vec<OverheadItem>,
+}
+
+/// One itemised overhead line: `units × usd_per_unit_year` per year.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverheadItem {
+    /// Name, for reports.
+    pub name: String,
+    /// USD per unit per year (a salary per FTE, or the line's whole cost).
+    pub usd_per_unit_year: Dist,
+    /// Units (FTEs), 1 for a plain USD line.
+    pub units: Dist,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    /// Name, for reports and run folders.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Trials to run (overridable on the command line).
+    pub trials: u64,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Hours simulated per trial.
+    pub horizon_hours: u32,
+    /// Date of hour 0 (sets day of week and calendar months).
+    pub start: NaiveDate,
+    /// Hours per month used to express costs per month in reports.
+    pub month_hours: f64,
+    /// Throughput model.
+    pub model: Model,
+    /// Demand model.
+    pub demand: Demand,
+    /// API prices.
+    pub api: Api,
+    /// Named GPU prices, USD per GPU-hour.
+    pub gpu_prices: Vec<(String, Dist)>,
+    /// Failure model.
+    pub outages: Outages,
+    /// Deployments.
+    pub deployments: Deployments,
+    /// Overhead.
+    pub overhead: Overhead,
+    /// Strategies compared on the same trials.
+    pub strategies: Vec<Strategy>,
+    /// The scenario file as given.
+    #[serde(skip)]
+    pub source_text: String,
+}
+
+/// Load and validate a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { path: path.to_owned(), source })?;
+    let origin = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
+        origin: origin.clone(),
+        message: format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+    })?;
+    parse(&text, &origin, path.parent())
+}
+
+/// The built-in seed scenario.
+pub fn builtin_seed() -> Scenario {
+    // The built-in file is checked by the test suite; failing here is a build defect.
+    parse(SEED_SCENARIO, "<built-in seed>", None).expect("built-in seed scenario is valid")
+}
+
+/// Parse and validate scenario text. `dir` resolves relative model paths.
+pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
+        origin: origin.to_owned(),
+        message: e.to_string().trim_end().to_owned(),
+    })?;
+    let mut v = Validator { text, issues: Vec::new() };
+    let scenario = v.scenario(raw, dir);
+    match scenario {
+        Some(s) if v.issues.is_empty() => Ok(Scenario { source_text: text.to_owned(), ..s }),
+        _ => Err(ScenarioError::Invalid { origin: origin.to_owned(), issues: v.issues }),
+    }
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    issues: Vec<Issue>,
+}
+
+impl Validator<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text.as_bytes()[..offset.min(self.text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+
+    fn push(&mut self, field: impl Into<String>, line: Option<usize>, reason: impl Into<String>) {
+        self.issues.push(Issue { field: field.into(), line, reason: reason.into() });
+    }
+
+    /// An uncertain input; on error records the issue and returns a placeholder.
+    fn dist(&mut self, field: &str, raw: &Spanned<toml::Value>, range: Range) -> Dist {
+        match Dist::from_toml(raw.get_ref(), range) {
+            Ok(d) => with_range(d, range),
+            Err(reason) => {
+                let line = self.line_of(raw.span().start);
+                self.push(field, Some(line), reason);
+                Dist::fixed(f64::NAN)
+            }
+        }
+    }
+
+    fn opt_dist(&mut self, field: &str, raw: &Option<Spanned<toml::Value>>, range: Range, default: f64) -> Dist {
+        match raw {
+            Some(r) => self.dist(field, r, range),
+            None => Dist::fixed(default),
+        }
+    }
+
+    fn count(&mut self, field: &str, v: Option<i64>, default: u32, min: i64, max: i64) -> u32 {
+        let v = v.unwrap_or(i64::from(default));
+        if v < min || v > max {
+            self.push(field, None, format!("{v} is out of range: must be between {min} and {max}"));
+            return default;
+        }
+        v as u32
+    }
+
+    fn scenario(&mut self, raw: RawScenario, dir: Option<&Path>) -> Option<Scenario> {
+        let trials = raw.run.trials.unwrap_or(1000);
+        if trials < 1 {
+            self.push("run.trials", None, format!("{trials}: must be at least 1"));
+        }
+        let horizon_hours = self.count("run.horizon_hours", raw.run.horizon_hours, 8760, 1, 10 * 8784);
+        let start = match &raw.run.start {
+            None => NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date"),
+            Some(v) => {
+                let s = match v {
+                    toml::Value::Datetime(d) => d.to_string(),
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_else(|_| {
+                    self.push("run.start", None, format!("`{s}` is not a date of the form 2027-01-01"));
+                    NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date")
+                })
+            }
+        };
+        let month_hours = raw.run.month_hours.unwrap_or(HOURS_PER_MONTH);
+        if !(month_hours.is_finite() && (600.0..=800.0).contains(&month_hours)) {
+            self.push("run.month_hours", None, format!("{month_hours}: must be between 600 and 800 hours"));
+        }
+
+        let model = self.model(&raw.model, dir);
+        let demand = self.demand(&raw.demand);
+        let api = Api {
+            name: raw.api.name.clone().unwrap_or_else(|| "api".into()),
+            output_usd_per_mtok: self.dist("api.output_usd_per_mtok", &raw.api.output_usd_per_mtok, Range::NON_NEGATIVE),
+            input_usd_per_mtok: self.opt_dist("api.input_usd_per_mtok", &raw.api.input_usd_per_mtok, Range::NON_NEGATIVE, 0.0),
+        };
+
+        let mut gpu_prices = Vec::new();
+        for (name, value) in &raw.gpu_prices {
+            let field = format!("gpu_prices.{name}");
+            // Spans are lost inside a free-form table; the field path is exact.
+            match Dist::from_toml(value, Range::NON_NEGATIVE) {
+                Ok(d) => gpu_prices.push((name.clone(), with_range(d, Range::NON_NEGATIVE))),
+                Err(reason) => self.push(field, None, reason),
+            }
+        }
+
+        let o = &raw.outages;
+        let outages = Outages {
+            gpu_failures_per_year: self.opt_dist("outages.gpu_failures_per_year", &o.gpu_failures_per_year, Range::NON_NEGATIVE, 0.0),
+            repair_hours: self.opt_dist("outages.repair_hours", &o.repair_hours, Range::NON_NEGATIVE, 24.0),
+            region_outages_per_year: self.opt_dist("outages.region_outages_per_year", &o.region_outages_per_year, Range::NON_NEGATIVE, 0.0),
+            region_outage_hours: self.opt_dist("outages.region_outage_hours", &o.region_outage_hours, Range::NON_NEGATIVE, 4.0),
+        };
+        self.rate_cap("outages.gpu_failures_per_year", &outages.gpu_failures_per_year, 1000.0);
+        self.rate_cap("outages.region_outages_per_year", &outages.region_outages_per_year, 1000.0);
+
+        let per_month = raw.deployments.per_month.unwrap_or(0.0);
+        if !(per_month.is_finite() && (0.0..=30.0).contains(&per_month)) {
+            self.push("deployments.per_month", None, format!("{per_month}: must be between 0 and 30"));
+        }
+        let deployments = Deployments {
+            per_month,
+            hours: self.count("deployments.hours", raw.deployments.hours, 1, 0, 168),
+        };
+
+        let mut items = Vec::new();
+        for (i, item) in raw.overhead.item.iter().enumerate() {
+            let f = format!("overhead.item[{i}]");
+            let (usd_per_unit_year, units) = match (&item.usd_per_year, &item.fte, &item.usd_per_fte_year) {
+                (Some(u), None, None) => (self.dist(&format!("{f}.usd_per_year"), u, Range::NON_NEGATIVE), Dist::fixed(1.0)),
+                (None, Some(fte), Some(salary)) => (
+                    self.dist(&format!("{f}.usd_per_fte_year"), salary, Range::NON_NEGATIVE),
+                    self.dist(&format!("{f}.fte"), fte, Range::NON_NEGATIVE),
+                ),
+                _ => {
+                    self.push(&f, None, "give either usd_per_year, or fte and usd_per_fte_year");
+                    (Dist::fixed(0.0), Dist::fixed(0.0))
+                }
+            };
+            items.push(OverheadItem { name: item.name.clone(), usd_per_unit_year, units });
+        }
+        let overhead = Overhead {
+            percent_of_gpu: self.opt_dist("overhead.percent_of_gpu", &raw.overhead.percent_of_gpu, Range { min: 0.0, max: 100.0, min_inclusive: true }, 0.0),
+            items,
+        };
+
+        let mut strategies = Vec::new();
+        if raw.strategy.is_empty() {
+            self.push("strategy", None, "no strategy: add at least one [[strategy]]");
+        }
+        for (i, s) in raw.strategy.iter().enumerate() {
+            if raw.strategy[..i].iter().any(|o| o.name == s.name) {
+                self.push(format!("strategy[{i}].name"), None, format!("duplicate strategy name `{}`", s.name));
+            }
+            strategies.push(self.strategy(i, s, &gpu_prices));
+        }
+
+        Some(Scenario {
+            name: raw.name.clone().unwrap_or_else(|| "scenario".into()),
+            description: raw.description.clone().unwrap_or_default(),
+            trials: trials.max(1) as u64,
+            seed: raw.run.seed.unwrap_or(2027),
+            horizon_hours,
+            start,
+            month_hours,
+            model: model?,
+            demand,
+            api,
+            gpu_prices,
+            outages,
+            deployments,
+            overhead,
+            strategies,
+            source_text: String::new(),
+        })
+    }
+
+    fn rate_cap(&mut self, field: &str, d: &Dist, cap: f64) {
+        let hi = match *d {
+            Dist::Fixed { value } => value,
+            Dist::Uniform { high, .. } | Dist::Triangular { high, .. } | Dist::Pert { high, .. } => high,
+            Dist::Normal { mean, .. } => mean,
+            Dist::LogNormal { point, .. } => point,
+        };
+        if hi > cap {
+            self.push(field, None, format!("{hi} is implausibly large (at most {cap})"));
+        }
+    }
+
+    fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
+        let (text, origin) = if r.profile.ends_with(".toml") || r.profile.contains('/') {
+            let path = dir.map(|d| d.join(&r.profile)).unwrap_or_else(|| PathBuf::from(&r.profile));
+            match std::fs::read_to_string(&path) {
+                Ok(t) => (t, path.display().to_string()),
+                Err(e) => {
+                    self.push("model.profile", None, format!("cannot read model file {}: {e}", path.display()));
+                    return None;
+                }
+            }
+        } else if let Some((_, t)) = BUILTIN_MODELS.iter().find(|(n, _)| *n == r.profile) {
+            (t.to_string(), format!("models/{}.toml", r.profile))
+        } else {
+            let known: Vec<&str> = BUILTIN_MODELS.iter().map(|(n, _)| *n).collect();
+            self.push("model.profile", None, format!(
+                "no model profile named `{}` (built-in: {}; or give a path ending in .toml)",
+                r.profile, known.join(", ")));
+            return None;
+        };
+        let p: RawModelProfile = match toml::from_str(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.push("model.profile", None, format!("model file {origin}: {}", e.to_string().trim_end()));
+                return None;
+            }
+        };
+        // Lines in the profile file are not lines of the scenario: check with its own text.
+        let mut pv = Validator { text: &text, issues: Vec::new() };
+        let tok = pv.dist(&format!("{origin}: tok_s_per_gpu"), &p.tok_s_per_gpu, Range::POSITIVE);
+        let ceil = pv.dist(&format!("{origin}: utilization_ceiling"), &p.utilization_ceiling, Range { min: 0.0, max: 1.0, min_inclusive: false });
+        let gpus = pv.count(&format!("{origin}: gpus_per_replica"), Some(p.gpus_per_replica), 1, 1, 1024);
+        self.issues.append(&mut pv.issues);
+        Some(Model {
+            name: p.name,
+            source: p.source,
+            gpu: p.gpu,
+            gpus_per_replica: match r.gpus_per_replica {
+                Some(g) => self.count("model.gpus_per_replica", Some(g), gpus, 1, 1024),
+                None => gpus,
+            },
+            tok_s_per_gpu: match &r.tok_s_per_gpu {
+                Some(t) => self.dist("model.tok_s_per_gpu", t, Range::POSITIVE),
+                None => tok,
+            },
+            utilization_ceiling: match &r.utilization_ceiling {
+                Some(c) => self.dist("model.utilization_ceiling", c, Range { min: 0.0, max: 1.0, min_inclusive: false }),
+                None => ceil,
+            },
+        })
+    }
+
+    fn shape<const N: usize>(&mut self, field: &str, raw: &Option<Spanned<Vec<f64>>>) -> [f64; N] {
+        let mut out = [1.0; N];
+        let Some(s) = raw else { return out };
+        let line = Some(self.line_of(s.span().start));
+        let v = s.get_ref();
+        if v.len() != N {
+            self.push(field, line, format!("has {} values: must have {N}", v.len()));
+            return out;
+        }
+        if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < 0.0) {
+            self.push(field, line, format!("value {x} must be a finite number, zero or more"));
+            return out;
+        }
+        let mean = v.iter().sum::<f64>() / N as f64;
+        if mean <= 0.0 {
+            self.push(field, line, "all values are zero: the shape needs a positive mean");
+            return out;
+        }
+        // Shapes are normalised to mean 1 (DESIGN.md), so any scale may be written.
+        for (o, x) in out.iter_mut().zip(v) {
+            *o = x / mean;
+        }
+        out
+    }
+
+    fn demand(&mut self, r: &RawDemand) -> Demand {
+        // 1e15 output tokens a month is ~100,000 replicas: beyond any plan.
+        let volume_range = Range { min: 0.0, max: 1e15, min_inclusive: true };
+        let volume = match (&r.monthly_tokens, &r.utilization) {
+            (Some(m), None) => {
+                if r.utilization_basis_replicas.is_some() {
+                    self.push("demand.utilization_basis_replicas", None, "only applies with demand.utilization");
+                }
+                Volume::MonthlyTokens(self.dist("demand.monthly_tokens", m, volume_range))
+            }
+            (None, Some(u)) => Volume::Utilization {
+                utilization: self.dist("demand.utilization", u, Range { min: 0.0, max: 100.0, min_inclusive: true }),
+                basis_replicas: self.count("demand.utilization_basis_replicas", r.utilization_basis_replicas, 1, 1, 100_000),
+            },
+            (Some(_), Some(_)) => {
+                self.push("demand", None, "give either monthly_tokens or utilization, not both");
+                Volume::MonthlyTokens(Dist::fixed(0.0))
+            }
+            (None, None) => {
+                self.push("demand", None, "missing volume: give monthly_tokens or utilization");
+                Volume::MonthlyTokens(Dist::fixed(0.0))
+            }
+        };
+        let bursts = r.bursts.as_ref().map(|b| Bursts {
+            per_month: self.dist("demand.bursts.per_month", &b.per_month, Range { min: 0.0, max: 730.0, min_inclusive: true }),
+            size: self.dist("demand.bursts.size", &b.size, Range { min: 0.0, max: 1000.0, min_inclusive: true }),
+            duration_hours: self.dist("demand.bursts.duration_hours", &b.duration_hours, Range { min: 0.0, max: 8760.0, min_inclusive: true }),
+        });
+        Demand {
+            volume,
+            input_per_output: self.opt_dist("demand.input_per_output", &r.input_per_output, Range { min: 0.0, max: 1e4, min_inclusive: true }, 0.0),
+            annual_growth: self.opt_dist("demand.annual_growth", &r.annual_growth, Range::RATE, 0.0),
+            diurnal: self.shape("demand.diurnal", &r.diurnal),
+            weekly: self.shape("demand.weekly", &r.weekly),
+            noise_sigma: self.opt_dist("demand.noise_sigma", &r.noise_sigma, Range { min: 0.0, max: 3.0, min_inclusive: true }, 0.0),
+            noise_autocorrelation: self.opt_dist("demand.noise_autocorrelation", &r.noise_autocorrelation, Range { min: 0.0, max: 0.999, min_inclusive: true }, 0.0),
+            bursts,
+        }
+    }
+
+    fn strategy(&mut self, i: usize, s: &RawStrategy, prices: &[(String, Dist)]) -> Strategy {
+        let f = format!("strategy[{i}]");
+        let overflow = match s.overflow.as_deref().unwrap_or("spill") {
+            "spill" => Overflow::Spill,
+            "drop" => Overflow::Drop,
+            "queue" => Overflow::Queue {
+                max_delay_hours: self.count(&format!("{f}.queue_max_delay_hours"), s.queue_max_delay_hours, 4, 1, 168),
+                expire_to_api: match s.queue_expiry.as_deref().unwrap_or("drop") {
+                    "drop" => false,
+                    "spill" => true,
+                    other => {
+                        self.push(format!("{f}.queue_expiry"), None, format!("`{other}`: must be drop or spill"));
+                        false
+                    }
+                },
+            },
+            other => {
+                self.push(format!("{f}.overflow"), None, format!("`{other}`: must be spill, queue or drop"));
+                Overflow::Spill
+            }
+        };
+        if !matches!(overflow, Overflow::Queue { .. }) && (s.queue_max_delay_hours.is_some() || s.queue_expiry.is_some()) {
+            self.push(format!("{f}.queue_max_delay_hours"), None, "only applies with overflow = \"queue\"");
+        }
+        let pools = s.pool.iter().enumerate().map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices)).collect();
+        Strategy { name: s.name.clone(), description: s.description.clone().unwrap_or_default(), pools, overflow }
+    }
+
+    fn pool(&mut self, f: &str, j: usize, p: &RawPool, prices: &[(String, Dist)]) -> Pool {
+        let kind = match p.kind.as_str() {
+            "reserved" => PoolKind::Reserved,
+            "on_demand" | "on-demand" => PoolKind::OnDemand,
+            "spot" => PoolKind::Spot,
+            other => {
+                self.push(format!("{f}.kind"), None, format!("`{other}`: must be reserved, on_demand or spot"));
+                PoolKind::Reserved
+            }
+        };
+        let price_name = p.price.clone().unwrap_or_else(|| match kind {
+            PoolKind::Reserved => "reserved".into(),
+            PoolKind::OnDemand => "on_demand".into(),
+            PoolKind::Spot => "spot".into(),
+        });
+        let price = prices.iter().position(|(n, _)| *n == price_name).unwrap_or_else(|| {
+            let known: Vec<&str> = prices.iter().map(|(n, _)| n.as_str()).collect();
+            self.push(format!("{f}.price"), None, format!(
+                "no GPU price named `{price_name}` in [gpu_prices] (defined: {})",
+                if known.is_empty() { "none".into() } else { known.join(", ") }));
+            0
+        });
+        let od = kind == PoolKind::OnDemand;
+        let replicas = if od {
+            if p.replicas.is_some() {
+                self.push(format!("{f}.replicas"), None, "on-demand pools take min_replicas and max_replicas");
+            }
+            self.count(&format!("{f}.min_replicas"), p.min_replicas, 0, 0, 100_000)
+        } else {
+            for (k, v) in [("min_replicas", p.min_replicas), ("max_replicas", p.max_replicas), ("startup_lag_hours", p.startup_lag_hours)] {
+                if v.is_some() {
+                    self.push(format!("{f}.{k}"), None, "only applies to on_demand pools");
+                }
+            }
+            if p.replicas.is_none() {
+                self.push(format!("{f}.replicas"), None, "missing: how many replicas");
+            }
+            self.count(&format!("{f}.replicas"), p.replicas, 1, 0, 100_000)
+        };
+        let max_replicas = if od {
+            let m = self.count(&format!("{f}.max_replicas"), p.max_replicas, replicas.max(1), 0, 100_000);
+            if m < replicas {
+                self.push(format!("{f}.max_replicas"), None, format!("{m} is less than min_replicas ({replicas})"));
+            }
+            m.max(replicas)
+        } else {
+            replicas
+        };
+        let spares = match (&p.redundancy, p.spares) {
+            (Some(_), Some(_)) => {
+                self.push(format!("{f}.spares"), None, "give spares or redundancy, not both");
+                0
+            }
+            (Some(r), None) if r == "2x" => replicas,
+            (Some(r), None) => {
+                self.push(format!("{f}.redundancy"), None, format!("`{r}`: the only rule is \"2x\" (or give spares = k)"));
+                0
+            }
+            (None, s) => self.count(&format!("{f}.spares"), s, 0, 0, 100_000),
+        };
+        if od && spares > 0 {
+            self.push(format!("{f}.spares"), None, "on-demand pools scale instead of keeping spares");
+        }
+        let spot = kind == PoolKind::Spot;
+        if !spot && (p.interruptions_per_month.is_some() || p.interruption_hours.is_some()) {
+            self.push(format!("{f}.interruptions_per_month"), None, "only applies to spot pools");
+        }
+        if kind == PoolKind::Reserved && p.price_drift_per_year.is_some() {
+            self.push(format!("{f}.price_drift_per_year"), None, "a reserved price is fixed at signing: no drift");
+        }
+        Pool {
+            name: p.name.clone().unwrap_or_else(|| format!("{}{}", p.kind, j)),
+            kind,
+            replicas,
+            spares,
+            max_replicas,
+            startup_lag_hours: if od { self.count(&format!("{f}.startup_lag_hours"), p.startup_lag_hours, 1, 0, 720) } else { 0 },
+            price,
+            price_drift_per_year: self.opt_dist(&format!("{f}.price_drift_per_year"), &p.price_drift_per_year, Range::RATE, 0.0),
+            interruptions_per_month: self.opt_dist(&format!("{f}.interruptions_per_month"), &p.interruptions_per_month, Range { min: 0.0, max: 730.0, min_inclusive: true }, 0.0),
+            interruption_hours: self.opt_dist(&format!("{f}.interruption_hours"), &p.interruption_hours, Range { min: 0.0, max: 8760.0, min_inclusive: true }, 2.0),
+        }
+    }
+}
+
+impl Scenario {
+    /// Deterministic mode: every distribution collapsed to its point value,
+    /// hourly noise and random events switched off.
+    pub fn deterministic(&self) -> Scenario {
+        let mut s = self.clone();
+        let pt = |d: &mut Dist| *d = Dist::fixed(d.point());
+        pt(&mut s.model.tok_s_per_gpu);
+        pt(&mut s.model.utilization_ceiling);
+        match &mut s.demand.volume {
+            Volume::MonthlyTokens(d) => pt(d),
+            Volume::Utilization { utilization, .. } => pt(utilization),
+        }
+        pt(&mut s.demand.input_per_output);
+        pt(&mut s.demand.annual_growth);
+        s.demand.noise_sigma = Dist::fixed(0.0);
+        s.demand.bursts = None;
+        pt(&mut s.api.output_usd_per_mtok);
+        pt(&mut s.api.input_usd_per_mtok);
+        s.gpu_prices.iter_mut().for_each(|(_, d)| pt(d));
+        s.outages.gpu_failures_per_year = Dist::fixed(0.0);
+        s.outages.region_outages_per_year = Dist::fixed(0.0);
+        pt(&mut s.overhead.percent_of_gpu);
+        s.overhead.items.iter_mut().for_each(|it| {
+            pt(&mut it.usd_per_unit_year);
+            pt(&mut it.units);
+        });
+        for p in s.strategies.iter_mut().flat_map(|st| st.pools.iter_mut()) {
+            pt(&mut p.price_drift_per_year);
+            p.interruptions_per_month = Dist::fixed(0.0);
+        }
+        s
+    }
+}

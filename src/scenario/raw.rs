@@ -1,0 +1,160 @@
+//! The scenario as written in TOML: serde types, nothing checked beyond
+//! structure. Unknown fields are rejected here; every value and range check
+//! happens in [`super::validate`]. Uncertain inputs are kept as
+//! `Spanned<toml::Value>` so that errors can name the line.
+
+#![allow(missing_docs)] // Field meanings are documented once, on the validated types and in docs/scenario.md.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// An uncertain input as written: a number or a distribution table.
+pub type RawDist = Spanned<toml::Value>;
+
+/// The whole file.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub run: RawRun,
+    pub model: RawModelRef,
+    pub demand: RawDemand,
+    pub api: RawApi,
+    #[serde(default)]
+    pub gpu_prices: toml::Table,
+    #[serde(default)]
+    pub outages: RawOutages,
+    #[serde(default)]
+    pub deployments: RawDeployments,
+    #[serde(default)]
+    pub overhead: RawOverhead,
+    #[serde(default)]
+    pub strategy: Vec<RawStrategy>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    pub trials: Option<i64>,
+    pub seed: Option<u64>,
+    pub horizon_hours: Option<i64>,
+    pub start: Option<toml::Value>,
+    pub month_hours: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModelRef {
+    pub profile: String,
+    pub tok_s_per_gpu: Option<RawDist>,
+    pub utilization_ceiling: Option<RawDist>,
+    pub gpus_per_replica: Option<i64>,
+}
+
+/// A file in `models/`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModelProfile {
+    pub name: String,
+    pub description: Option<String>,
+    pub source: String,
+    pub gpu: String,
+    pub gpus_per_replica: i64,
+    pub tok_s_per_gpu: RawDist,
+    pub utilization_ceiling: RawDist,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    pub monthly_tokens: Option<RawDist>,
+    pub utilization: Option<RawDist>,
+    pub utilization_basis_replicas: Option<i64>,
+    pub input_per_output: Option<RawDist>,
+    pub annual_growth: Option<RawDist>,
+    pub diurnal: Option<Spanned<Vec<f64>>>,
+    pub weekly: Option<Spanned<Vec<f64>>>,
+    pub noise_sigma: Option<RawDist>,
+    pub noise_autocorrelation: Option<RawDist>,
+    pub bursts: Option<RawBursts>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBursts {
+    pub per_month: RawDist,
+    pub size: RawDist,
+    pub duration_hours: RawDist,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApi {
+    pub name: Option<String>,
+    pub output_usd_per_mtok: RawDist,
+    pub input_usd_per_mtok: Option<RawDist>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutages {
+    pub gpu_failures_per_year: Option<RawDist>,
+    pub repair_hours: Option<RawDist>,
+    pub region_outages_per_year: Option<RawDist>,
+    pub region_outage_hours: Option<RawDist>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployments {
+    pub per_month: Option<f64>,
+    pub hours: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverhead {
+    pub percent_of_gpu: Option<RawDist>,
+    #[serde(default)]
+    pub item: Vec<RawOverheadItem>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverheadItem {
+    pub name: String,
+    pub usd_per_year: Option<RawDist>,
+    pub fte: Option<RawDist>,
+    pub usd_per_fte_year: Option<RawDist>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrategy {
+    pub name: String,
+    pub description: Option<String>,
+    pub overflow: Option<String>,
+    pub queue_max_delay_hours: Option<i64>,
+    pub queue_expiry: Option<String>,
+    #[serde(default)]
+    pub pool: Vec<RawPool>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    pub name: Option<String>,
+    pub kind: String,
+    pub replicas: Option<i64>,
+    pub spares: Option<i64>,
+    pub redundancy: Option<String>,
+    pub price: Option<String>,
+    pub price_drift_per_year: Option<RawDist>,
+    pub min_replicas: Option<i64>,
+    pub max_replicas: Option<i64>,
+    pub startup_lag_hours: Option<i64>,
+    pub interruptions_per_month: Option<RawDist>,
+    pub interruption_hours: Option<RawDist>,
+}
