@@ -10,6 +10,7 @@
 
 use anyhow::{Context, Result};
 
+use crate::report::terminal::usd;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
 
 /// The month the seed uses for cost (it uses 730 h for capacity).
@@ -50,7 +51,7 @@ fn price(s: &Scenario, name: &str) -> Result<f64> {
 
 fn m(x: f64) -> String {
     let v = x / 1e6;
-    if v < 10.0 { format!("{v:.2} M") } else { format!("{} M", crate::report::terminal::thousands(v.round() as u64)) }
+    if v < 10.0 { format!("{v:.2} M") } else if v < 1000.0 { format!("{v:.1} M") } else { format!("{} M", crate::report::terminal::thousands(v.round() as u64)) }
 }
 
 /// Build the table from a scenario (its point values).
@@ -97,8 +98,8 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
         format!("${hi:.2}"),
         Some(format!("{od_mtok:.3} × {:.2} = {hi:.3}, which rounds to {hi:.2}, not 1.07", 1.0 + ovh)),
     );
-    row("Reserved replica per month (720 h)", "$4,608", month720, format!("${month720:.0}"), month730, format!("${month730:.0} (730 h)"), Some(format!(
-        "the seed costs a 720-h month but counts capacity over 730 h; over the same 730-h month the reserved replica costs ${month730:.0}")));
+    row("Reserved replica per month (720 h)", "$4,608", month720, usd(month720), month730, format!("{} (730 h)", usd(month730)), Some(format!(
+        "the seed costs a 720-h month but counts capacity over 730 h; over the same 730-h month the reserved replica costs {}", usd(month730))));
     row("Capacity per month (730 h)", "8,935 M", cap_month, m(cap_month), cap_month, m(cap_month), None);
     for (u, seed_txt) in SEED_UTILIZATIONS.iter().zip(["$0.52", "$1.72", "$5.15"]) {
         let rep = month720 / (cap_month / 1e6) / u;
@@ -107,7 +108,7 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
         let reason = if rounded_ok {
             format!("with one month length for cost and capacity (730 h): ${cor:.2}")
         } else {
-            format!("{:.0} / {:.1} M / {u} = {rep:.3}: rounds to ${rep:.2}; with one month length (730 h): ${cor:.2}", month720, cap_month / 1e6)
+            format!("{} / {:.1} M / {u} = {rep:.3}: rounds to ${rep:.2}; with one month length (730 h): ${cor:.2}", usd(month720), cap_month / 1e6)
         };
         row(&format!("Effective $/M at {:.0}% utilization", u * 100.0), seed_txt, rep, format!("${rep:.2}"), cor, format!("${cor:.2}"), Some(reason));
     }
@@ -121,13 +122,13 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
             be,
             m(be),
             Some(if *u == 1.0 {
-                format!("${month720:.0} / ${api:.0} per M = {} tokens a month: the seed is off by a factor of 1,000", m(be))
+                format!("{} / ${api:.0} per M = {} tokens a month: the seed is off by a factor of 1,000", usd(month720), m(be))
             } else {
                 format!("break-even does not depend on utilization: {} at any utilization; the seed's figure is {} / {u} mislabelled by 1,000", m(be), m(be))
             }),
         );
     }
-    row("Break-even with a 730-h cost month", "—", be730, m(be730), be730, m(be730), Some(format!("${month730:.0} / ${api:.0} per M")));
+    row("Break-even with a 730-h cost month", "—", be730, m(be730), be730, m(be730), Some(format!("{} / ${api:.0} per M", usd(month730))));
     let share = be / cap_month;
     row("Break-even as a share of one replica", "—", share, format!("{:.1}%", share * 100.0), share, format!("{:.1}%", share * 100.0), Some("the utilization at which one replica pays for itself".into()));
     let (h_lo, h_hi) = SEED_HIDDEN_USD_PER_YEAR;

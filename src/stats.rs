@@ -90,7 +90,7 @@ pub fn cvar_sorted(sorted: &[f64], level: f64) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    let k = (((1.0 - level) * n as f64).ceil() as usize).clamp(1, n);
+    let k = (((1.0 - level) * n as f64 - 1e-9).ceil() as usize).clamp(1, n);
     sorted[n - k..].iter().sum::<f64>() / k as f64
 }
 

@@ -1,0 +1,230 @@
+//! Integration tests: one binary, a module per promise.
+
+use capsim::engine::Engine;
+use capsim::scenario::{self, builtin_seed};
+use capsim::seed_table::seed_table;
+
+mod seed_table_figures {
+    use super::*;
+
+    #[test]
+    fn every_figure() {
+        let rows = seed_table(&builtin_seed()).unwrap();
+        let get = |label: &str| rows.iter().find(|r| r.label.starts_with(label)).unwrap_or_else(|| panic!("{label}"));
+        assert!((get("Replica cost, on-demand").reproduced - 10.0).abs() < 1e-9);
+        assert!((get("Replica cost, reserved").reproduced - 6.4).abs() < 1e-9);
+        assert!((get("Tokens per replica-hour").reproduced - 12.24e6).abs() < 1e-3);
+        assert_eq!(get("$/M tokens, on-demand").reproduced_text, "$0.82");
+        assert_eq!(get("$/M tokens, reserved").reproduced_text, "$0.52");
+        assert_eq!(get("$/M with overhead, low").reproduced_text, "$0.68");
+        let hi = get("$/M with overhead, high");
+        assert_eq!(hi.reproduced_text, "$1.06");
+        assert!(hi.reason.is_some());
+        let month = get("Reserved replica per month");
+        assert!((month.reproduced - 4608.0).abs() < 1e-9 && (month.corrected - 4672.0).abs() < 1e-9);
+        assert!((get("Capacity per month").reproduced - 8935.2e6).abs() < 1.0);
+        assert_eq!(get("Effective $/M at 100%").reproduced_text, "$0.52");
+        assert_eq!(get("Effective $/M at 30%").reproduced_text, "$1.72");
+        assert_eq!(get("Effective $/M at 10%").reproduced_text, "$5.16");
+        // Break-even against $10/M with the seed's 720-hour cost month: 460.8 M.
+        let be = get("Break-even vs $10/M at 100%");
+        assert!((be.corrected - 460.8e6).abs() < 1.0);
+        assert!((get("Break-even vs $10/M at 30%").reproduced - 1536e6).abs() < 1.0);
+        assert!((get("Break-even with a 730-h").corrected - 467.2e6).abs() < 1.0);
+        assert!((get("Break-even with 0.5 FTE").corrected - 1294.1e6).abs() < 0.1e6);
+        assert!((get("Break-even with 2 FTE").corrected - 3794.1e6).abs() < 0.1e6);
+        assert!(get("Rule of thumb").reason.as_ref().unwrap().contains("92×"));
+    }
+}
+
+mod conservation_and_determinism {
+    use super::*;
+
+    const NOISY: &str = r#"
+name = "noisy"
+[run]
+trials = 16
+horizon_hours = 2000
+[model]
+profile = "llama3-70b-fp8-4xh100"
+[demand]
+utilization = { low = 0.3, likely = 0.8, high = 1.5 }
+noise_sigma = 0.3
+noise_autocorrelation = 0.8
+bursts = { per_month = 4, size = 2.0, duration_hours = 5 }
+[api]
+output_usd_per_mtok = 10
+[gpu_prices]
+reserved = 1.6
+on_demand = 2.5
+spot = 1.0
+[outages]
+gpu_failures_per_year = 2.0
+repair_hours = { low = 4, likely = 24, high = 72 }
+region_outages_per_year = 3
+[deployments]
+per_month = 2
+hours = 2
+[[strategy]]
+name = "spill"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+spares = 1
+[[strategy.pool]]
+kind = "on_demand"
+min_replicas = 0
+max_replicas = 2
+startup_lag_hours = 2
+[[strategy]]
+name = "queue"
+overflow = "queue"
+queue_max_delay_hours = 3
+[[strategy.pool]]
+kind = "spot"
+replicas = 2
+interruptions_per_month = 3
+[[strategy]]
+name = "drop"
+overflow = "drop"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#;
+
+    #[test]
+    fn tokens_are_conserved_every_trial_and_month() {
+        let s = scenario::parse(NOISY, "noisy", None).unwrap();
+        let e = Engine::new(&s, 7);
+        let out = e.run(0..16, &|| {});
+        for o in &out {
+            for t in &o.strategies {
+                let tot = t.total;
+                let rhs = tot.served + tot.spilled + tot.dropped + t.queued_end;
+                assert!((tot.demanded - rhs).abs() <= 1e-9 * tot.demanded, "{} vs {}", tot.demanded, rhs);
+                assert!(tot.served <= tot.paid_capacity + 1e-6);
+                for v in [tot.gpu_cost, tot.spill_cost, tot.overhead_cost, tot.served, tot.spilled, tot.dropped] {
+                    assert!(v.is_finite() && v >= 0.0);
+                }
+            }
+            // Some trial must exercise the overflow paths, or this test proves nothing.
+        }
+        assert!(out.iter().any(|o| o.strategies[0].total.spilled > 0.0));
+        assert!(out.iter().any(|o| o.strategies[2].total.dropped > 0.0));
+    }
+
+    #[test]
+    fn same_results_on_one_and_two_threads() {
+        let s = scenario::parse(NOISY, "noisy", None).unwrap();
+        let e = Engine::new(&s, 11);
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| e.run(0..12, &|| {}));
+        let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| e.run(0..12, &|| {}));
+        assert_eq!(one, two);
+        // A sub-range (a shard) gives the same trials.
+        let shard = e.run(5..9, &|| {});
+        assert_eq!(&one[5..9], &shard[..]);
+    }
+}
+
+mod closed_form {
+    use super::*;
+
+    #[test]
+    fn fixed_inputs_match_hand_computed_totals() {
+        // One reserved replica, flat demand of 1e9 tokens/month, capacity 4×1000×3600×0.5 = 7.2 M/h.
+        let text = r#"
+[run]
+trials = 3
+[model]
+profile = "llama3-70b-fp8-4xh100"
+tok_s_per_gpu = 1000
+utilization_ceiling = 0.5
+[demand]
+monthly_tokens = 7.3e9
+input_per_output = 2
+[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 1
+[gpu_prices]
+reserved = 2
+[overhead]
+percent_of_gpu = 0.1
+item = [{ name = "eng", usd_per_year = 87600 }]
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#;
+        let s = scenario::parse(text, "t", None).unwrap();
+        let o = Engine::new(&s, 1).run(0..3, &|| {});
+        let t = &o[0].strategies[0].total;
+        // demand per hour = 7.3e9 / 730 = 1e7 > capacity 7.2e6: spill 2.8e6 every hour.
+        assert!((t.demanded - 1e7 * 8760.0).abs() < 1.0);
+        assert!((t.served - 7.2e6 * 8760.0).abs() < 1.0);
+        assert!((t.spilled - 2.8e6 * 8760.0).abs() < 1.0);
+        assert!((t.gpu_cost - 8.0 * 8760.0).abs() < 1e-6);
+        assert!((t.overhead_cost - (0.1 * 8.0 * 8760.0 + 87600.0)).abs() < 1e-6);
+        // API: 10 + 2×1 = 12 USD per M output tokens.
+        assert!((t.spill_cost - 2.8e6 * 8760.0 * 12e-6).abs() < 1e-6);
+        assert_eq!(t.hours_short, 8760.0);
+        assert_eq!(o[0], Engine::new(&s, 1).run(0..1, &|| {})[0]);
+    }
+
+    #[test]
+    fn random_volume_ci_covers_closed_form_mean() {
+        // Spill everything (no pools): API-only cost mean = E[volume] × 12 months × price.
+        let text = r#"
+[run]
+trials = 400
+[model]
+profile = "llama3-70b-fp8-4xh100"
+[demand]
+monthly_tokens = { dist = "uniform", low = 1e8, high = 5e8 }
+noise_sigma = 0.4
+noise_autocorrelation = 0.9
+[api]
+output_usd_per_mtok = 10
+[[strategy]]
+name = "api"
+"#;
+        let s = scenario::parse(text, "t", None).unwrap();
+        let out = Engine::new(&s, 3).run(0..400, &|| {});
+        let rows = capsim::report::summarise(&s, &out);
+        let r = rows.iter().find(|r| r.metric == "api_only_cost_usd").unwrap();
+        let truth = 3e8 * 8760.0 / 730.0 * 10e-6;
+        assert!(r.summary.ci95_low <= truth && truth <= r.summary.ci95_high, "{truth} not in [{}, {}]", r.summary.ci95_low, r.summary.ci95_high);
+    }
+}
+
+mod bad_input {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        scenario::parse(text, "bad.toml", None).unwrap_err().to_string()
+    }
+    const BASE: &str = "[model]\nprofile = \"llama3-70b-fp8-4xh100\"\n[demand]\nmonthly_tokens = 1e9\n[api]\noutput_usd_per_mtok = 10\n[gpu_prices]\nreserved = 1.6\n[[strategy]]\nname = \"r\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\n";
+
+    #[test]
+    fn each_names_its_field() {
+        assert!(scenario::parse(BASE, "ok", None).is_ok());
+        let cases = [
+            (BASE.replace("replicas = 1", "replicas = 1\nbogus = 3"), "bogus"),
+            (BASE.replace("reserved = 1.6", "reserved = -1.6"), "gpu_prices.reserved"),
+            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = { low = 5e9, likely = 2e9, high = 1e9 }"), "demand.monthly_tokens (line 4)"),
+            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = nan"), "demand.monthly_tokens"),
+            (BASE.replace("output_usd_per_mtok = 10", "output_usd_per_mtok = \"ten\""), "api.output_usd_per_mtok"),
+            (BASE.replace("llama3-70b-fp8-4xh100", "nope"), "model.profile"),
+            (format!("[run]\ntrials = 0\n{BASE}"), "run.trials"),
+            (format!("[run]\nhorizon_hours = 0\n{BASE}"), "run.horizon_hours"),
+            (format!("{BASE}[outages]\ngpu_failures_per_year = -1\n"), "outages.gpu_failures_per_year"),
+            (format!("{BASE}[[strategy]]\nname = \"r\"\n"), "duplicate strategy name"),
+            (BASE.replace("kind = \"reserved\"", "kind = \"leased\""), "strategy[0].pool[0].kind"),
+            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = 1e300"), "demand.monthly_tokens"),
+        ];
+        for (text, field) in cases {
+            let e = err(&text);
+            assert!(e.contains(field), "expected `{field}` in: {e}");
+        }
+    }
+}
