@@ -36,21 +36,45 @@ pub struct Range {
 
 impl Range {
     /// `x >= 0`.
-    pub const NON_NEGATIVE: Range = Range { min: 0.0, max: f64::MAX, min_inclusive: true };
+    pub const NON_NEGATIVE: Range = Range {
+        min: 0.0,
+        max: f64::MAX,
+        min_inclusive: true,
+    };
     /// `x > 0`.
-    pub const POSITIVE: Range = Range { min: 0.0, max: f64::MAX, min_inclusive: false };
+    pub const POSITIVE: Range = Range {
+        min: 0.0,
+        max: f64::MAX,
+        min_inclusive: false,
+    };
     /// A probability or fraction, `0 <= x <= 1`.
-    pub const UNIT: Range = Range { min: 0.0, max: 1.0, min_inclusive: true };
+    pub const UNIT: Range = Range {
+        min: 0.0,
+        max: 1.0,
+        min_inclusive: true,
+    };
     /// A growth rate or drift per year, `-1 < x <= 100` (100 = ×101 a year).
-    pub const RATE: Range = Range { min: -1.0, max: 100.0, min_inclusive: false };
+    pub const RATE: Range = Range {
+        min: -1.0,
+        max: 100.0,
+        min_inclusive: false,
+    };
 
     fn contains(&self, x: f64) -> bool {
-        let above = if self.min_inclusive { x >= self.min } else { x > self.min };
+        let above = if self.min_inclusive {
+            x >= self.min
+        } else {
+            x > self.min
+        };
         above && x <= self.max
     }
 
     fn describe(&self) -> String {
-        match (*self == Range::UNIT, self.min_inclusive, self.max == f64::MAX) {
+        match (
+            *self == Range::UNIT,
+            self.min_inclusive,
+            self.max == f64::MAX,
+        ) {
             (true, _, _) => "between 0 and 1".into(),
             (_, true, true) if self.min == 0.0 => "zero or more".into(),
             (_, false, true) if self.min == 0.0 => "greater than zero".into(),
@@ -61,7 +85,11 @@ impl Range {
 
     fn clamp(&self, x: f64) -> f64 {
         // An exclusive lower bound is approached, never reached.
-        let lo = if self.min_inclusive { self.min } else { self.min + f64::EPSILON.max(self.min.abs() * 1e-12) };
+        let lo = if self.min_inclusive {
+            self.min
+        } else {
+            self.min + f64::EPSILON.max(self.min.abs() * 1e-12)
+        };
         x.clamp(lo, self.max)
     }
 }
@@ -166,15 +194,16 @@ impl Dist {
                 let n = Normal::new(mean, sd).map(|d| d.sample(rng)).unwrap_or(mean);
                 range.clamp(n)
             }
-            Dist::LogNormal { mu, sigma, point } => {
-                LogNormal::new(mu, sigma).map(|d| d.sample(rng)).unwrap_or(point)
-            }
-            Dist::Triangular { low, mode, high } => {
-                Triangular::new(low, high, mode).map(|d| d.sample(rng)).unwrap_or(mode)
-            }
-            Dist::Pert { low, mode, high } => {
-                Pert::new(low, high).with_mode(mode).map(|d| d.sample(rng)).unwrap_or(mode)
-            }
+            Dist::LogNormal { mu, sigma, point } => LogNormal::new(mu, sigma)
+                .map(|d| d.sample(rng))
+                .unwrap_or(point),
+            Dist::Triangular { low, mode, high } => Triangular::new(low, high, mode)
+                .map(|d| d.sample(rng))
+                .unwrap_or(mode),
+            Dist::Pert { low, mode, high } => Pert::new(low, high)
+                .with_mode(mode)
+                .map(|d| d.sample(rng))
+                .unwrap_or(mode),
         }
     }
 
@@ -200,7 +229,11 @@ impl Dist {
     fn check(&self, range: Range) -> Result<(), String> {
         let describe = range.describe();
         let out_of = |what: &str, x: f64| -> Result<(), String> {
-            if range.contains(x) { Ok(()) } else { Err(format!("{what} {x} is out of range: must be {describe}")) }
+            if range.contains(x) {
+                Ok(())
+            } else {
+                Err(format!("{what} {x} is out of range: must be {describe}"))
+            }
         };
         match *self {
             Dist::Fixed { value } => out_of("value", value),
@@ -217,7 +250,9 @@ impl Dist {
                 if range.min < 0.0 || (range.min == 0.0) {
                     out_of("point", point)
                 } else {
-                    Err(format!("a log-normal can take values near 0; this field must be {describe}"))
+                    Err(format!(
+                        "a log-normal can take values near 0; this field must be {describe}"
+                    ))
                 }
             }
         }
@@ -225,12 +260,19 @@ impl Dist {
 }
 
 fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
-    const KNOWN: [&str; 10] = ["dist", "value", "low", "likely", "high", "mode", "mean", "sd", "median", "sigma"];
+    const KNOWN: [&str; 10] = [
+        "dist", "value", "low", "likely", "high", "mode", "mean", "sd", "median", "sigma",
+    ];
     if let Some(k) = t.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(format!("unknown key `{k}` in distribution (known keys: {})", KNOWN.join(", ")));
+        return Err(format!(
+            "unknown key `{k}` in distribution (known keys: {})",
+            KNOWN.join(", ")
+        ));
     }
     if t.is_empty() {
-        return Err("empty distribution: give a number, { low, likely, high } or dist = \"…\"".into());
+        return Err(
+            "empty distribution: give a number, { low, likely, high } or dist = \"…\"".into(),
+        );
     }
     let num = |k: &str| -> Result<Option<f64>, String> {
         match t.get(k) {
@@ -245,8 +287,14 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
         num(k)?.ok_or_else(|| format!("a {kind} distribution needs `{k}`"))
     };
     let only = |allowed: &[&str], kind: &str| -> Result<(), String> {
-        match t.keys().find(|k| k.as_str() != "dist" && !allowed.contains(&k.as_str())) {
-            Some(k) => Err(format!("`{k}` does not belong in a {kind} distribution (it takes {})", allowed.join(", "))),
+        match t
+            .keys()
+            .find(|k| k.as_str() != "dist" && !allowed.contains(&k.as_str()))
+        {
+            Some(k) => Err(format!(
+                "`{k}` does not belong in a {kind} distribution (it takes {})",
+                allowed.join(", ")
+            )),
             None => Ok(()),
         }
     };
@@ -259,19 +307,27 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
         if low > high {
             Err(format!("low ({low}) is greater than high ({high})"))
         } else if mid < low || mid > high {
-            Err(format!("{mid_name} ({mid}) is outside [low, high] = [{low}, {high}]"))
+            Err(format!(
+                "{mid_name} ({mid}) is outside [low, high] = [{low}, {high}]"
+            ))
         } else {
             Ok(())
         }
     };
     // A degenerate interval is a fixed value (rand_distr rejects low == high).
     let three = |low: f64, mid: f64, high: f64, make: fn(f64, f64, f64) -> Dist| -> Dist {
-        if low == high { Dist::Fixed { value: low } } else { make(low, mid, high) }
+        if low == high {
+            Dist::Fixed { value: low }
+        } else {
+            make(low, mid, high)
+        }
     };
     match kind {
         None if t.contains_key("value") => {
             only(&["value"], "fixed")?;
-            Ok(Dist::Fixed { value: need("value", "fixed")? })
+            Ok(Dist::Fixed {
+                value: need("value", "fixed")?,
+            })
         }
         None => {
             only(&["low", "likely", "high"], "low/likely/high")?;
@@ -281,11 +337,17 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
                 need("high", "low/likely/high")?,
             );
             ordered(low, likely, high, "likely")?;
-            Ok(three(low, likely, high, |low, mode, high| Dist::Pert { low, mode, high }))
+            Ok(three(low, likely, high, |low, mode, high| Dist::Pert {
+                low,
+                mode,
+                high,
+            }))
         }
         Some("fixed") => {
             only(&["value"], "fixed")?;
-            Ok(Dist::Fixed { value: need("value", "fixed")? })
+            Ok(Dist::Fixed {
+                value: need("value", "fixed")?,
+            })
         }
         Some("uniform") => {
             only(&["low", "high"], "uniform")?;
@@ -299,7 +361,11 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
             if sd < 0.0 {
                 return Err(format!("sd ({sd}) must be zero or more"));
             }
-            Ok(Dist::Normal { mean, sd, range: Range::NON_NEGATIVE })
+            Ok(Dist::Normal {
+                mean,
+                sd,
+                range: Range::NON_NEGATIVE,
+            })
         }
         Some("lognormal") => {
             if t.contains_key("median") || t.contains_key("sigma") {
@@ -311,7 +377,11 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
                 if sigma < 0.0 {
                     return Err(format!("sigma ({sigma}) must be zero or more"));
                 }
-                Ok(Dist::LogNormal { mu: median.ln(), sigma, point: median })
+                Ok(Dist::LogNormal {
+                    mu: median.ln(),
+                    sigma,
+                    point: median,
+                })
             } else {
                 only(&["mean", "sd"], "lognormal (mean, sd)")?;
                 let (mean, sd) = (need("mean", "lognormal")?, need("sd", "lognormal")?);
@@ -322,7 +392,11 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
                     return Err(format!("sd ({sd}) must be zero or more"));
                 }
                 let s2 = (1.0 + (sd / mean).powi(2)).ln();
-                Ok(Dist::LogNormal { mu: mean.ln() - 0.5 * s2, sigma: s2.sqrt(), point: mean })
+                Ok(Dist::LogNormal {
+                    mu: mean.ln() - 0.5 * s2,
+                    sigma: s2.sqrt(),
+                    point: mean,
+                })
             }
         }
         Some(k @ ("triangular" | "pert")) => {
@@ -330,9 +404,17 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
             let (low, mode, high) = (need("low", k)?, need("mode", k)?, need("high", k)?);
             ordered(low, mode, high, "mode")?;
             Ok(if k == "pert" {
-                three(low, mode, high, |low, mode, high| Dist::Pert { low, mode, high })
+                three(low, mode, high, |low, mode, high| Dist::Pert {
+                    low,
+                    mode,
+                    high,
+                })
             } else {
-                three(low, mode, high, |low, mode, high| Dist::Triangular { low, mode, high })
+                three(low, mode, high, |low, mode, high| Dist::Triangular {
+                    low,
+                    mode,
+                    high,
+                })
             })
         }
         Some(other) => Err(format!(
@@ -362,23 +444,61 @@ mod tests {
     #[test]
     fn forms_and_point_values() {
         assert_eq!(parse("2.5").unwrap().point(), 2.5);
-        assert_eq!(parse("{ low = 1, likely = 2, high = 4 }").unwrap().point(), 2.0);
-        assert_eq!(parse("{ dist = \"uniform\", low = 1, high = 3 }").unwrap().point(), 2.0);
-        assert!((parse("{ dist = \"lognormal\", mean = 2, sd = 0.5 }").unwrap().mean() - 2.0).abs() < 1e-12);
-        assert_eq!(parse("{ low = 3, likely = 3, high = 3 }").unwrap().point(), 3.0);
+        assert_eq!(
+            parse("{ low = 1, likely = 2, high = 4 }").unwrap().point(),
+            2.0
+        );
+        assert_eq!(
+            parse("{ dist = \"uniform\", low = 1, high = 3 }")
+                .unwrap()
+                .point(),
+            2.0
+        );
+        assert!(
+            (parse("{ dist = \"lognormal\", mean = 2, sd = 0.5 }")
+                .unwrap()
+                .mean()
+                - 2.0)
+                .abs()
+                < 1e-12
+        );
+        assert_eq!(
+            parse("{ low = 3, likely = 3, high = 3 }").unwrap().point(),
+            3.0
+        );
     }
 
     #[test]
     fn errors_say_why() {
-        assert!(parse("{ low = 5, likely = 2, high = 1 }").unwrap_err().contains("greater than high"));
+        assert!(
+            parse("{ low = 5, likely = 2, high = 1 }")
+                .unwrap_err()
+                .contains("greater than high")
+        );
         assert!(parse("-1").unwrap_err().contains("out of range"));
         assert!(parse("nan").unwrap_err().contains("out of range"));
-        assert!(parse("{ dist = \"normal\", mean = 1, sd = -1 }").unwrap_err().contains("sd"));
-        assert!(parse("{ dist = \"gamma\", low = 1 }").unwrap_err().contains("unknown dist"));
-        assert!(parse("{ lo = 1 }").unwrap_err().contains("unknown key `lo`"));
+        assert!(
+            parse("{ dist = \"normal\", mean = 1, sd = -1 }")
+                .unwrap_err()
+                .contains("sd")
+        );
+        assert!(
+            parse("{ dist = \"gamma\", low = 1 }")
+                .unwrap_err()
+                .contains("unknown dist")
+        );
+        assert!(
+            parse("{ lo = 1 }")
+                .unwrap_err()
+                .contains("unknown key `lo`")
+        );
         assert!(parse("{}").unwrap_err().contains("empty"));
         assert!(parse("\"3\"").unwrap_err().contains("found string"));
-        assert!(parse("{ low = 1, likely = inf, high = 4 }").unwrap_err().contains("finite"));
+        assert!(
+            parse("{ low = 1, likely = inf, high = 4 }")
+                .unwrap_err()
+                .contains("finite")
+        );
     }
 
     #[test]
@@ -397,7 +517,11 @@ mod tests {
             let m = xs.iter().sum::<f64>() / n as f64;
             let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
             let se = sd / (n as f64).sqrt();
-            assert!((m - d.mean()).abs() < 4.0 * se, "{s}: sample mean {m} vs {}", d.mean());
+            assert!(
+                (m - d.mean()).abs() < 4.0 * se,
+                "{s}: sample mean {m} vs {}",
+                d.mean()
+            );
         }
     }
 }

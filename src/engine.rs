@@ -57,14 +57,31 @@ impl<'a> Engine<'a> {
         let n = s.horizon_hours as usize;
         let params = self.params.draw(trial);
         scratch.demand.resize(n, 0.0);
-        demand::fill(&params, &self.calendar, s.demand.bursts.as_ref(), &self.keys, trial, &mut scratch.demand);
+        demand::fill(
+            &params,
+            &self.calendar,
+            s.demand.bursts.as_ref(),
+            &self.keys,
+            trial,
+            &mut scratch.demand,
+        );
         scratch.region.clear();
         scratch.region.resize(n + 1, 0);
-        add_timeline(&self.keys.region, trial, params.region_outages_per_year / 8760.0, &s.outages.region_outage_hours, &mut scratch.region);
+        add_timeline(
+            &self.keys.region,
+            trial,
+            params.region_outages_per_year / 8760.0,
+            &s.outages.region_outage_hours,
+            &mut scratch.region,
+        );
         let strategies = (0..s.strategies.len())
             .map(|si| simulate(s, si, &self.calendar, &params, &self.keys, trial, scratch))
             .collect();
-        TrialOutcome { trial, params, strategies }
+        TrialOutcome {
+            trial,
+            params,
+            strategies,
+        }
     }
 
     /// Run trials `range` in parallel on the current rayon pool, calling

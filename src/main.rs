@@ -13,7 +13,11 @@ use capsim::scenario::{self, Scenario};
 use capsim::seed_table::seed_table;
 
 #[derive(Parser)]
-#[command(name = "capsim", version, about = "Monte Carlo capacity planning for self-hosted LLM inference")]
+#[command(
+    name = "capsim",
+    version,
+    about = "Monte Carlo capacity planning for self-hosted LLM inference"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,7 +68,14 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario> {
 
 fn run() -> Result<()> {
     match Cli::parse().command {
-        Command::Run { scenario, trials, seed, out, threads, deterministic } => {
+        Command::Run {
+            scenario,
+            trials,
+            seed,
+            out,
+            threads,
+            deterministic,
+        } => {
             let mut s = load(scenario.as_ref())?;
             if deterministic {
                 s = s.deterministic();
@@ -75,7 +86,10 @@ fn run() -> Result<()> {
             if threads == Some(0) {
                 anyhow::bail!("--threads: must be at least 1");
             }
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build().context("starting worker threads")?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .context("starting worker threads")?;
             let started_at = chrono::Utc::now().to_rfc3339();
             let mut info = RunInfo {
                 capsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -97,7 +111,10 @@ fn run() -> Result<()> {
             info.elapsed_seconds = t0.elapsed().as_secs_f64();
             let summary = report::summarise(&s, &outcomes);
             report::write_run(&dir, &s, engine.calendar(), &info, &outcomes, &summary)?;
-            println!("{} — {} trials, seed {}, {:.2} s", s.name, trials, seed, info.elapsed_seconds);
+            println!(
+                "{} — {} trials, seed {}, {:.2} s",
+                s.name, trials, seed, info.elapsed_seconds
+            );
             println!("{}", terminal::summary_table(&s, &summary));
             println!("report: {}", dir.display());
         }
@@ -106,16 +123,36 @@ fn run() -> Result<()> {
             let rows = seed_table(&s)?;
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-            t.set_header(vec!["figure", "seed says", "capsim (seed's arithmetic)", "corrected", "why"]);
+            t.set_header(vec![
+                "figure",
+                "seed says",
+                "capsim (seed's arithmetic)",
+                "corrected",
+                "why",
+            ]);
             for r in rows {
-                t.add_row(vec![r.label, r.seed, r.reproduced_text, r.corrected_text, r.reason.unwrap_or_default()]);
+                t.add_row(vec![
+                    r.label,
+                    r.seed,
+                    r.reproduced_text,
+                    r.corrected_text,
+                    r.reason.unwrap_or_default(),
+                ]);
             }
             println!("{t}");
-            println!("Run `capsim run` to see what these point values hide: the same scenario with its uncertainty.");
+            println!(
+                "Run `capsim run` to see what these point values hide: the same scenario with its uncertainty."
+            );
         }
         Command::Validate { scenario } => {
             let s = scenario::load(&scenario)?;
-            println!("{}: valid ({} strategies, {} trials, {} hours)", scenario.display(), s.strategies.len(), s.trials, s.horizon_hours);
+            println!(
+                "{}: valid ({} strategies, {} trials, {} hours)",
+                scenario.display(),
+                s.strategies.len(),
+                s.trials,
+                s.horizon_hours
+            );
         }
         Command::Schema => print!("{}", report::columns::schema_markdown()),
     }

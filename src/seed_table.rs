@@ -51,7 +51,13 @@ fn price(s: &Scenario, name: &str) -> Result<f64> {
 
 fn m(x: f64) -> String {
     let v = x / 1e6;
-    if v < 10.0 { format!("{v:.2} M") } else if v < 1000.0 { format!("{v:.1} M") } else { format!("{} M", crate::report::terminal::thousands(v.round() as u64)) }
+    if v < 10.0 {
+        format!("{v:.2} M")
+    } else if v < 1000.0 {
+        format!("{v:.1} M")
+    } else {
+        format!("{} M", crate::report::terminal::thousands(v.round() as u64))
+    }
 }
 
 /// Build the table from a scenario (its point values).
@@ -77,18 +83,88 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
     let be730 = month730 / api * 1e6;
 
     let mut rows = Vec::new();
-    let mut row = |label: &str, seed: &str, rep: f64, rep_t: String, cor: f64, cor_t: String, reason: Option<String>| {
-        rows.push(SeedRow { label: label.into(), seed: seed.into(), reproduced: rep, reproduced_text: rep_t, corrected: cor, corrected_text: cor_t, reason });
+    let mut row = |label: &str,
+                   seed: &str,
+                   rep: f64,
+                   rep_t: String,
+                   cor: f64,
+                   cor_t: String,
+                   reason: Option<String>| {
+        rows.push(SeedRow {
+            label: label.into(),
+            seed: seed.into(),
+            reproduced: rep,
+            reproduced_text: rep_t,
+            corrected: cor,
+            corrected_text: cor_t,
+            reason,
+        });
     };
-    row("Replica cost, on-demand ($/h)", "$10", od_h, format!("${od_h:.2}"), od_h, format!("${od_h:.2}"), None);
-    row("Replica cost, reserved 1 yr ($/h)", "$6.40", rs_h, format!("${rs_h:.2}"), rs_h, format!("${rs_h:.2}"), None);
-    row("Replica throughput (tok/s)", "3,400", rep_tok_s, format!("{rep_tok_s:.0}"), rep_tok_s, format!("{rep_tok_s:.0}"), None);
-    row("Tokens per replica-hour", "12.24 M", mtok_h * 1e6, format!("{mtok_h:.2} M"), mtok_h * 1e6, format!("{mtok_h:.2} M"), None);
-    row("$/M tokens, on-demand", "$0.82", od_mtok, format!("${od_mtok:.2}"), od_mtok, format!("${od_mtok:.3}"), None);
-    row("$/M tokens, reserved", "$0.52", rs_mtok, format!("${rs_mtok:.2}"), rs_mtok, format!("${rs_mtok:.3}"), None);
+    row(
+        "Replica cost, on-demand ($/h)",
+        "$10",
+        od_h,
+        format!("${od_h:.2}"),
+        od_h,
+        format!("${od_h:.2}"),
+        None,
+    );
+    row(
+        "Replica cost, reserved 1 yr ($/h)",
+        "$6.40",
+        rs_h,
+        format!("${rs_h:.2}"),
+        rs_h,
+        format!("${rs_h:.2}"),
+        None,
+    );
+    row(
+        "Replica throughput (tok/s)",
+        "3,400",
+        rep_tok_s,
+        format!("{rep_tok_s:.0}"),
+        rep_tok_s,
+        format!("{rep_tok_s:.0}"),
+        None,
+    );
+    row(
+        "Tokens per replica-hour",
+        "12.24 M",
+        mtok_h * 1e6,
+        format!("{mtok_h:.2} M"),
+        mtok_h * 1e6,
+        format!("{mtok_h:.2} M"),
+        None,
+    );
+    row(
+        "$/M tokens, on-demand",
+        "$0.82",
+        od_mtok,
+        format!("${od_mtok:.2}"),
+        od_mtok,
+        format!("${od_mtok:.3}"),
+        None,
+    );
+    row(
+        "$/M tokens, reserved",
+        "$0.52",
+        rs_mtok,
+        format!("${rs_mtok:.2}"),
+        rs_mtok,
+        format!("${rs_mtok:.3}"),
+        None,
+    );
     let lo = rs_mtok * (1.0 + ovh);
     let hi = od_mtok * (1.0 + ovh);
-    row("$/M with overhead, low (reserved)", "$0.68", lo, format!("${lo:.2}"), lo, format!("${lo:.2}"), None);
+    row(
+        "$/M with overhead, low (reserved)",
+        "$0.68",
+        lo,
+        format!("${lo:.2}"),
+        lo,
+        format!("${lo:.2}"),
+        None,
+    );
     row(
         "$/M with overhead, high (on-demand)",
         "$1.07",
@@ -96,11 +172,32 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
         format!("${hi:.2}"),
         hi,
         format!("${hi:.2}"),
-        Some(format!("{od_mtok:.3} × {:.2} = {hi:.3}, which rounds to {hi:.2}, not 1.07", 1.0 + ovh)),
+        Some(format!(
+            "{od_mtok:.3} × {:.2} = {hi:.3}, which rounds to {hi:.2}, not 1.07",
+            1.0 + ovh
+        )),
     );
-    row("Reserved replica per month (720 h)", "$4,608", month720, usd(month720), month730, format!("{} (730 h)", usd(month730)), Some(format!(
-        "the seed costs a 720-h month but counts capacity over 730 h; over the same 730-h month the reserved replica costs {}", usd(month730))));
-    row("Capacity per month (730 h)", "8,935 M", cap_month, m(cap_month), cap_month, m(cap_month), None);
+    row(
+        "Reserved replica per month (720 h)",
+        "$4,608",
+        month720,
+        usd(month720),
+        month730,
+        format!("{} (730 h)", usd(month730)),
+        Some(format!(
+            "the seed costs a 720-h month but counts capacity over 730 h; over the same 730-h month the reserved replica costs {}",
+            usd(month730)
+        )),
+    );
+    row(
+        "Capacity per month (730 h)",
+        "8,935 M",
+        cap_month,
+        m(cap_month),
+        cap_month,
+        m(cap_month),
+        None,
+    );
     for (u, seed_txt) in SEED_UTILIZATIONS.iter().zip(["$0.52", "$1.72", "$5.15"]) {
         let rep = month720 / (cap_month / 1e6) / u;
         let cor = month730 / (cap_month / 1e6) / u;
@@ -108,36 +205,107 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
         let reason = if rounded_ok {
             format!("with one month length for cost and capacity (730 h): ${cor:.2}")
         } else {
-            format!("{} / {:.1} M / {u} = {rep:.3}: rounds to ${rep:.2}; with one month length (730 h): ${cor:.2}", usd(month720), cap_month / 1e6)
+            format!(
+                "{} / {:.1} M / {u} = {rep:.3}: rounds to ${rep:.2}; with one month length (730 h): ${cor:.2}",
+                usd(month720),
+                cap_month / 1e6
+            )
         };
-        row(&format!("Effective $/M at {:.0}% utilization", u * 100.0), seed_txt, rep, format!("${rep:.2}"), cor, format!("${cor:.2}"), Some(reason));
+        row(
+            &format!("Effective $/M at {:.0}% utilization", u * 100.0),
+            seed_txt,
+            rep,
+            format!("${rep:.2}"),
+            cor,
+            format!("${cor:.2}"),
+            Some(reason),
+        );
     }
     for (u, seed_txt) in SEED_UTILIZATIONS.iter().zip(["0.46 M", "1.5 M", "4.6 M"]) {
         let rep = be / u;
         row(
-            &format!("Break-even vs ${api:.0}/M at {:.0}% utilization (tokens/month)", u * 100.0),
+            &format!(
+                "Break-even vs ${api:.0}/M at {:.0}% utilization (tokens/month)",
+                u * 100.0
+            ),
             seed_txt,
             rep,
             m(rep),
             be,
             m(be),
             Some(if *u == 1.0 {
-                format!("{} / ${api:.0} per M = {} tokens a month: the seed is off by a factor of 1,000", usd(month720), m(be))
+                format!(
+                    "{} / ${api:.0} per M = {} tokens a month: the seed is off by a factor of 1,000",
+                    usd(month720),
+                    m(be)
+                )
             } else {
-                format!("break-even does not depend on utilization: {} at any utilization; the seed's figure is {} / {u} mislabelled by 1,000", m(be), m(be))
+                format!(
+                    "break-even does not depend on utilization: {} at any utilization; the seed's figure is {} / {u} mislabelled by 1,000",
+                    m(be),
+                    m(be)
+                )
             }),
         );
     }
-    row("Break-even with a 730-h cost month", "—", be730, m(be730), be730, m(be730), Some(format!("{} / ${api:.0} per M", usd(month730))));
+    row(
+        "Break-even with a 730-h cost month",
+        "—",
+        be730,
+        m(be730),
+        be730,
+        m(be730),
+        Some(format!("{} / ${api:.0} per M", usd(month730))),
+    );
     let share = be / cap_month;
-    row("Break-even as a share of one replica", "—", share, format!("{:.1}%", share * 100.0), share, format!("{:.1}%", share * 100.0), Some("the utilization at which one replica pays for itself".into()));
+    row(
+        "Break-even as a share of one replica",
+        "—",
+        share,
+        format!("{:.1}%", share * 100.0),
+        share,
+        format!("{:.1}%", share * 100.0),
+        Some("the utilization at which one replica pays for itself".into()),
+    );
     let (h_lo, h_hi) = SEED_HIDDEN_USD_PER_YEAR;
     let be_lo = (month720 + h_lo / 12.0) / api * 1e6;
     let be_hi = (month720 + h_hi / 12.0) / api * 1e6;
-    row("Break-even with 0.5 FTE ($100K/yr) hidden cost", "not computed", be_lo, m(be_lo), be_lo, format!("{} ({:.0}% of a replica)", m(be_lo), 100.0 * be_lo / cap_month), Some("the seed lists hidden costs but leaves them out of break-even".into()));
-    row("Break-even with 2 FTE ($400K/yr) hidden cost", "not computed", be_hi, m(be_hi), be_hi, format!("{} ({:.0}% of a replica)", m(be_hi), 100.0 * be_hi / cap_month), Some("the seed lists hidden costs but leaves them out of break-even".into()));
+    row(
+        "Break-even with 0.5 FTE ($100K/yr) hidden cost",
+        "not computed",
+        be_lo,
+        m(be_lo),
+        be_lo,
+        format!(
+            "{} ({:.0}% of a replica)",
+            m(be_lo),
+            100.0 * be_lo / cap_month
+        ),
+        Some("the seed lists hidden costs but leaves them out of break-even".into()),
+    );
+    row(
+        "Break-even with 2 FTE ($400K/yr) hidden cost",
+        "not computed",
+        be_hi,
+        m(be_hi),
+        be_hi,
+        format!(
+            "{} ({:.0}% of a replica)",
+            m(be_hi),
+            100.0 * be_hi / cap_month
+        ),
+        Some("the seed lists hidden costs but leaves them out of break-even".into()),
+    );
     let be2x = 2.0 * be;
-    row("Break-even with 2× redundancy (GPU only)", "not computed", be2x, m(be2x), be2x, m(be2x), Some("2× capacity for zero-downtime deployments doubles the GPU bill".into()));
+    row(
+        "Break-even with 2× redundancy (GPU only)",
+        "not computed",
+        be2x,
+        m(be2x),
+        be2x,
+        m(be2x),
+        Some("2× capacity for zero-downtime deployments doubles the GPU bill".into()),
+    );
     let low = be / SEED_RULE_TOKENS_PER_MONTH;
     let high = be_hi / SEED_RULE_TOKENS_PER_MONTH;
     row(
@@ -147,7 +315,9 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
         m(SEED_RULE_TOKENS_PER_MONTH),
         be,
         format!("{} – {}", m(be), m(be_hi)),
-        Some(format!("low by {low:.0}× (GPU cost alone) to {high:.0}× (with 2 FTE)")),
+        Some(format!(
+            "low by {low:.0}× (GPU cost alone) to {high:.0}× (with 2 FTE)"
+        )),
     );
     Ok(rows)
 }

@@ -52,7 +52,11 @@ pub fn summarise(values: &[f64]) -> Option<Summary> {
         return None;
     }
     let mean = v.iter().sum::<f64>() / n as f64;
-    let sd = if n > 1 { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
+    let sd = if n > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
     let std_error = sd / (n as f64).sqrt();
     v.sort_by(f64::total_cmp);
     Some(Summary {
@@ -122,14 +126,20 @@ mod tests {
         assert_eq!(s.cvar95, 5.0);
         assert!(summarise(&[f64::NAN]).is_none());
         let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(cvar_sorted(&v, 0.95), (96.0 + 97.0 + 98.0 + 99.0 + 100.0) / 5.0);
+        assert_eq!(
+            cvar_sorted(&v, 0.95),
+            (96.0 + 97.0 + 98.0 + 99.0 + 100.0) / 5.0
+        );
     }
 
     #[test]
     fn wilson_matches_textbook() {
         // 8 of 10: Wilson interval (0.490, 0.943), e.g. Newcombe (1998) Table I method 3.
         let (lo, hi) = wilson95(8, 10);
-        assert!((lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3, "{lo} {hi}");
+        assert!(
+            (lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson95(0, 10);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.2 && hi < 0.35);

@@ -10,7 +10,11 @@ mod seed_table_figures {
     #[test]
     fn every_figure() {
         let rows = seed_table(&builtin_seed()).unwrap();
-        let get = |label: &str| rows.iter().find(|r| r.label.starts_with(label)).unwrap_or_else(|| panic!("{label}"));
+        let get = |label: &str| {
+            rows.iter()
+                .find(|r| r.label.starts_with(label))
+                .unwrap_or_else(|| panic!("{label}"))
+        };
         assert!((get("Replica cost, on-demand").reproduced - 10.0).abs() < 1e-9);
         assert!((get("Replica cost, reserved").reproduced - 6.4).abs() < 1e-9);
         assert!((get("Tokens per replica-hour").reproduced - 12.24e6).abs() < 1e-3);
@@ -21,7 +25,9 @@ mod seed_table_figures {
         assert_eq!(hi.reproduced_text, "$1.06");
         assert!(hi.reason.is_some());
         let month = get("Reserved replica per month");
-        assert!((month.reproduced - 4608.0).abs() < 1e-9 && (month.corrected - 4672.0).abs() < 1e-9);
+        assert!(
+            (month.reproduced - 4608.0).abs() < 1e-9 && (month.corrected - 4672.0).abs() < 1e-9
+        );
         assert!((get("Capacity per month").reproduced - 8935.2e6).abs() < 1.0);
         assert_eq!(get("Effective $/M at 100%").reproduced_text, "$0.52");
         assert_eq!(get("Effective $/M at 30%").reproduced_text, "$1.72");
@@ -33,7 +39,13 @@ mod seed_table_figures {
         assert!((get("Break-even with a 730-h").corrected - 467.2e6).abs() < 1.0);
         assert!((get("Break-even with 0.5 FTE").corrected - 1294.1e6).abs() < 0.1e6);
         assert!((get("Break-even with 2 FTE").corrected - 3794.1e6).abs() < 0.1e6);
-        assert!(get("Rule of thumb").reason.as_ref().unwrap().contains("92×"));
+        assert!(
+            get("Rule of thumb")
+                .reason
+                .as_ref()
+                .unwrap()
+                .contains("92×")
+        );
     }
 }
 
@@ -101,9 +113,21 @@ replicas = 1
             for t in &o.strategies {
                 let tot = t.total;
                 let rhs = tot.served + tot.spilled + tot.dropped + t.queued_end;
-                assert!((tot.demanded - rhs).abs() <= 1e-9 * tot.demanded, "{} vs {}", tot.demanded, rhs);
+                assert!(
+                    (tot.demanded - rhs).abs() <= 1e-9 * tot.demanded,
+                    "{} vs {}",
+                    tot.demanded,
+                    rhs
+                );
                 assert!(tot.served <= tot.paid_capacity + 1e-6);
-                for v in [tot.gpu_cost, tot.spill_cost, tot.overhead_cost, tot.served, tot.spilled, tot.dropped] {
+                for v in [
+                    tot.gpu_cost,
+                    tot.spill_cost,
+                    tot.overhead_cost,
+                    tot.served,
+                    tot.spilled,
+                    tot.dropped,
+                ] {
                     assert!(v.is_finite() && v >= 0.0);
                 }
             }
@@ -117,8 +141,16 @@ replicas = 1
     fn same_results_on_one_and_two_threads() {
         let s = scenario::parse(NOISY, "noisy", None).unwrap();
         let e = Engine::new(&s, 11);
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| e.run(0..12, &|| {}));
-        let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| e.run(0..12, &|| {}));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| e.run(0..12, &|| {}));
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| e.run(0..12, &|| {}));
         assert_eq!(one, two);
         // A sub-range (a shard) gives the same trials.
         let shard = e.run(5..9, &|| {});
@@ -191,9 +223,17 @@ name = "api"
         let s = scenario::parse(text, "t", None).unwrap();
         let out = Engine::new(&s, 3).run(0..400, &|| {});
         let rows = capsim::report::summarise(&s, &out);
-        let r = rows.iter().find(|r| r.metric == "api_only_cost_usd").unwrap();
+        let r = rows
+            .iter()
+            .find(|r| r.metric == "api_only_cost_usd")
+            .unwrap();
         let truth = 3e8 * 8760.0 / 730.0 * 10e-6;
-        assert!(r.summary.ci95_low <= truth && truth <= r.summary.ci95_high, "{truth} not in [{}, {}]", r.summary.ci95_low, r.summary.ci95_high);
+        assert!(
+            r.summary.ci95_low <= truth && truth <= r.summary.ci95_high,
+            "{truth} not in [{}, {}]",
+            r.summary.ci95_low,
+            r.summary.ci95_high
+        );
     }
 }
 
@@ -201,7 +241,9 @@ mod bad_input {
     use super::*;
 
     fn err(text: &str) -> String {
-        scenario::parse(text, "bad.toml", None).unwrap_err().to_string()
+        scenario::parse(text, "bad.toml", None)
+            .unwrap_err()
+            .to_string()
     }
     const BASE: &str = "[model]\nprofile = \"llama3-70b-fp8-4xh100\"\n[demand]\nmonthly_tokens = 1e9\n[api]\noutput_usd_per_mtok = 10\n[gpu_prices]\nreserved = 1.6\n[[strategy]]\nname = \"r\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\n";
 
@@ -209,18 +251,54 @@ mod bad_input {
     fn each_names_its_field() {
         assert!(scenario::parse(BASE, "ok", None).is_ok());
         let cases = [
-            (BASE.replace("replicas = 1", "replicas = 1\nbogus = 3"), "bogus"),
-            (BASE.replace("reserved = 1.6", "reserved = -1.6"), "gpu_prices.reserved"),
-            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = { low = 5e9, likely = 2e9, high = 1e9 }"), "demand.monthly_tokens (line 4)"),
-            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = nan"), "demand.monthly_tokens"),
-            (BASE.replace("output_usd_per_mtok = 10", "output_usd_per_mtok = \"ten\""), "api.output_usd_per_mtok"),
-            (BASE.replace("llama3-70b-fp8-4xh100", "nope"), "model.profile"),
+            (
+                BASE.replace("replicas = 1", "replicas = 1\nbogus = 3"),
+                "bogus",
+            ),
+            (
+                BASE.replace("reserved = 1.6", "reserved = -1.6"),
+                "gpu_prices.reserved",
+            ),
+            (
+                BASE.replace(
+                    "monthly_tokens = 1e9",
+                    "monthly_tokens = { low = 5e9, likely = 2e9, high = 1e9 }",
+                ),
+                "demand.monthly_tokens (line 4)",
+            ),
+            (
+                BASE.replace("monthly_tokens = 1e9", "monthly_tokens = nan"),
+                "demand.monthly_tokens",
+            ),
+            (
+                BASE.replace("output_usd_per_mtok = 10", "output_usd_per_mtok = \"ten\""),
+                "api.output_usd_per_mtok",
+            ),
+            (
+                BASE.replace("llama3-70b-fp8-4xh100", "nope"),
+                "model.profile",
+            ),
             (format!("[run]\ntrials = 0\n{BASE}"), "run.trials"),
-            (format!("[run]\nhorizon_hours = 0\n{BASE}"), "run.horizon_hours"),
-            (format!("{BASE}[outages]\ngpu_failures_per_year = -1\n"), "outages.gpu_failures_per_year"),
-            (format!("{BASE}[[strategy]]\nname = \"r\"\n"), "duplicate strategy name"),
-            (BASE.replace("kind = \"reserved\"", "kind = \"leased\""), "strategy[0].pool[0].kind"),
-            (BASE.replace("monthly_tokens = 1e9", "monthly_tokens = 1e300"), "demand.monthly_tokens"),
+            (
+                format!("[run]\nhorizon_hours = 0\n{BASE}"),
+                "run.horizon_hours",
+            ),
+            (
+                format!("{BASE}[outages]\ngpu_failures_per_year = -1\n"),
+                "outages.gpu_failures_per_year",
+            ),
+            (
+                format!("{BASE}[[strategy]]\nname = \"r\"\n"),
+                "duplicate strategy name",
+            ),
+            (
+                BASE.replace("kind = \"reserved\"", "kind = \"leased\""),
+                "strategy[0].pool[0].kind",
+            ),
+            (
+                BASE.replace("monthly_tokens = 1e9", "monthly_tokens = 1e300"),
+                "demand.monthly_tokens",
+            ),
         ];
         for (text, field) in cases {
             let e = err(&text);

@@ -39,7 +39,11 @@ impl Calendar {
                 Some(m) => m.start.month() != day.month() || m.start.year() != day.year(),
             };
             if new_month {
-                months.push(Month { start: day, first_hour: h, hours: 0 });
+                months.push(Month {
+                    start: day,
+                    first_hour: h,
+                    hours: 0,
+                });
             }
             if let Some(m) = months.last_mut() {
                 m.hours += 1;

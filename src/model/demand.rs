@@ -15,11 +15,18 @@ use rand::Rng as _;
 use rand_distr::{Exp1, StandardNormal};
 
 use super::{Keys, TrialParams};
-use crate::scenario::{Bursts, HOURS_PER_MONTH};
 use crate::model::Calendar;
+use crate::scenario::{Bursts, HOURS_PER_MONTH};
 
 /// Fill `out` (one value per hour of the horizon) with trial `trial`'s demand.
-pub fn fill(p: &TrialParams, cal: &Calendar, bursts: Option<&Bursts>, keys: &Keys, trial: u64, out: &mut [f64]) {
+pub fn fill(
+    p: &TrialParams,
+    cal: &Calendar,
+    bursts: Option<&Bursts>,
+    keys: &Keys,
+    trial: u64,
+    out: &mut [f64],
+) {
     let base = p.monthly_tokens / HOURS_PER_MONTH;
     let growth_step = (1.0 + p.annual_growth).powf(1.0 / 8760.0);
     let mut growth = 1.0;

@@ -34,8 +34,12 @@ impl Keys {
             noise: StreamKey::new(seed, "demand.noise"),
             bursts: StreamKey::new(seed, "demand.bursts"),
             region: StreamKey::new(seed, "outages.region"),
-            failure_slot: (0..slots).map(|j| StreamKey::new(seed, &format!("outages.slot.{j}"))).collect(),
-            spot_slot: (0..slots).map(|j| StreamKey::new(seed, &format!("spot.slot.{j}"))).collect(),
+            failure_slot: (0..slots)
+                .map(|j| StreamKey::new(seed, &format!("outages.slot.{j}")))
+                .collect(),
+            spot_slot: (0..slots)
+                .map(|j| StreamKey::new(seed, &format!("spot.slot.{j}")))
+                .collect(),
         }
     }
 

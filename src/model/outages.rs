@@ -19,7 +19,13 @@ use crate::rng::StreamKey;
 
 /// Add the down intervals of one slot (or of a whole region) to `diff`.
 /// `rate_per_hour` is the event rate; `duration` is drawn per event (hours).
-pub fn add_timeline(key: &StreamKey, trial: u64, rate_per_hour: f64, duration: &Dist, diff: &mut [i32]) {
+pub fn add_timeline(
+    key: &StreamKey,
+    trial: u64,
+    rate_per_hour: f64,
+    duration: &Dist,
+    diff: &mut [i32],
+) {
     if rate_per_hour <= 0.0 || diff.len() < 2 {
         return;
     }

@@ -13,7 +13,10 @@ struct Drawn {
 
 impl Drawn {
     fn new(seed: u64, name: &str, dist: &Dist) -> Self {
-        Drawn { dist: dist.clone(), key: StreamKey::new(seed, &format!("param.{name}")) }
+        Drawn {
+            dist: dist.clone(),
+            key: StreamKey::new(seed, &format!("param.{name}")),
+        }
     }
     fn draw(&self, trial: u64) -> f64 {
         if self.dist.is_fixed() {
@@ -100,7 +103,10 @@ impl ParamSet {
         let d = |name: &str, dist: &Dist| Drawn::new(seed, name, dist);
         let (volume, utilization_basis) = match &s.demand.volume {
             Volume::MonthlyTokens(v) => (d("demand.monthly_tokens", v), None),
-            Volume::Utilization { utilization, basis_replicas } => (d("demand.utilization", utilization), Some(*basis_replicas)),
+            Volume::Utilization {
+                utilization,
+                basis_replicas,
+            } => (d("demand.utilization", utilization), Some(*basis_replicas)),
         };
         ParamSet {
             volume,
@@ -111,19 +117,41 @@ impl ParamSet {
             input_per_output: d("demand.input_per_output", &s.demand.input_per_output),
             growth: d("demand.annual_growth", &s.demand.annual_growth),
             noise_sigma: d("demand.noise_sigma", &s.demand.noise_sigma),
-            noise_rho: d("demand.noise_autocorrelation", &s.demand.noise_autocorrelation),
-            bursts_per_month: s.demand.bursts.as_ref().map(|b| d("demand.bursts.per_month", &b.per_month)),
+            noise_rho: d(
+                "demand.noise_autocorrelation",
+                &s.demand.noise_autocorrelation,
+            ),
+            bursts_per_month: s
+                .demand
+                .bursts
+                .as_ref()
+                .map(|b| d("demand.bursts.per_month", &b.per_month)),
             api_out: d("api.output_usd_per_mtok", &s.api.output_usd_per_mtok),
             api_in: d("api.input_usd_per_mtok", &s.api.input_usd_per_mtok),
-            gpu_prices: s.gpu_prices.iter().map(|(n, p)| d(&format!("gpu_prices.{n}"), p)).collect(),
-            failures: d("outages.gpu_failures_per_year", &s.outages.gpu_failures_per_year),
-            region_rate: d("outages.region_outages_per_year", &s.outages.region_outages_per_year),
+            gpu_prices: s
+                .gpu_prices
+                .iter()
+                .map(|(n, p)| d(&format!("gpu_prices.{n}"), p))
+                .collect(),
+            failures: d(
+                "outages.gpu_failures_per_year",
+                &s.outages.gpu_failures_per_year,
+            ),
+            region_rate: d(
+                "outages.region_outages_per_year",
+                &s.outages.region_outages_per_year,
+            ),
             overhead_pct: d("overhead.percent_of_gpu", &s.overhead.percent_of_gpu),
             overhead_items: s
                 .overhead
                 .items
                 .iter()
-                .map(|it| (d(&format!("overhead.{}.usd", it.name), &it.usd_per_unit_year), d(&format!("overhead.{}.units", it.name), &it.units)))
+                .map(|it| {
+                    (
+                        d(&format!("overhead.{}.usd", it.name), &it.usd_per_unit_year),
+                        d(&format!("overhead.{}.units", it.name), &it.units),
+                    )
+                })
                 .collect(),
             pools: s
                 .strategies
@@ -134,8 +162,12 @@ impl ParamSet {
                         .map(|p| {
                             // Named by price and kind, not by strategy, so that pools of
                             // different strategies that buy the same thing share the draw.
-                            let price = &s.gpu_prices[p.price.min(s.gpu_prices.len().saturating_sub(1))].0;
-                            (d(&format!("drift.{price}"), &p.price_drift_per_year), d(&format!("spot_rate.{price}"), &p.interruptions_per_month))
+                            let price =
+                                &s.gpu_prices[p.price.min(s.gpu_prices.len().saturating_sub(1))].0;
+                            (
+                                d(&format!("drift.{price}"), &p.price_drift_per_year),
+                                d(&format!("spot_rate.{price}"), &p.interruptions_per_month),
+                            )
                         })
                         .collect()
                 })
@@ -147,7 +179,8 @@ impl ParamSet {
     pub fn draw(&self, trial: u64) -> TrialParams {
         let tok_s_per_gpu = self.tok_s_per_gpu.draw(trial);
         let utilization_ceiling = self.ceiling.draw(trial);
-        let replica_tokens_per_hour = f64::from(self.gpus_per_replica) * tok_s_per_gpu * 3600.0 * utilization_ceiling;
+        let replica_tokens_per_hour =
+            f64::from(self.gpus_per_replica) * tok_s_per_gpu * 3600.0 * utilization_ceiling;
         let v = self.volume.draw(trial);
         // A utilization is of the basis fleet's capacity in this trial (its
         // throughput draw and ceiling), over a 730-hour month.
@@ -164,15 +197,30 @@ impl ParamSet {
             annual_growth: self.growth.draw(trial),
             noise_sigma: self.noise_sigma.draw(trial),
             noise_rho: self.noise_rho.draw(trial),
-            bursts_per_month: self.bursts_per_month.as_ref().map_or(0.0, |b| b.draw(trial)),
+            bursts_per_month: self
+                .bursts_per_month
+                .as_ref()
+                .map_or(0.0, |b| b.draw(trial)),
             api_output_usd_per_mtok: self.api_out.draw(trial),
             api_input_usd_per_mtok: self.api_in.draw(trial),
             gpu_usd_per_hour: self.gpu_prices.iter().map(|p| p.draw(trial)).collect(),
             gpu_failures_per_year: self.failures.draw(trial),
             region_outages_per_year: self.region_rate.draw(trial),
             overhead_fraction: self.overhead_pct.draw(trial),
-            overhead_items_usd_per_year: self.overhead_items.iter().map(|(u, n)| u.draw(trial) * n.draw(trial)).sum(),
-            pools: self.pools.iter().map(|st| st.iter().map(|(a, b)| (a.draw(trial), b.draw(trial))).collect()).collect(),
+            overhead_items_usd_per_year: self
+                .overhead_items
+                .iter()
+                .map(|(u, n)| u.draw(trial) * n.draw(trial))
+                .sum(),
+            pools: self
+                .pools
+                .iter()
+                .map(|st| {
+                    st.iter()
+                        .map(|(a, b)| (a.draw(trial), b.draw(trial)))
+                        .collect()
+                })
+                .collect(),
         }
     }
 }

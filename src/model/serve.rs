@@ -108,7 +108,15 @@ struct PoolRun {
 /// Replay strategy `si` of scenario `s` over the demand and region outages in
 /// `scratch` (filled by the caller for this trial).
 #[allow(clippy::too_many_arguments)]
-pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: &Keys, trial: u64, scratch: &mut Scratch) -> StrategyTotals {
+pub fn simulate(
+    s: &Scenario,
+    si: usize,
+    cal: &Calendar,
+    p: &TrialParams,
+    keys: &Keys,
+    trial: u64,
+    scratch: &mut Scratch,
+) -> StrategyTotals {
     let st: &Strategy = &s.strategies[si];
     let n = s.horizon_hours as usize;
     let rcap = p.replica_tokens_per_hour;
@@ -127,10 +135,22 @@ pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: 
         diff.resize(n + 1, 0);
         let slots = pool.slots();
         for j in 0..slots as usize {
-            add_timeline(&keys.failure_slot[slot0 + j], trial, fail_rate, &s.outages.repair_hours, diff);
+            add_timeline(
+                &keys.failure_slot[slot0 + j],
+                trial,
+                fail_rate,
+                &s.outages.repair_hours,
+                diff,
+            );
             if pool.kind == PoolKind::Spot {
                 let rate = p.pools[si][k].1 / HOURS_PER_MONTH;
-                add_timeline(&keys.spot_slot[slot0 + j], trial, rate, &pool.interruption_hours, diff);
+                add_timeline(
+                    &keys.spot_slot[slot0 + j],
+                    trial,
+                    rate,
+                    &pool.interruption_hours,
+                    diff,
+                );
             }
         }
         if pool.kind != PoolKind::OnDemand {
@@ -154,7 +174,10 @@ pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: 
     }
 
     let (max_delay, expire_to_api) = match st.overflow {
-        Overflow::Queue { max_delay_hours, expire_to_api } => (max_delay_hours as usize, expire_to_api),
+        Overflow::Queue {
+            max_delay_hours,
+            expire_to_api,
+        } => (max_delay_hours as usize, expire_to_api),
         _ => (0, false),
     };
     scratch.queue.clear();
@@ -163,9 +186,16 @@ pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: 
     let mut region_down = 0i32;
     let api_per_token = p.api_usd_per_output_token();
     let has_gpus = !st.pools.is_empty();
-    let overhead_per_hour = if has_gpus { p.overhead_items_usd_per_year / 8760.0 } else { 0.0 };
+    let overhead_per_hour = if has_gpus {
+        p.overhead_items_usd_per_year / 8760.0
+    } else {
+        0.0
+    };
 
-    let mut out = StrategyTotals { has_gpus, ..Default::default() };
+    let mut out = StrategyTotals {
+        has_gpus,
+        ..Default::default()
+    };
     out.months.reserve(cal.months.len());
     for month in &cal.months {
         let mut m = Tally::default();
@@ -190,10 +220,18 @@ pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: 
                         (up.min(r.replicas), up)
                     }
                     PoolKind::OnDemand => {
-                        let want = if rcap > 0.0 { (residual / rcap).ceil().min(f64::from(r.max)) as u32 } else { r.max };
+                        let want = if rcap > 0.0 {
+                            (residual / rcap).ceil().min(f64::from(r.max)) as u32
+                        } else {
+                            r.max
+                        };
                         let want = want.clamp(r.replicas, r.max);
                         let ring = &mut scratch.desired[k];
-                        let active = if r.lag == 0 { want } else { ring[h % (r.lag + 1)] };
+                        let active = if r.lag == 0 {
+                            want
+                        } else {
+                            ring[h % (r.lag + 1)]
+                        };
                         if r.lag > 0 {
                             // The slot of hour h is read (decision made lag hours ago), then reused.
                             ring[h % (r.lag + 1)] = want;
@@ -259,7 +297,12 @@ pub fn simulate(s: &Scenario, si: usize, cal: &Calendar, p: &TrialParams, keys: 
     }
     out.queued_end = queued;
     out.api_only_cost = out.total.demanded * api_per_token;
-    out.fleet_monthly_capacity =
-        st.pools.iter().map(|pl| f64::from(pl.max_replicas)).sum::<f64>() * rcap * HOURS_PER_MONTH;
+    out.fleet_monthly_capacity = st
+        .pools
+        .iter()
+        .map(|pl| f64::from(pl.max_replicas))
+        .sum::<f64>()
+        * rcap
+        * HOURS_PER_MONTH;
     out
 }

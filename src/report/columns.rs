@@ -40,28 +40,97 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
 
 /// Key columns of `trials.parquet`, before the float columns.
 pub const TRIAL_KEYS: &[(&str, &str, &str)] = &[
-    ("trial", "UInt64", "trial index (its random streams depend only on the seed and this index)"),
+    (
+        "trial",
+        "UInt64",
+        "trial index (its random streams depend only on the seed and this index)",
+    ),
     ("strategy", "String", "strategy name, as in the scenario"),
-    ("self_host_cheaper", "Boolean", "total_cost_usd < api_only_cost_usd in this trial (false for a strategy without GPUs)"),
+    (
+        "self_host_cheaper",
+        "Boolean",
+        "total_cost_usd < api_only_cost_usd in this trial (false for a strategy without GPUs)",
+    ),
 ];
 
 /// Float columns of `trials.parquet`.
 pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
     vec![
-        Col { name: "demanded_tokens", doc: "output tokens requested over the horizon", get: |r| Some(r.t.total.demanded) },
-        Col { name: "served_tokens", doc: "output tokens served on the strategy's own GPUs", get: |r| Some(r.t.total.served) },
-        Col { name: "spilled_tokens", doc: "output tokens sent to the API (overflow = spill, or expired from the queue with queue_expiry = spill)", get: |r| Some(r.t.total.spilled) },
-        Col { name: "dropped_tokens", doc: "output tokens lost (overflow = drop, or expired from the queue)", get: |r| Some(r.t.total.dropped) },
-        Col { name: "queued_end_tokens", doc: "output tokens still queued when the horizon ends; demanded = served + spilled + dropped + queued_end", get: |r| Some(r.t.queued_end) },
-        Col { name: "gpu_cost_usd", doc: "GPU cost of all pools, USD", get: |r| Some(r.t.total.gpu_cost) },
-        Col { name: "api_spill_cost_usd", doc: "API cost of spilled tokens (output + input tokens), USD", get: |r| Some(r.t.total.spill_cost) },
-        Col { name: "overhead_cost_usd", doc: "overhead: percent of GPU cost plus itemised lines (strategies with GPUs only), USD", get: |r| Some(r.t.total.overhead_cost) },
-        Col { name: "total_cost_usd", doc: "gpu + api spill + overhead, USD", get: |r| Some(r.t.total.total_cost()) },
-        Col { name: "cost_per_mtok_usd", doc: "total cost per million output tokens delivered (served + spilled), USD; null if none", get: |r| ratio(r.t.total.total_cost() * 1e6, r.t.total.served + r.t.total.spilled) },
-        Col { name: "utilization", doc: "served tokens / tokens the paid replicas could serve at the utilization ceiling (0..1); null without GPUs", get: |r| ratio(r.t.total.served, r.t.total.paid_capacity) },
-        Col { name: "hours_short", doc: "hours in which offered load (demand + queue) exceeded available capacity", get: |r| Some(r.t.total.hours_short) },
-        Col { name: "api_only_cost_usd", doc: "what the API would charge for all demanded tokens in this trial, USD", get: |r| Some(r.t.api_only_cost) },
-        Col { name: "savings_usd", doc: "api_only_cost_usd - total_cost_usd (positive: self-hosting is cheaper), USD", get: |r| Some(r.t.api_only_cost - r.t.total.total_cost()) },
+        Col {
+            name: "demanded_tokens",
+            doc: "output tokens requested over the horizon",
+            get: |r| Some(r.t.total.demanded),
+        },
+        Col {
+            name: "served_tokens",
+            doc: "output tokens served on the strategy's own GPUs",
+            get: |r| Some(r.t.total.served),
+        },
+        Col {
+            name: "spilled_tokens",
+            doc: "output tokens sent to the API (overflow = spill, or expired from the queue with queue_expiry = spill)",
+            get: |r| Some(r.t.total.spilled),
+        },
+        Col {
+            name: "dropped_tokens",
+            doc: "output tokens lost (overflow = drop, or expired from the queue)",
+            get: |r| Some(r.t.total.dropped),
+        },
+        Col {
+            name: "queued_end_tokens",
+            doc: "output tokens still queued when the horizon ends; demanded = served + spilled + dropped + queued_end",
+            get: |r| Some(r.t.queued_end),
+        },
+        Col {
+            name: "gpu_cost_usd",
+            doc: "GPU cost of all pools, USD",
+            get: |r| Some(r.t.total.gpu_cost),
+        },
+        Col {
+            name: "api_spill_cost_usd",
+            doc: "API cost of spilled tokens (output + input tokens), USD",
+            get: |r| Some(r.t.total.spill_cost),
+        },
+        Col {
+            name: "overhead_cost_usd",
+            doc: "overhead: percent of GPU cost plus itemised lines (strategies with GPUs only), USD",
+            get: |r| Some(r.t.total.overhead_cost),
+        },
+        Col {
+            name: "total_cost_usd",
+            doc: "gpu + api spill + overhead, USD",
+            get: |r| Some(r.t.total.total_cost()),
+        },
+        Col {
+            name: "cost_per_mtok_usd",
+            doc: "total cost per million output tokens delivered (served + spilled), USD; null if none",
+            get: |r| {
+                ratio(
+                    r.t.total.total_cost() * 1e6,
+                    r.t.total.served + r.t.total.spilled,
+                )
+            },
+        },
+        Col {
+            name: "utilization",
+            doc: "served tokens / tokens the paid replicas could serve at the utilization ceiling (0..1); null without GPUs",
+            get: |r| ratio(r.t.total.served, r.t.total.paid_capacity),
+        },
+        Col {
+            name: "hours_short",
+            doc: "hours in which offered load (demand + queue) exceeded available capacity",
+            get: |r| Some(r.t.total.hours_short),
+        },
+        Col {
+            name: "api_only_cost_usd",
+            doc: "what the API would charge for all demanded tokens in this trial, USD",
+            get: |r| Some(r.t.api_only_cost),
+        },
+        Col {
+            name: "savings_usd",
+            doc: "api_only_cost_usd - total_cost_usd (positive: self-hosting is cheaper), USD",
+            get: |r| Some(r.t.api_only_cost - r.t.total.total_cost()),
+        },
         Col {
             name: "breakeven_monthly_tokens",
             doc: "output tokens per 730-hour month at which the API bill equals this trial's GPU + overhead cost (the fixed-fleet break-even; API price incl. input tokens); null without GPUs",
@@ -76,17 +145,48 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
             doc: "breakeven_monthly_tokens / the serving replicas' monthly capacity (spares excluded; on-demand at max_replicas); null without GPUs",
             get: |r| {
                 let per_token = r.p.api_usd_per_output_token();
-                (r.t.has_gpus && per_token > 0.0 && r.months > 0.0 && r.t.fleet_monthly_capacity > 0.0).then(|| {
-                    (r.t.total.gpu_cost + r.t.total.overhead_cost) / per_token / r.months / r.t.fleet_monthly_capacity
-                })
+                (r.t.has_gpus
+                    && per_token > 0.0
+                    && r.months > 0.0
+                    && r.t.fleet_monthly_capacity > 0.0)
+                    .then(|| {
+                        (r.t.total.gpu_cost + r.t.total.overhead_cost)
+                            / per_token
+                            / r.months
+                            / r.t.fleet_monthly_capacity
+                    })
             },
         },
-        Col { name: "draw_monthly_tokens", doc: "trial draw: demand volume at the start of the horizon, output tokens per 730-hour month", get: |r| Some(r.p.monthly_tokens) },
-        Col { name: "draw_tok_s_per_gpu", doc: "trial draw: output tokens per second per GPU at full load", get: |r| Some(r.p.tok_s_per_gpu) },
-        Col { name: "draw_utilization_ceiling", doc: "trial draw: usable fraction of peak throughput", get: |r| Some(r.p.utilization_ceiling) },
-        Col { name: "draw_annual_growth", doc: "trial draw: compound demand growth per year (0.2 = +20%)", get: |r| Some(r.p.annual_growth) },
-        Col { name: "draw_gpu_failures_per_gpu_year", doc: "trial draw: hardware failures per GPU-year", get: |r| Some(r.p.gpu_failures_per_year) },
-        Col { name: "draw_api_output_usd_per_mtok", doc: "trial draw: API price, USD per million output tokens", get: |r| Some(r.p.api_output_usd_per_mtok) },
+        Col {
+            name: "draw_monthly_tokens",
+            doc: "trial draw: demand volume at the start of the horizon, output tokens per 730-hour month",
+            get: |r| Some(r.p.monthly_tokens),
+        },
+        Col {
+            name: "draw_tok_s_per_gpu",
+            doc: "trial draw: output tokens per second per GPU at full load",
+            get: |r| Some(r.p.tok_s_per_gpu),
+        },
+        Col {
+            name: "draw_utilization_ceiling",
+            doc: "trial draw: usable fraction of peak throughput",
+            get: |r| Some(r.p.utilization_ceiling),
+        },
+        Col {
+            name: "draw_annual_growth",
+            doc: "trial draw: compound demand growth per year (0.2 = +20%)",
+            get: |r| Some(r.p.annual_growth),
+        },
+        Col {
+            name: "draw_gpu_failures_per_gpu_year",
+            doc: "trial draw: hardware failures per GPU-year",
+            get: |r| Some(r.p.gpu_failures_per_year),
+        },
+        Col {
+            name: "draw_api_output_usd_per_mtok",
+            doc: "trial draw: API price, USD per million output tokens",
+            get: |r| Some(r.p.api_output_usd_per_mtok),
+        },
     ]
 }
 
@@ -94,40 +194,120 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
 pub const MONTH_KEYS: &[(&str, &str, &str)] = &[
     ("trial", "UInt64", "trial index"),
     ("strategy", "String", "strategy name"),
-    ("month", "UInt32", "month number, 1 = the month holding the horizon's first hour"),
-    ("month_start", "String", "first day of the month inside the horizon, YYYY-MM-DD"),
+    (
+        "month",
+        "UInt32",
+        "month number, 1 = the month holding the horizon's first hour",
+    ),
+    (
+        "month_start",
+        "String",
+        "first day of the month inside the horizon, YYYY-MM-DD",
+    ),
     ("hours", "UInt32", "hours of the month inside the horizon"),
 ];
 
 /// Float columns of `monthly.parquet`.
 pub fn month_columns<'a>() -> Vec<Col<MonthRecord<'a>>> {
     vec![
-        Col { name: "demanded_tokens", doc: "output tokens requested in the month", get: |r| Some(r.m.demanded) },
-        Col { name: "served_tokens", doc: "output tokens served on own GPUs", get: |r| Some(r.m.served) },
-        Col { name: "spilled_tokens", doc: "output tokens sent to the API", get: |r| Some(r.m.spilled) },
-        Col { name: "dropped_tokens", doc: "output tokens lost", get: |r| Some(r.m.dropped) },
-        Col { name: "gpu_cost_usd", doc: "GPU cost, USD", get: |r| Some(r.m.gpu_cost) },
-        Col { name: "api_spill_cost_usd", doc: "API cost of spilled tokens, USD", get: |r| Some(r.m.spill_cost) },
-        Col { name: "overhead_cost_usd", doc: "overhead cost, USD", get: |r| Some(r.m.overhead_cost) },
-        Col { name: "total_cost_usd", doc: "gpu + spill + overhead, USD", get: |r| Some(r.m.total_cost()) },
-        Col { name: "utilization", doc: "served / paid capacity (0..1); null without GPUs", get: |r| ratio(r.m.served, r.m.paid_capacity) },
-        Col { name: "hours_short", doc: "hours short of capacity", get: |r| Some(r.m.hours_short) },
+        Col {
+            name: "demanded_tokens",
+            doc: "output tokens requested in the month",
+            get: |r| Some(r.m.demanded),
+        },
+        Col {
+            name: "served_tokens",
+            doc: "output tokens served on own GPUs",
+            get: |r| Some(r.m.served),
+        },
+        Col {
+            name: "spilled_tokens",
+            doc: "output tokens sent to the API",
+            get: |r| Some(r.m.spilled),
+        },
+        Col {
+            name: "dropped_tokens",
+            doc: "output tokens lost",
+            get: |r| Some(r.m.dropped),
+        },
+        Col {
+            name: "gpu_cost_usd",
+            doc: "GPU cost, USD",
+            get: |r| Some(r.m.gpu_cost),
+        },
+        Col {
+            name: "api_spill_cost_usd",
+            doc: "API cost of spilled tokens, USD",
+            get: |r| Some(r.m.spill_cost),
+        },
+        Col {
+            name: "overhead_cost_usd",
+            doc: "overhead cost, USD",
+            get: |r| Some(r.m.overhead_cost),
+        },
+        Col {
+            name: "total_cost_usd",
+            doc: "gpu + spill + overhead, USD",
+            get: |r| Some(r.m.total_cost()),
+        },
+        Col {
+            name: "utilization",
+            doc: "served / paid capacity (0..1); null without GPUs",
+            get: |r| ratio(r.m.served, r.m.paid_capacity),
+        },
+        Col {
+            name: "hours_short",
+            doc: "hours short of capacity",
+            get: |r| Some(r.m.hours_short),
+        },
     ]
 }
 
 /// Columns of `summary.parquet`.
 pub const SUMMARY_COLUMNS: &[(&str, &str, &str)] = &[
     ("strategy", "String", "strategy name"),
-    ("metric", "String", "a float column of trials.parquet, or prob_self_host_cheaper"),
+    (
+        "metric",
+        "String",
+        "a float column of trials.parquet, or prob_self_host_cheaper",
+    ),
     ("n", "UInt64", "trials with a value (nulls are skipped)"),
-    ("mean", "Float64", "mean across trials (for prob_self_host_cheaper: the probability)"),
-    ("std_error", "Float64", "Monte Carlo standard error of the mean"),
-    ("ci95_low", "Float64", "95% interval of the mean, low (mean - 1.96 se; Wilson score for the probability)"),
+    (
+        "mean",
+        "Float64",
+        "mean across trials (for prob_self_host_cheaper: the probability)",
+    ),
+    (
+        "std_error",
+        "Float64",
+        "Monte Carlo standard error of the mean",
+    ),
+    (
+        "ci95_low",
+        "Float64",
+        "95% interval of the mean, low (mean - 1.96 se; Wilson score for the probability)",
+    ),
     ("ci95_high", "Float64", "95% interval of the mean, high"),
-    ("p5", "Float64", "5th percentile across trials (linear interpolation); null for the probability"),
-    ("p50", "Float64", "median across trials; null for the probability"),
-    ("p95", "Float64", "95th percentile across trials; null for the probability"),
-    ("cvar95", "Float64", "mean of the highest 5% of values (tail risk for costs); null for the probability"),
+    (
+        "p5",
+        "Float64",
+        "5th percentile across trials (linear interpolation); null for the probability",
+    ),
+    (
+        "p50",
+        "Float64",
+        "median across trials; null for the probability",
+    ),
+    (
+        "p95",
+        "Float64",
+        "95th percentile across trials; null for the probability",
+    ),
+    (
+        "cvar95",
+        "Float64",
+        "mean of the highest 5% of values (tail risk for costs); null for the probability",
+    ),
     ("min", "Float64", "smallest value; null for the probability"),
     ("max", "Float64", "largest value; null for the probability"),
 ];
@@ -141,18 +321,32 @@ pub fn schema_markdown() -> String {
          `capsim.seed`, `capsim.trials`, `capsim.horizon_hours`, `capsim.run_json`).\n",
     );
     let table = |s: &mut String, title: &str, rows: Vec<(&str, &str, &str)>| {
-        s.push_str(&format!("\n## {title}\n\n| column | type | meaning |\n|---|---|---|\n"));
+        s.push_str(&format!(
+            "\n## {title}\n\n| column | type | meaning |\n|---|---|---|\n"
+        ));
         for (n, t, d) in rows {
             s.push_str(&format!("| `{n}` | {t} | {d} |\n"));
         }
     };
     let mut trials: Vec<(&str, &str, &str)> = TRIAL_KEYS.to_vec();
     trials.extend(trial_columns().iter().map(|c| (c.name, "Float64", c.doc)));
-    table(&mut s, "trials.parquet — one row per trial × strategy", trials);
-    table(&mut s, "summary.parquet — one row per strategy × metric", SUMMARY_COLUMNS.to_vec());
+    table(
+        &mut s,
+        "trials.parquet — one row per trial × strategy",
+        trials,
+    );
+    table(
+        &mut s,
+        "summary.parquet — one row per strategy × metric",
+        SUMMARY_COLUMNS.to_vec(),
+    );
     let mut months: Vec<(&str, &str, &str)> = MONTH_KEYS.to_vec();
     months.extend(month_columns().iter().map(|c| (c.name, "Float64", c.doc)));
-    table(&mut s, "monthly.parquet — one row per trial × strategy × calendar month", months);
+    table(
+        &mut s,
+        "monthly.parquet — one row per trial × strategy × calendar month",
+        months,
+    );
     s.push_str(
         "\n## run.json\n\nThe resolved scenario (`scenario`, every input as validated), the scenario file as given \
          (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, and the \
@@ -162,8 +356,21 @@ pub fn schema_markdown() -> String {
 }
 
 /// Records of every trial × strategy, in trial then strategy order.
-pub fn trial_records(outcomes: &[TrialOutcome], months: f64) -> impl Iterator<Item = (u64, usize, TrialRecord<'_>)> {
+pub fn trial_records(
+    outcomes: &[TrialOutcome],
+    months: f64,
+) -> impl Iterator<Item = (u64, usize, TrialRecord<'_>)> {
     outcomes.iter().flat_map(move |o| {
-        o.strategies.iter().enumerate().map(move |(si, t)| (o.trial, si, TrialRecord { t, p: &o.params, months }))
+        o.strategies.iter().enumerate().map(move |(si, t)| {
+            (
+                o.trial,
+                si,
+                TrialRecord {
+                    t,
+                    p: &o.params,
+                    months,
+                },
+            )
+        })
     })
 }

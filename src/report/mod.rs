@@ -67,11 +67,22 @@ pub fn summarise(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<SummaryRow> {
     let cols = trial_columns();
     let mut rows = Vec::new();
     for (si, st) in s.strategies.iter().enumerate() {
-        let recs: Vec<TrialRecord> = trial_records(outcomes, months).filter(|(_, i, _)| *i == si).map(|(_, _, r)| r).collect();
+        let recs: Vec<TrialRecord> = trial_records(outcomes, months)
+            .filter(|(_, i, _)| *i == si)
+            .map(|(_, _, r)| r)
+            .collect();
         for c in &cols {
-            let v: Vec<f64> = recs.iter().map(|r| (c.get)(r).unwrap_or(f64::NAN)).collect();
+            let v: Vec<f64> = recs
+                .iter()
+                .map(|r| (c.get)(r).unwrap_or(f64::NAN))
+                .collect();
             if let Some(summary) = stats::summarise(&v) {
-                rows.push(SummaryRow { strategy: st.name.clone(), metric: c.name.into(), summary, probability: false });
+                rows.push(SummaryRow {
+                    strategy: st.name.clone(),
+                    metric: c.name.into(),
+                    summary,
+                    probability: false,
+                });
             }
         }
         let n = recs.len();
@@ -115,12 +126,24 @@ pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
     if out.exists() && !out.is_dir() {
         anyhow::bail!("--out {}: exists and is not a folder", out.display());
     }
-    std::fs::create_dir_all(out).with_context(|| format!("--out {}: cannot create the output folder", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("--out {}: cannot create the output folder", out.display()))?;
     let probe = out.join(format!(".capsim-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").with_context(|| format!("--out {}: the output folder is not writable", out.display()))?;
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("--out {}: the output folder is not writable", out.display()))?;
     let _ = std::fs::remove_file(&probe);
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let safe: String = info.scenario_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let safe: String = info
+        .scenario_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let base = format!("{safe}-seed{}-{stamp}", info.seed);
     let mut dir = out.join(&base);
     let mut k = 2;
@@ -132,9 +155,20 @@ pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
 }
 
 /// Write every file of a run into `dir` (which must not exist), atomically.
-pub fn write_run(dir: &Path, s: &Scenario, cal: &Calendar, info: &RunInfo, outcomes: &[TrialOutcome], summary: &[SummaryRow]) -> Result<()> {
+pub fn write_run(
+    dir: &Path,
+    s: &Scenario,
+    cal: &Calendar,
+    info: &RunInfo,
+    outcomes: &[TrialOutcome],
+    summary: &[SummaryRow],
+) -> Result<()> {
     let parent = dir.parent().context("run folder has no parent")?;
-    let name = dir.file_name().context("run folder has no name")?.to_string_lossy().into_owned();
+    let name = dir
+        .file_name()
+        .context("run folder has no name")?
+        .to_string_lossy()
+        .into_owned();
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let result = (|| -> Result<()> {
@@ -142,10 +176,23 @@ pub fn write_run(dir: &Path, s: &Scenario, cal: &Calendar, info: &RunInfo, outco
         std::fs::write(tmp.join("run.json"), &run_json).context("writing run.json")?;
         let meta = parquet::metadata(info, &run_json);
         let months = f64::from(s.horizon_hours) / HOURS_PER_MONTH;
-        parquet::write(&tmp.join("trials.parquet"), parquet::trials_frame(s, outcomes, months)?, &meta)?;
-        parquet::write(&tmp.join("summary.parquet"), parquet::summary_frame(summary)?, &meta)?;
-        parquet::write(&tmp.join("monthly.parquet"), parquet::monthly_frame(s, cal, outcomes)?, &meta)?;
-        std::fs::rename(&tmp, dir).with_context(|| format!("moving the finished run into {}", dir.display()))?;
+        parquet::write(
+            &tmp.join("trials.parquet"),
+            parquet::trials_frame(s, outcomes, months)?,
+            &meta,
+        )?;
+        parquet::write(
+            &tmp.join("summary.parquet"),
+            parquet::summary_frame(summary)?,
+            &meta,
+        )?;
+        parquet::write(
+            &tmp.join("monthly.parquet"),
+            parquet::monthly_frame(s, cal, outcomes)?,
+            &meta,
+        )?;
+        std::fs::rename(&tmp, dir)
+            .with_context(|| format!("moving the finished run into {}", dir.display()))?;
         Ok(())
     })();
     if result.is_err() {

@@ -19,7 +19,10 @@ pub fn metadata(info: &RunInfo, run_json: &str) -> Vec<(String, String)> {
         ("capsim.scenario".into(), info.scenario_name.clone()),
         ("capsim.seed".into(), info.seed.to_string()),
         ("capsim.trials".into(), info.trials.to_string()),
-        ("capsim.horizon_hours".into(), info.horizon_hours.to_string()),
+        (
+            "capsim.horizon_hours".into(),
+            info.horizon_hours.to_string(),
+        ),
         ("capsim.run_json".into(), run_json.to_owned()),
     ]
 }
@@ -44,12 +47,30 @@ fn frame(cols: Vec<Column>) -> Result<DataFrame> {
 pub fn trials_frame(s: &Scenario, outcomes: &[TrialOutcome], months: f64) -> Result<DataFrame> {
     let recs: Vec<_> = trial_records(outcomes, months).collect();
     let mut cols = vec![
-        Column::new("trial".into(), recs.iter().map(|(t, _, _)| *t).collect::<Vec<u64>>()),
-        Column::new("strategy".into(), recs.iter().map(|(_, si, _)| s.strategies[*si].name.as_str()).collect::<Vec<&str>>()),
-        Column::new("self_host_cheaper".into(), recs.iter().map(|(_, _, r)| self_host_cheaper(r)).collect::<Vec<bool>>()),
+        Column::new(
+            "trial".into(),
+            recs.iter().map(|(t, _, _)| *t).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "strategy".into(),
+            recs.iter()
+                .map(|(_, si, _)| s.strategies[*si].name.as_str())
+                .collect::<Vec<&str>>(),
+        ),
+        Column::new(
+            "self_host_cheaper".into(),
+            recs.iter()
+                .map(|(_, _, r)| self_host_cheaper(r))
+                .collect::<Vec<bool>>(),
+        ),
     ];
     for c in trial_columns() {
-        cols.push(Column::new(c.name.into(), recs.iter().map(|(_, _, r)| (c.get)(r)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new(
+            c.name.into(),
+            recs.iter()
+                .map(|(_, _, r)| (c.get)(r))
+                .collect::<Vec<Option<f64>>>(),
+        ));
     }
     frame(cols)
 }
@@ -82,7 +103,12 @@ pub fn monthly_frame(s: &Scenario, cal: &Calendar, outcomes: &[TrialOutcome]) ->
         Column::new("hours".into(), hours),
     ];
     for c in month_columns() {
-        cols.push(Column::new(c.name.into(), recs.iter().map(|r| (c.get)(r)).collect::<Vec<Option<f64>>>()));
+        cols.push(Column::new(
+            c.name.into(),
+            recs.iter()
+                .map(|r| (c.get)(r))
+                .collect::<Vec<Option<f64>>>(),
+        ));
     }
     frame(cols)
 }
@@ -90,12 +116,29 @@ pub fn monthly_frame(s: &Scenario, cal: &Calendar, outcomes: &[TrialOutcome]) ->
 /// `summary.parquet`.
 pub fn summary_frame(rows: &[SummaryRow]) -> Result<DataFrame> {
     let f = |get: fn(&SummaryRow) -> f64, pct: bool| -> Vec<Option<f64>> {
-        rows.iter().map(|r| if pct && r.probability { None } else { Some(get(r)) }).collect()
+        rows.iter()
+            .map(|r| {
+                if pct && r.probability {
+                    None
+                } else {
+                    Some(get(r))
+                }
+            })
+            .collect()
     };
     frame(vec![
-        Column::new("strategy".into(), rows.iter().map(|r| r.strategy.as_str()).collect::<Vec<_>>()),
-        Column::new("metric".into(), rows.iter().map(|r| r.metric.as_str()).collect::<Vec<_>>()),
-        Column::new("n".into(), rows.iter().map(|r| r.summary.n as u64).collect::<Vec<_>>()),
+        Column::new(
+            "strategy".into(),
+            rows.iter().map(|r| r.strategy.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "metric".into(),
+            rows.iter().map(|r| r.metric.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "n".into(),
+            rows.iter().map(|r| r.summary.n as u64).collect::<Vec<_>>(),
+        ),
         Column::new("mean".into(), f(|r| r.summary.mean, false)),
         Column::new("std_error".into(), f(|r| r.summary.std_error, false)),
         Column::new("ci95_low".into(), f(|r| r.summary.ci95_low, false)),

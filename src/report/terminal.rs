@@ -53,12 +53,17 @@ pub fn thousands(n: u64) -> String {
 }
 
 fn find<'a>(rows: &'a [SummaryRow], strategy: &str, metric: &str) -> Option<&'a SummaryRow> {
-    rows.iter().find(|r| r.strategy == strategy && r.metric == metric)
+    rows.iter()
+        .find(|r| r.strategy == strategy && r.metric == metric)
 }
 
 /// The summary table, one row per strategy.
 pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
-    let span = if s.horizon_hours == 8760 { "annual".to_string() } else { format!("{} h", s.horizon_hours) };
+    let span = if s.horizon_hours == 8760 {
+        "annual".to_string()
+    } else {
+        format!("{} h", s.horizon_hours)
+    };
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -79,11 +84,30 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
         let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         t.add_row(vec![
             Cell::new(&st.name),
-            right(cost.map_or("—".into(), |c| format!("{} [{} – {}]", usd(c.summary.mean), usd(c.summary.ci95_low), usd(c.summary.ci95_high)))),
-            right(cost.map_or("—".into(), |c| format!("{} – {}", usd(c.summary.p5), usd(c.summary.p95)))),
-            right(cpm.map_or("—".into(), |c| format!("${:.2} [{:.2} – {:.2}]", c.summary.mean, c.summary.ci95_low, c.summary.ci95_high))),
+            right(cost.map_or("—".into(), |c| {
+                format!(
+                    "{} [{} – {}]",
+                    usd(c.summary.mean),
+                    usd(c.summary.ci95_low),
+                    usd(c.summary.ci95_high)
+                )
+            })),
+            right(cost.map_or("—".into(), |c| {
+                format!("{} – {}", usd(c.summary.p5), usd(c.summary.p95))
+            })),
+            right(cpm.map_or("—".into(), |c| {
+                format!(
+                    "${:.2} [{:.2} – {:.2}]",
+                    c.summary.mean, c.summary.ci95_low, c.summary.ci95_high
+                )
+            })),
             right(match p {
-                Some(p) if !st.pools.is_empty() => format!("{:.0}% [{:.0} – {:.0}%]", 100.0 * p.summary.mean, 100.0 * p.summary.ci95_low, 100.0 * p.summary.ci95_high),
+                Some(p) if !st.pools.is_empty() => format!(
+                    "{:.0}% [{:.0} – {:.0}%]",
+                    100.0 * p.summary.mean,
+                    100.0 * p.summary.ci95_low,
+                    100.0 * p.summary.ci95_high
+                ),
                 _ => "—".into(),
             }),
             right(util.map_or("—".into(), |u| format!("{:.1}%", 100.0 * u.summary.mean))),

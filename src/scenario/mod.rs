@@ -19,9 +19,18 @@ use raw::*;
 /// Built-in model profiles (the files in `models/`, compiled in so the binary
 /// works from any folder).
 pub const BUILTIN_MODELS: &[(&str, &str)] = &[
-    ("llama3-70b-fp8-4xh100", include_str!("../../models/llama3-70b-fp8-4xh100.toml")),
-    ("llama3-70b-bf16-4xh100", include_str!("../../models/llama3-70b-bf16-4xh100.toml")),
-    ("llama3-8b-bf16-1xh100", include_str!("../../models/llama3-8b-bf16-1xh100.toml")),
+    (
+        "llama3-70b-fp8-4xh100",
+        include_str!("../../models/llama3-70b-fp8-4xh100.toml"),
+    ),
+    (
+        "llama3-70b-bf16-4xh100",
+        include_str!("../../models/llama3-70b-bf16-4xh100.toml"),
+    ),
+    (
+        "llama3-8b-bf16-1xh100",
+        include_str!("../../models/llama3-8b-bf16-1xh100.toml"),
+    ),
 ];
 
 /// The built-in seed scenario (`scenarios/seed.toml`), run when no scenario
@@ -316,11 +325,17 @@ pub struct Scenario {
 
 /// Load and validate a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
     let origin = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
         origin: origin.clone(),
-        message: format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+        message: format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
     })?;
     parse(&text, &origin, path.parent())
 }
@@ -337,11 +352,20 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
         origin: origin.to_owned(),
         message: e.to_string().trim_end().to_owned(),
     })?;
-    let mut v = Validator { text, issues: Vec::new() };
+    let mut v = Validator {
+        text,
+        issues: Vec::new(),
+    };
     let scenario = v.scenario(raw, dir);
     match scenario {
-        Some(s) if v.issues.is_empty() => Ok(Scenario { source_text: text.to_owned(), ..s }),
-        _ => Err(ScenarioError::Invalid { origin: origin.to_owned(), issues: v.issues }),
+        Some(s) if v.issues.is_empty() => Ok(Scenario {
+            source_text: text.to_owned(),
+            ..s
+        }),
+        _ => Err(ScenarioError::Invalid {
+            origin: origin.to_owned(),
+            issues: v.issues,
+        }),
     }
 }
 
@@ -352,11 +376,19 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text.as_bytes()[..offset.min(self.text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..offset.min(self.text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     fn push(&mut self, field: impl Into<String>, line: Option<usize>, reason: impl Into<String>) {
-        self.issues.push(Issue { field: field.into(), line, reason: reason.into() });
+        self.issues.push(Issue {
+            field: field.into(),
+            line,
+            reason: reason.into(),
+        });
     }
 
     /// An uncertain input; on error records the issue and returns a placeholder.
@@ -371,7 +403,13 @@ impl Validator<'_> {
         }
     }
 
-    fn opt_dist(&mut self, field: &str, raw: &Option<Spanned<toml::Value>>, range: Range, default: f64) -> Dist {
+    fn opt_dist(
+        &mut self,
+        field: &str,
+        raw: &Option<Spanned<toml::Value>>,
+        range: Range,
+        default: f64,
+    ) -> Dist {
         match raw {
             Some(r) => self.dist(field, r, range),
             None => Dist::fixed(default),
@@ -381,7 +419,11 @@ impl Validator<'_> {
     fn count(&mut self, field: &str, v: Option<i64>, default: u32, min: i64, max: i64) -> u32 {
         let v = v.unwrap_or(i64::from(default));
         if v < min || v > max {
-            self.push(field, None, format!("{v} is out of range: must be between {min} and {max}"));
+            self.push(
+                field,
+                None,
+                format!("{v} is out of range: must be between {min} and {max}"),
+            );
             return default;
         }
         v as u32
@@ -392,7 +434,13 @@ impl Validator<'_> {
         if trials < 1 {
             self.push("run.trials", None, format!("{trials}: must be at least 1"));
         }
-        let horizon_hours = self.count("run.horizon_hours", raw.run.horizon_hours, 8760, 1, 10 * 8784);
+        let horizon_hours = self.count(
+            "run.horizon_hours",
+            raw.run.horizon_hours,
+            8760,
+            1,
+            10 * 8784,
+        );
         let start = match &raw.run.start {
             None => NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date"),
             Some(v) => {
@@ -402,22 +450,39 @@ impl Validator<'_> {
                     other => other.to_string(),
                 };
                 NaiveDate::parse_from_str(&s, "%Y-%m-%d").unwrap_or_else(|_| {
-                    self.push("run.start", None, format!("`{s}` is not a date of the form 2027-01-01"));
+                    self.push(
+                        "run.start",
+                        None,
+                        format!("`{s}` is not a date of the form 2027-01-01"),
+                    );
                     NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date")
                 })
             }
         };
         let month_hours = raw.run.month_hours.unwrap_or(HOURS_PER_MONTH);
         if !(month_hours.is_finite() && (600.0..=800.0).contains(&month_hours)) {
-            self.push("run.month_hours", None, format!("{month_hours}: must be between 600 and 800 hours"));
+            self.push(
+                "run.month_hours",
+                None,
+                format!("{month_hours}: must be between 600 and 800 hours"),
+            );
         }
 
         let model = self.model(&raw.model, dir);
         let demand = self.demand(&raw.demand);
         let api = Api {
             name: raw.api.name.clone().unwrap_or_else(|| "api".into()),
-            output_usd_per_mtok: self.dist("api.output_usd_per_mtok", &raw.api.output_usd_per_mtok, Range::NON_NEGATIVE),
-            input_usd_per_mtok: self.opt_dist("api.input_usd_per_mtok", &raw.api.input_usd_per_mtok, Range::NON_NEGATIVE, 0.0),
+            output_usd_per_mtok: self.dist(
+                "api.output_usd_per_mtok",
+                &raw.api.output_usd_per_mtok,
+                Range::NON_NEGATIVE,
+            ),
+            input_usd_per_mtok: self.opt_dist(
+                "api.input_usd_per_mtok",
+                &raw.api.input_usd_per_mtok,
+                Range::NON_NEGATIVE,
+                0.0,
+            ),
         };
 
         let mut gpu_prices = Vec::new();
@@ -432,17 +497,49 @@ impl Validator<'_> {
 
         let o = &raw.outages;
         let outages = Outages {
-            gpu_failures_per_year: self.opt_dist("outages.gpu_failures_per_year", &o.gpu_failures_per_year, Range::NON_NEGATIVE, 0.0),
-            repair_hours: self.opt_dist("outages.repair_hours", &o.repair_hours, Range::NON_NEGATIVE, 24.0),
-            region_outages_per_year: self.opt_dist("outages.region_outages_per_year", &o.region_outages_per_year, Range::NON_NEGATIVE, 0.0),
-            region_outage_hours: self.opt_dist("outages.region_outage_hours", &o.region_outage_hours, Range::NON_NEGATIVE, 4.0),
+            gpu_failures_per_year: self.opt_dist(
+                "outages.gpu_failures_per_year",
+                &o.gpu_failures_per_year,
+                Range::NON_NEGATIVE,
+                0.0,
+            ),
+            repair_hours: self.opt_dist(
+                "outages.repair_hours",
+                &o.repair_hours,
+                Range::NON_NEGATIVE,
+                24.0,
+            ),
+            region_outages_per_year: self.opt_dist(
+                "outages.region_outages_per_year",
+                &o.region_outages_per_year,
+                Range::NON_NEGATIVE,
+                0.0,
+            ),
+            region_outage_hours: self.opt_dist(
+                "outages.region_outage_hours",
+                &o.region_outage_hours,
+                Range::NON_NEGATIVE,
+                4.0,
+            ),
         };
-        self.rate_cap("outages.gpu_failures_per_year", &outages.gpu_failures_per_year, 1000.0);
-        self.rate_cap("outages.region_outages_per_year", &outages.region_outages_per_year, 1000.0);
+        self.rate_cap(
+            "outages.gpu_failures_per_year",
+            &outages.gpu_failures_per_year,
+            1000.0,
+        );
+        self.rate_cap(
+            "outages.region_outages_per_year",
+            &outages.region_outages_per_year,
+            1000.0,
+        );
 
         let per_month = raw.deployments.per_month.unwrap_or(0.0);
         if !(per_month.is_finite() && (0.0..=30.0).contains(&per_month)) {
-            self.push("deployments.per_month", None, format!("{per_month}: must be between 0 and 30"));
+            self.push(
+                "deployments.per_month",
+                None,
+                format!("{per_month}: must be between 0 and 30"),
+            );
         }
         let deployments = Deployments {
             per_month,
@@ -452,31 +549,64 @@ impl Validator<'_> {
         let mut items = Vec::new();
         for (i, item) in raw.overhead.item.iter().enumerate() {
             let f = format!("overhead.item[{i}]");
-            let (usd_per_unit_year, units) = match (&item.usd_per_year, &item.fte, &item.usd_per_fte_year) {
-                (Some(u), None, None) => (self.dist(&format!("{f}.usd_per_year"), u, Range::NON_NEGATIVE), Dist::fixed(1.0)),
-                (None, Some(fte), Some(salary)) => (
-                    self.dist(&format!("{f}.usd_per_fte_year"), salary, Range::NON_NEGATIVE),
-                    self.dist(&format!("{f}.fte"), fte, Range::NON_NEGATIVE),
-                ),
-                _ => {
-                    self.push(&f, None, "give either usd_per_year, or fte and usd_per_fte_year");
-                    (Dist::fixed(0.0), Dist::fixed(0.0))
-                }
-            };
-            items.push(OverheadItem { name: item.name.clone(), usd_per_unit_year, units });
+            let (usd_per_unit_year, units) =
+                match (&item.usd_per_year, &item.fte, &item.usd_per_fte_year) {
+                    (Some(u), None, None) => (
+                        self.dist(&format!("{f}.usd_per_year"), u, Range::NON_NEGATIVE),
+                        Dist::fixed(1.0),
+                    ),
+                    (None, Some(fte), Some(salary)) => (
+                        self.dist(
+                            &format!("{f}.usd_per_fte_year"),
+                            salary,
+                            Range::NON_NEGATIVE,
+                        ),
+                        self.dist(&format!("{f}.fte"), fte, Range::NON_NEGATIVE),
+                    ),
+                    _ => {
+                        self.push(
+                            &f,
+                            None,
+                            "give either usd_per_year, or fte and usd_per_fte_year",
+                        );
+                        (Dist::fixed(0.0), Dist::fixed(0.0))
+                    }
+                };
+            items.push(OverheadItem {
+                name: item.name.clone(),
+                usd_per_unit_year,
+                units,
+            });
         }
         let overhead = Overhead {
-            percent_of_gpu: self.opt_dist("overhead.percent_of_gpu", &raw.overhead.percent_of_gpu, Range { min: 0.0, max: 100.0, min_inclusive: true }, 0.0),
+            percent_of_gpu: self.opt_dist(
+                "overhead.percent_of_gpu",
+                &raw.overhead.percent_of_gpu,
+                Range {
+                    min: 0.0,
+                    max: 100.0,
+                    min_inclusive: true,
+                },
+                0.0,
+            ),
             items,
         };
 
         let mut strategies = Vec::new();
         if raw.strategy.is_empty() {
-            self.push("strategy", None, "no strategy: add at least one [[strategy]]");
+            self.push(
+                "strategy",
+                None,
+                "no strategy: add at least one [[strategy]]",
+            );
         }
         for (i, s) in raw.strategy.iter().enumerate() {
             if raw.strategy[..i].iter().any(|o| o.name == s.name) {
-                self.push(format!("strategy[{i}].name"), None, format!("duplicate strategy name `{}`", s.name));
+                self.push(
+                    format!("strategy[{i}].name"),
+                    None,
+                    format!("duplicate strategy name `{}`", s.name),
+                );
             }
             strategies.push(self.strategy(i, s, &gpu_prices));
         }
@@ -504,46 +634,84 @@ impl Validator<'_> {
     fn rate_cap(&mut self, field: &str, d: &Dist, cap: f64) {
         let hi = match *d {
             Dist::Fixed { value } => value,
-            Dist::Uniform { high, .. } | Dist::Triangular { high, .. } | Dist::Pert { high, .. } => high,
+            Dist::Uniform { high, .. }
+            | Dist::Triangular { high, .. }
+            | Dist::Pert { high, .. } => high,
             Dist::Normal { mean, .. } => mean,
             Dist::LogNormal { point, .. } => point,
         };
         if hi > cap {
-            self.push(field, None, format!("{hi} is implausibly large (at most {cap})"));
+            self.push(
+                field,
+                None,
+                format!("{hi} is implausibly large (at most {cap})"),
+            );
         }
     }
 
     fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
-        let (text, origin) = if r.profile.ends_with(".toml") || r.profile.contains('/') {
-            let path = dir.map(|d| d.join(&r.profile)).unwrap_or_else(|| PathBuf::from(&r.profile));
-            match std::fs::read_to_string(&path) {
-                Ok(t) => (t, path.display().to_string()),
-                Err(e) => {
-                    self.push("model.profile", None, format!("cannot read model file {}: {e}", path.display()));
-                    return None;
+        let (text, origin) =
+            if r.profile.ends_with(".toml") || r.profile.contains('/') {
+                let path = dir
+                    .map(|d| d.join(&r.profile))
+                    .unwrap_or_else(|| PathBuf::from(&r.profile));
+                match std::fs::read_to_string(&path) {
+                    Ok(t) => (t, path.display().to_string()),
+                    Err(e) => {
+                        self.push(
+                            "model.profile",
+                            None,
+                            format!("cannot read model file {}: {e}", path.display()),
+                        );
+                        return None;
+                    }
                 }
-            }
-        } else if let Some((_, t)) = BUILTIN_MODELS.iter().find(|(n, _)| *n == r.profile) {
-            (t.to_string(), format!("models/{}.toml", r.profile))
-        } else {
-            let known: Vec<&str> = BUILTIN_MODELS.iter().map(|(n, _)| *n).collect();
-            self.push("model.profile", None, format!(
+            } else if let Some((_, t)) = BUILTIN_MODELS.iter().find(|(n, _)| *n == r.profile) {
+                (t.to_string(), format!("models/{}.toml", r.profile))
+            } else {
+                let known: Vec<&str> = BUILTIN_MODELS.iter().map(|(n, _)| *n).collect();
+                self.push("model.profile", None, format!(
                 "no model profile named `{}` (built-in: {}; or give a path ending in .toml)",
                 r.profile, known.join(", ")));
-            return None;
-        };
+                return None;
+            };
         let p: RawModelProfile = match toml::from_str(&text) {
             Ok(p) => p,
             Err(e) => {
-                self.push("model.profile", None, format!("model file {origin}: {}", e.to_string().trim_end()));
+                self.push(
+                    "model.profile",
+                    None,
+                    format!("model file {origin}: {}", e.to_string().trim_end()),
+                );
                 return None;
             }
         };
         // Lines in the profile file are not lines of the scenario: check with its own text.
-        let mut pv = Validator { text: &text, issues: Vec::new() };
-        let tok = pv.dist(&format!("{origin}: tok_s_per_gpu"), &p.tok_s_per_gpu, Range::POSITIVE);
-        let ceil = pv.dist(&format!("{origin}: utilization_ceiling"), &p.utilization_ceiling, Range { min: 0.0, max: 1.0, min_inclusive: false });
-        let gpus = pv.count(&format!("{origin}: gpus_per_replica"), Some(p.gpus_per_replica), 1, 1, 1024);
+        let mut pv = Validator {
+            text: &text,
+            issues: Vec::new(),
+        };
+        let tok = pv.dist(
+            &format!("{origin}: tok_s_per_gpu"),
+            &p.tok_s_per_gpu,
+            Range::POSITIVE,
+        );
+        let ceil = pv.dist(
+            &format!("{origin}: utilization_ceiling"),
+            &p.utilization_ceiling,
+            Range {
+                min: 0.0,
+                max: 1.0,
+                min_inclusive: false,
+            },
+        );
+        let gpus = pv.count(
+            &format!("{origin}: gpus_per_replica"),
+            Some(p.gpus_per_replica),
+            1,
+            1,
+            1024,
+        );
         self.issues.append(&mut pv.issues);
         Some(Model {
             name: p.name,
@@ -558,7 +726,15 @@ impl Validator<'_> {
                 None => tok,
             },
             utilization_ceiling: match &r.utilization_ceiling {
-                Some(c) => self.dist("model.utilization_ceiling", c, Range { min: 0.0, max: 1.0, min_inclusive: false }),
+                Some(c) => self.dist(
+                    "model.utilization_ceiling",
+                    c,
+                    Range {
+                        min: 0.0,
+                        max: 1.0,
+                        min_inclusive: false,
+                    },
+                ),
                 None => ceil,
             },
         })
@@ -570,16 +746,28 @@ impl Validator<'_> {
         let line = Some(self.line_of(s.span().start));
         let v = s.get_ref();
         if v.len() != N {
-            self.push(field, line, format!("has {} values: must have {N}", v.len()));
+            self.push(
+                field,
+                line,
+                format!("has {} values: must have {N}", v.len()),
+            );
             return out;
         }
         if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < 0.0) {
-            self.push(field, line, format!("value {x} must be a finite number, zero or more"));
+            self.push(
+                field,
+                line,
+                format!("value {x} must be a finite number, zero or more"),
+            );
             return out;
         }
         let mean = v.iter().sum::<f64>() / N as f64;
         if mean <= 0.0 {
-            self.push(field, line, "all values are zero: the shape needs a positive mean");
+            self.push(
+                field,
+                line,
+                "all values are zero: the shape needs a positive mean",
+            );
             return out;
         }
         // Shapes are normalised to mean 1 (DESIGN.md), so any scale may be written.
@@ -591,40 +779,126 @@ impl Validator<'_> {
 
     fn demand(&mut self, r: &RawDemand) -> Demand {
         // 1e15 output tokens a month is ~100,000 replicas: beyond any plan.
-        let volume_range = Range { min: 0.0, max: 1e15, min_inclusive: true };
+        let volume_range = Range {
+            min: 0.0,
+            max: 1e15,
+            min_inclusive: true,
+        };
         let volume = match (&r.monthly_tokens, &r.utilization) {
             (Some(m), None) => {
                 if r.utilization_basis_replicas.is_some() {
-                    self.push("demand.utilization_basis_replicas", None, "only applies with demand.utilization");
+                    self.push(
+                        "demand.utilization_basis_replicas",
+                        None,
+                        "only applies with demand.utilization",
+                    );
                 }
                 Volume::MonthlyTokens(self.dist("demand.monthly_tokens", m, volume_range))
             }
             (None, Some(u)) => Volume::Utilization {
-                utilization: self.dist("demand.utilization", u, Range { min: 0.0, max: 100.0, min_inclusive: true }),
-                basis_replicas: self.count("demand.utilization_basis_replicas", r.utilization_basis_replicas, 1, 1, 100_000),
+                utilization: self.dist(
+                    "demand.utilization",
+                    u,
+                    Range {
+                        min: 0.0,
+                        max: 100.0,
+                        min_inclusive: true,
+                    },
+                ),
+                basis_replicas: self.count(
+                    "demand.utilization_basis_replicas",
+                    r.utilization_basis_replicas,
+                    1,
+                    1,
+                    100_000,
+                ),
             },
             (Some(_), Some(_)) => {
-                self.push("demand", None, "give either monthly_tokens or utilization, not both");
+                self.push(
+                    "demand",
+                    None,
+                    "give either monthly_tokens or utilization, not both",
+                );
                 Volume::MonthlyTokens(Dist::fixed(0.0))
             }
             (None, None) => {
-                self.push("demand", None, "missing volume: give monthly_tokens or utilization");
+                self.push(
+                    "demand",
+                    None,
+                    "missing volume: give monthly_tokens or utilization",
+                );
                 Volume::MonthlyTokens(Dist::fixed(0.0))
             }
         };
         let bursts = r.bursts.as_ref().map(|b| Bursts {
-            per_month: self.dist("demand.bursts.per_month", &b.per_month, Range { min: 0.0, max: 730.0, min_inclusive: true }),
-            size: self.dist("demand.bursts.size", &b.size, Range { min: 0.0, max: 1000.0, min_inclusive: true }),
-            duration_hours: self.dist("demand.bursts.duration_hours", &b.duration_hours, Range { min: 0.0, max: 8760.0, min_inclusive: true }),
+            per_month: self.dist(
+                "demand.bursts.per_month",
+                &b.per_month,
+                Range {
+                    min: 0.0,
+                    max: 730.0,
+                    min_inclusive: true,
+                },
+            ),
+            size: self.dist(
+                "demand.bursts.size",
+                &b.size,
+                Range {
+                    min: 0.0,
+                    max: 1000.0,
+                    min_inclusive: true,
+                },
+            ),
+            duration_hours: self.dist(
+                "demand.bursts.duration_hours",
+                &b.duration_hours,
+                Range {
+                    min: 0.0,
+                    max: 8760.0,
+                    min_inclusive: true,
+                },
+            ),
         });
         Demand {
             volume,
-            input_per_output: self.opt_dist("demand.input_per_output", &r.input_per_output, Range { min: 0.0, max: 1e4, min_inclusive: true }, 0.0),
-            annual_growth: self.opt_dist("demand.annual_growth", &r.annual_growth, Range::RATE, 0.0),
+            input_per_output: self.opt_dist(
+                "demand.input_per_output",
+                &r.input_per_output,
+                Range {
+                    min: 0.0,
+                    max: 1e4,
+                    min_inclusive: true,
+                },
+                0.0,
+            ),
+            annual_growth: self.opt_dist(
+                "demand.annual_growth",
+                &r.annual_growth,
+                Range::RATE,
+                0.0,
+            ),
             diurnal: self.shape("demand.diurnal", &r.diurnal),
             weekly: self.shape("demand.weekly", &r.weekly),
-            noise_sigma: self.opt_dist("demand.noise_sigma", &r.noise_sigma, Range { min: 0.0, max: 3.0, min_inclusive: true }, 0.0),
-            noise_autocorrelation: self.opt_dist("demand.noise_autocorrelation", &r.noise_autocorrelation, Range { min: 0.0, max: 0.999, min_inclusive: true }, 0.0),
+            noise_sigma: self.opt_dist(
+                "demand.noise_sigma",
+                &r.noise_sigma,
+                Range {
+                    min: 0.0,
+                    max: 3.0,
+                    min_inclusive: true,
+                },
+                0.0,
+            ),
+            noise_autocorrelation: self.opt_dist(
+                "demand.noise_autocorrelation",
+                &r.noise_autocorrelation,
+                Range {
+                    min: 0.0,
+                    max: 0.999,
+                    min_inclusive: true,
+                },
+                0.0,
+            ),
             bursts,
         }
     }
@@ -635,26 +909,56 @@ impl Validator<'_> {
             "spill" => Overflow::Spill,
             "drop" => Overflow::Drop,
             "queue" => Overflow::Queue {
-                max_delay_hours: self.count(&format!("{f}.queue_max_delay_hours"), s.queue_max_delay_hours, 4, 1, 168),
+                max_delay_hours: self.count(
+                    &format!("{f}.queue_max_delay_hours"),
+                    s.queue_max_delay_hours,
+                    4,
+                    1,
+                    168,
+                ),
                 expire_to_api: match s.queue_expiry.as_deref().unwrap_or("drop") {
                     "drop" => false,
                     "spill" => true,
                     other => {
-                        self.push(format!("{f}.queue_expiry"), None, format!("`{other}`: must be drop or spill"));
+                        self.push(
+                            format!("{f}.queue_expiry"),
+                            None,
+                            format!("`{other}`: must be drop or spill"),
+                        );
                         false
                     }
                 },
             },
             other => {
-                self.push(format!("{f}.overflow"), None, format!("`{other}`: must be spill, queue or drop"));
+                self.push(
+                    format!("{f}.overflow"),
+                    None,
+                    format!("`{other}`: must be spill, queue or drop"),
+                );
                 Overflow::Spill
             }
         };
-        if !matches!(overflow, Overflow::Queue { .. }) && (s.queue_max_delay_hours.is_some() || s.queue_expiry.is_some()) {
-            self.push(format!("{f}.queue_max_delay_hours"), None, "only applies with overflow = \"queue\"");
+        if !matches!(overflow, Overflow::Queue { .. })
+            && (s.queue_max_delay_hours.is_some() || s.queue_expiry.is_some())
+        {
+            self.push(
+                format!("{f}.queue_max_delay_hours"),
+                None,
+                "only applies with overflow = \"queue\"",
+            );
         }
-        let pools = s.pool.iter().enumerate().map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices)).collect();
-        Strategy { name: s.name.clone(), description: s.description.clone().unwrap_or_default(), pools, overflow }
+        let pools = s
+            .pool
+            .iter()
+            .enumerate()
+            .map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices))
+            .collect();
+        Strategy {
+            name: s.name.clone(),
+            description: s.description.clone().unwrap_or_default(),
+            pools,
+            overflow,
+        }
     }
 
     fn pool(&mut self, f: &str, j: usize, p: &RawPool, prices: &[(String, Dist)]) -> Pool {
@@ -663,7 +967,11 @@ impl Validator<'_> {
             "on_demand" | "on-demand" => PoolKind::OnDemand,
             "spot" => PoolKind::Spot,
             other => {
-                self.push(format!("{f}.kind"), None, format!("`{other}`: must be reserved, on_demand or spot"));
+                self.push(
+                    format!("{f}.kind"),
+                    None,
+                    format!("`{other}`: must be reserved, on_demand or spot"),
+                );
                 PoolKind::Reserved
             }
         };
@@ -672,21 +980,41 @@ impl Validator<'_> {
             PoolKind::OnDemand => "on_demand".into(),
             PoolKind::Spot => "spot".into(),
         });
-        let price = prices.iter().position(|(n, _)| *n == price_name).unwrap_or_else(|| {
-            let known: Vec<&str> = prices.iter().map(|(n, _)| n.as_str()).collect();
-            self.push(format!("{f}.price"), None, format!(
-                "no GPU price named `{price_name}` in [gpu_prices] (defined: {})",
-                if known.is_empty() { "none".into() } else { known.join(", ") }));
-            0
-        });
+        let price = prices
+            .iter()
+            .position(|(n, _)| *n == price_name)
+            .unwrap_or_else(|| {
+                let known: Vec<&str> = prices.iter().map(|(n, _)| n.as_str()).collect();
+                self.push(
+                    format!("{f}.price"),
+                    None,
+                    format!(
+                        "no GPU price named `{price_name}` in [gpu_prices] (defined: {})",
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                );
+                0
+            });
         let od = kind == PoolKind::OnDemand;
         let replicas = if od {
             if p.replicas.is_some() {
-                self.push(format!("{f}.replicas"), None, "on-demand pools take min_replicas and max_replicas");
+                self.push(
+                    format!("{f}.replicas"),
+                    None,
+                    "on-demand pools take min_replicas and max_replicas",
+                );
             }
             self.count(&format!("{f}.min_replicas"), p.min_replicas, 0, 0, 100_000)
         } else {
-            for (k, v) in [("min_replicas", p.min_replicas), ("max_replicas", p.max_replicas), ("startup_lag_hours", p.startup_lag_hours)] {
+            for (k, v) in [
+                ("min_replicas", p.min_replicas),
+                ("max_replicas", p.max_replicas),
+                ("startup_lag_hours", p.startup_lag_hours),
+            ] {
                 if v.is_some() {
                     self.push(format!("{f}.{k}"), None, "only applies to on_demand pools");
                 }
@@ -697,9 +1025,19 @@ impl Validator<'_> {
             self.count(&format!("{f}.replicas"), p.replicas, 1, 0, 100_000)
         };
         let max_replicas = if od {
-            let m = self.count(&format!("{f}.max_replicas"), p.max_replicas, replicas.max(1), 0, 100_000);
+            let m = self.count(
+                &format!("{f}.max_replicas"),
+                p.max_replicas,
+                replicas.max(1),
+                0,
+                100_000,
+            );
             if m < replicas {
-                self.push(format!("{f}.max_replicas"), None, format!("{m} is less than min_replicas ({replicas})"));
+                self.push(
+                    format!("{f}.max_replicas"),
+                    None,
+                    format!("{m} is less than min_replicas ({replicas})"),
+                );
             }
             m.max(replicas)
         } else {
@@ -707,25 +1045,45 @@ impl Validator<'_> {
         };
         let spares = match (&p.redundancy, p.spares) {
             (Some(_), Some(_)) => {
-                self.push(format!("{f}.spares"), None, "give spares or redundancy, not both");
+                self.push(
+                    format!("{f}.spares"),
+                    None,
+                    "give spares or redundancy, not both",
+                );
                 0
             }
             (Some(r), None) if r == "2x" => replicas,
             (Some(r), None) => {
-                self.push(format!("{f}.redundancy"), None, format!("`{r}`: the only rule is \"2x\" (or give spares = k)"));
+                self.push(
+                    format!("{f}.redundancy"),
+                    None,
+                    format!("`{r}`: the only rule is \"2x\" (or give spares = k)"),
+                );
                 0
             }
             (None, s) => self.count(&format!("{f}.spares"), s, 0, 0, 100_000),
         };
         if od && spares > 0 {
-            self.push(format!("{f}.spares"), None, "on-demand pools scale instead of keeping spares");
+            self.push(
+                format!("{f}.spares"),
+                None,
+                "on-demand pools scale instead of keeping spares",
+            );
         }
         let spot = kind == PoolKind::Spot;
         if !spot && (p.interruptions_per_month.is_some() || p.interruption_hours.is_some()) {
-            self.push(format!("{f}.interruptions_per_month"), None, "only applies to spot pools");
+            self.push(
+                format!("{f}.interruptions_per_month"),
+                None,
+                "only applies to spot pools",
+            );
         }
         if kind == PoolKind::Reserved && p.price_drift_per_year.is_some() {
-            self.push(format!("{f}.price_drift_per_year"), None, "a reserved price is fixed at signing: no drift");
+            self.push(
+                format!("{f}.price_drift_per_year"),
+                None,
+                "a reserved price is fixed at signing: no drift",
+            );
         }
         Pool {
             name: p.name.clone().unwrap_or_else(|| format!("{}{}", p.kind, j)),
@@ -733,11 +1091,44 @@ impl Validator<'_> {
             replicas,
             spares,
             max_replicas,
-            startup_lag_hours: if od { self.count(&format!("{f}.startup_lag_hours"), p.startup_lag_hours, 1, 0, 720) } else { 0 },
+            startup_lag_hours: if od {
+                self.count(
+                    &format!("{f}.startup_lag_hours"),
+                    p.startup_lag_hours,
+                    1,
+                    0,
+                    720,
+                )
+            } else {
+                0
+            },
             price,
-            price_drift_per_year: self.opt_dist(&format!("{f}.price_drift_per_year"), &p.price_drift_per_year, Range::RATE, 0.0),
-            interruptions_per_month: self.opt_dist(&format!("{f}.interruptions_per_month"), &p.interruptions_per_month, Range { min: 0.0, max: 730.0, min_inclusive: true }, 0.0),
-            interruption_hours: self.opt_dist(&format!("{f}.interruption_hours"), &p.interruption_hours, Range { min: 0.0, max: 8760.0, min_inclusive: true }, 2.0),
+            price_drift_per_year: self.opt_dist(
+                &format!("{f}.price_drift_per_year"),
+                &p.price_drift_per_year,
+                Range::RATE,
+                0.0,
+            ),
+            interruptions_per_month: self.opt_dist(
+                &format!("{f}.interruptions_per_month"),
+                &p.interruptions_per_month,
+                Range {
+                    min: 0.0,
+                    max: 730.0,
+                    min_inclusive: true,
+                },
+                0.0,
+            ),
+            interruption_hours: self.opt_dist(
+                &format!("{f}.interruption_hours"),
+                &p.interruption_hours,
+                Range {
+                    min: 0.0,
+                    max: 8760.0,
+                    min_inclusive: true,
+                },
+                2.0,
+            ),
         }
     }
 }
