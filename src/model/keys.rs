@@ -6,7 +6,7 @@ use crate::scenario::Scenario;
 /// Every stream key a trial uses, built once per run.
 #[derive(Debug, Clone)]
 pub struct Keys {
-    /// Trial-level parameters, by name (`param.…`).
+    /// The run's seed.
     pub seed: u64,
     /// Hourly demand noise.
     pub noise: StreamKey,
@@ -41,10 +41,5 @@ impl Keys {
                 .map(|j| StreamKey::new(seed, &format!("spot.slot.{j}")))
                 .collect(),
         }
-    }
-
-    /// Key of a trial-level parameter.
-    pub fn param(&self, name: &str) -> StreamKey {
-        StreamKey::new(self.seed, &format!("param.{name}"))
     }
 }

@@ -274,6 +274,7 @@ pub fn simulate(
                         *b -= take;
                         avail -= take;
                         m.served += take;
+                        queued -= take;
                     }
                     let served = d.min(avail);
                     m.served += served;
@@ -286,7 +287,8 @@ pub fn simulate(
                         m.dropped += expired;
                     }
                     q[slot] = d - served;
-                    queued = q.iter().sum();
+                    // Kept as a running sum: no pass over the buckets each hour.
+                    queued = (queued - expired + q[slot]).max(0.0);
                 }
             }
         }
