@@ -23,9 +23,16 @@ fn vm_hwm_mib() -> Option<f64> {
 
 fn main() {
     // `cargo bench` passes `--bench`; ignore flags.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let path = args.first().map_or("scenarios/realistic-2027.toml", String::as_str);
-    let trials: u64 = args.get(1).map_or(10_000, |t| t.parse().expect("TRIALS must be a whole number"));
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let path = args
+        .first()
+        .map_or("scenarios/realistic-2027.toml", String::as_str);
+    let trials: u64 = args.get(1).map_or(10_000, |t| {
+        t.parse().expect("TRIALS must be a whole number")
+    });
     let s = scenario::load(path.as_ref()).unwrap_or_else(|e| panic!("{path}: {e}"));
     let threads = rayon::current_num_threads();
     let engine = Engine::new(&s, s.seed);
@@ -43,13 +50,19 @@ fn main() {
         best_total = best_total.min(t0.elapsed().as_secs_f64());
     }
     let rate = trial_hours / best;
-    println!("scenario          {path} ({} strategies)", s.strategies.len());
+    println!(
+        "scenario          {path} ({} strategies)",
+        s.strategies.len()
+    );
     println!("trials × hours    {trials} × {}", s.horizon_hours);
     println!("threads           {threads}");
     println!("engine            {best:.3} s (best of 3)");
     println!("engine + summary  {best_total:.3} s");
     println!("trial-hours/s     {:.1} M on {threads} threads", rate / 1e6);
-    println!("per core          {:.1} M trial-hours/s", rate / threads as f64 / 1e6);
+    println!(
+        "per core          {:.1} M trial-hours/s",
+        rate / threads as f64 / 1e6
+    );
     println!(
         "strategy-hours/s  {:.1} M per core",
         rate * s.strategies.len() as f64 / threads as f64 / 1e6

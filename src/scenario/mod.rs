@@ -488,11 +488,10 @@ impl Validator<'_> {
         let mut gpu_prices = Vec::new();
         for (name, value) in &raw.gpu_prices {
             let field = format!("gpu_prices.{name}");
-            // Spans are lost inside a free-form table; the field path is exact.
-            match Dist::from_toml(value, Range::NON_NEGATIVE) {
-                Ok(d) => gpu_prices.push((name.clone(), with_range(d, Range::NON_NEGATIVE))),
-                Err(reason) => self.push(field, None, reason),
-            }
+            // An invalid price is kept (as NaN) so that pools naming it do not
+            // get a second, misleading "no such price" error.
+            let d = self.dist(&field, value, Range::NON_NEGATIVE);
+            gpu_prices.push((name.clone(), d));
         }
 
         let o = &raw.outages;

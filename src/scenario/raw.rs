@@ -23,7 +23,7 @@ pub struct RawScenario {
     pub demand: RawDemand,
     pub api: RawApi,
     #[serde(default)]
-    pub gpu_prices: toml::Table,
+    pub gpu_prices: std::collections::BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     pub outages: RawOutages,
     #[serde(default)]

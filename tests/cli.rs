@@ -1,0 +1,212 @@
+//! The command line as a user meets it: files written, their schema read back,
+//! exit codes, and no partial output on bad input.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use polars::prelude::*;
+
+use capsim::report::columns::{
+    MONTH_KEYS, SUMMARY_COLUMNS, TRIAL_KEYS, month_columns, schema_markdown, trial_columns,
+};
+
+fn capsim() -> Command {
+    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
+}
+
+fn dtype(name: &str) -> DataType {
+    match name {
+        "UInt64" => DataType::UInt64,
+        "UInt32" => DataType::UInt32,
+        "String" => DataType::String,
+        "Boolean" => DataType::Boolean,
+        "Float64" => DataType::Float64,
+        other => panic!("schema names an unknown type {other}"),
+    }
+}
+
+/// The only run folder under `out`.
+fn run_dir(out: &Path) -> PathBuf {
+    let dirs: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
+    dirs.into_iter().next().unwrap()
+}
+
+fn check_file(path: &Path, expected: &[(String, DataType)], trials: u64) -> DataFrame {
+    let mut reader = ParquetReader::new(File::open(path).unwrap());
+    let meta = reader.get_metadata().unwrap().clone();
+    let kv: Vec<(String, String)> = meta
+        .key_value_metadata
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| (k.key, k.value.unwrap_or_default()))
+        .collect();
+    let get = |key: &str| {
+        kv.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{path:?} lacks metadata {key}"))
+    };
+    assert_eq!(get("capsim.scenario"), "seed");
+    assert_eq!(get("capsim.seed"), "7");
+    assert_eq!(get("capsim.trials"), trials.to_string());
+    assert_eq!(get("capsim.horizon_hours"), "8760");
+    assert_eq!(get("capsim.version"), env!("CARGO_PKG_VERSION"));
+    let run: serde_json::Value = serde_json::from_str(&get("capsim.run_json")).unwrap();
+    assert_eq!(run["seed"], 7);
+
+    let df = reader.finish().unwrap();
+    let got: Vec<(String, DataType)> = df
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_string(), c.dtype().clone()))
+        .collect();
+    assert_eq!(
+        &got, expected,
+        "{path:?} columns differ from the documented schema"
+    );
+    df
+}
+
+#[test]
+fn run_writes_the_documented_schema_and_metadata() {
+    let out = tempfile::tempdir().unwrap();
+    let trials = 40;
+    capsim()
+        .args(["run", "--trials", "40", "--seed", "7", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let dir = run_dir(out.path());
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "monthly.parquet",
+            "run.json",
+            "summary.parquet",
+            "trials.parquet"
+        ]
+    );
+
+    let keys = |k: &[(&str, &str, &str)]| -> Vec<(String, DataType)> {
+        k.iter()
+            .map(|(n, t, _)| (n.to_string(), dtype(t)))
+            .collect()
+    };
+    let mut trial_schema = keys(TRIAL_KEYS);
+    trial_schema.extend(
+        trial_columns()
+            .iter()
+            .map(|c| (c.name.to_string(), DataType::Float64)),
+    );
+    let strategies = 3; // reserved, on-demand, api-only in the built-in seed scenario
+    let df = check_file(&dir.join("trials.parquet"), &trial_schema, trials);
+    assert_eq!(df.height() as u64, trials * strategies);
+
+    let mut month_schema = keys(MONTH_KEYS);
+    month_schema.extend(
+        month_columns()
+            .iter()
+            .map(|c| (c.name.to_string(), DataType::Float64)),
+    );
+    let df = check_file(&dir.join("monthly.parquet"), &month_schema, trials);
+    assert_eq!(df.height() as u64, trials * strategies * 12);
+
+    let df = check_file(&dir.join("summary.parquet"), &keys(SUMMARY_COLUMNS), trials);
+    assert!(df.height() > 0);
+    let n = df.column("n").unwrap().u64().unwrap();
+    assert!(n.max().unwrap() <= trials && n.null_count() == 0);
+}
+
+#[test]
+fn schema_document_matches_the_code() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
+    assert_eq!(
+        doc,
+        schema_markdown(),
+        "docs/schema.md is stale: regenerate with `capsim schema > docs/schema.md`"
+    );
+}
+
+#[test]
+fn bad_scenario_exits_non_zero_names_the_field_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed.toml"))
+        .unwrap()
+        .replace("reserved = 1.60", "reserved = -1.60");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let assert = capsim()
+        .args(["run"])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("gpu_prices.reserved"), "{stderr}");
+    assert!(stderr.contains("line"), "the line is given: {stderr}");
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "no partial output"
+    );
+
+    capsim()
+        .arg("validate")
+        .arg(&scenario)
+        .assert()
+        .failure()
+        .code(1);
+}
+
+#[test]
+fn zero_trials_and_missing_files_are_refused() {
+    let out = tempfile::tempdir().unwrap();
+    let a = capsim()
+        .args(["run", "--trials", "0", "--out"])
+        .arg(out.path())
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(stderr.contains("trials"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+
+    let a = capsim()
+        .args(["validate", "no/such/scenario.toml"])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(stderr.contains("no/such/scenario.toml"), "{stderr}");
+}
+
+#[test]
+fn unwritable_output_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the output folder should be.
+    let blocker = dir.path().join("reports");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let a = capsim()
+        .args(["run", "--trials", "10", "--out"])
+        .arg(&blocker)
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(stderr.contains("reports"), "the path is named: {stderr}");
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a folder");
+}
