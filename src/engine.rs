@@ -53,6 +53,22 @@ impl<'a> Engine<'a> {
 
     /// Run one trial using `scratch` buffers.
     pub fn trial(&self, trial: u64, scratch: &mut Scratch) -> TrialOutcome {
+        let params = self.prepare(trial, scratch);
+        let strategies = (0..self.scenario.strategies.len())
+            .map(|si| self.simulate(si, &params, trial, scratch))
+            .collect();
+        TrialOutcome {
+            trial,
+            params,
+            strategies,
+        }
+    }
+
+    /// Draw trial `trial`'s parameters and fill `scratch` with its hourly
+    /// demand and region outages, ready for [`Engine::simulate`]. A caller may
+    /// rescale `scratch.demand` in between (break-even) without touching any
+    /// other random draw.
+    pub fn prepare(&self, trial: u64, scratch: &mut Scratch) -> TrialParams {
         let s = self.scenario;
         let n = s.horizon_hours as usize;
         let params = self.params.draw(trial);
@@ -74,14 +90,32 @@ impl<'a> Engine<'a> {
             &s.outages.region_outage_hours,
             &mut scratch.region,
         );
-        let strategies = (0..s.strategies.len())
-            .map(|si| simulate(s, si, &self.calendar, &params, &self.keys, trial, scratch))
-            .collect();
-        TrialOutcome {
-            trial,
+        params
+    }
+
+    /// Replay strategy `si` on the demand and outages in `scratch` (see
+    /// [`Engine::prepare`]).
+    pub fn simulate(
+        &self,
+        si: usize,
+        params: &TrialParams,
+        trial: u64,
+        scratch: &mut Scratch,
+    ) -> StrategyTotals {
+        simulate(
+            self.scenario,
+            si,
+            &self.calendar,
             params,
-            strategies,
-        }
+            &self.keys,
+            trial,
+            scratch,
+        )
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &Scenario {
+        self.scenario
     }
 
     /// Run trials `range` in parallel on the current rayon pool, calling

@@ -19,6 +19,8 @@
 
 #![warn(missing_docs)]
 
+pub mod breakeven;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod model;

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use capsim::engine::Engine;
 use capsim::report::{self, RunInfo, terminal};
 use capsim::scenario::{self, Scenario};
 use capsim::seed_table::seed_table;
+use capsim::{breakeven, compare};
 
 #[derive(Parser)]
 #[command(
@@ -23,27 +24,42 @@ struct Cli {
     command: Command,
 }
 
+/// Options shared by every command that runs trials.
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML); the built-in seed scenario if omitted.
+    scenario: Option<PathBuf>,
+    /// Trials (default: the scenario's run.trials).
+    #[arg(long)]
+    trials: Option<u64>,
+    /// Seed (default: the scenario's run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Folder under which the run folder is created.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Collapse every distribution to its point value.
+    #[arg(long)]
+    deterministic: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario (the built-in seed scenario if none is given) and write a report folder.
-    Run {
-        /// Scenario file (TOML).
-        scenario: Option<PathBuf>,
-        /// Trials (default: the scenario's run.trials).
-        #[arg(long)]
-        trials: Option<u64>,
-        /// Seed (default: the scenario's run.seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Folder under which the run folder is created.
-        #[arg(long, default_value = "reports")]
-        out: PathBuf,
-        /// Worker threads (default: all cores).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Collapse every distribution to its point value.
-        #[arg(long)]
-        deterministic: bool,
+    /// Run a scenario and write a report folder.
+    Run(RunArgs),
+    /// Compare the scenario's strategies on the same trials: risk, regret, paired differences.
+    Compare(RunArgs),
+    /// Break-even volume per trial, and a sweep of P(self-hosting cheaper) over monthly volume.
+    Breakeven {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Monthly volumes to sweep (output tokens per 730-hour month, comma-separated,
+        /// e.g. 1e8,5e8,2e9). Default: 13 points from 0.1× to 10× the scenario's volume.
+        #[arg(long, value_delimiter = ',')]
+        volumes: Vec<f64>,
     },
     /// Reproduce the seed calculation and print the corrected figures beside it.
     SeedTable {
@@ -66,58 +82,137 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario> {
     })
 }
 
+enum Job {
+    Run,
+    Compare,
+    Breakeven(Vec<f64>),
+}
+
+fn execute(args: RunArgs, job: Job) -> Result<()> {
+    let RunArgs {
+        scenario,
+        trials,
+        seed,
+        out,
+        threads,
+        deterministic,
+    } = args;
+    let mut s = load(scenario.as_ref())?;
+    if deterministic {
+        s = s.deterministic();
+    }
+    let trials = trials.unwrap_or(s.trials);
+    anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+    let seed = seed.unwrap_or(s.seed);
+    if threads == Some(0) {
+        anyhow::bail!("--threads: must be at least 1");
+    }
+    if let Job::Breakeven(v) = &job {
+        if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+            anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+    let mut info = RunInfo {
+        capsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_name: s.name.clone(),
+        seed,
+        trials,
+        threads: pool.current_num_threads(),
+        horizon_hours: s.horizon_hours,
+        deterministic,
+        started_at: chrono::Utc::now().to_rfc3339(),
+        elapsed_seconds: 0.0,
+        scenario_toml: s.source_text.clone(),
+        scenario: s.clone(),
+    };
+    let dir = report::prepare_out(&out, &info)?;
+    let t0 = Instant::now();
+    let engine = Engine::new(&s, seed);
+    let outcomes = pool.install(|| engine.run(0..trials, &|| {}));
+    let summary = report::summarise(&s, &outcomes);
+    let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
+    let mut extra = Vec::new();
+    let mut text = Vec::new();
+    match job {
+        Job::Run => text.push(terminal::summary_table(&s, &summary)),
+        Job::Compare => {
+            let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
+            extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
+            extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
+            text.push(terminal::compare_table(&c));
+            text.push(format!(
+                "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
+                c.reasoning().join("\n  ")
+            ));
+        }
+        Job::Breakeven(mut volumes) => {
+            if volumes.is_empty() {
+                let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
+                    .draw(0)
+                    .monthly_tokens;
+                volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
+            }
+            let per_trial = pool.install(|| breakeven::per_trial(&engine, 0..trials));
+            let points = pool.install(|| breakeven::sweep(&engine, 0..trials, &volumes));
+            let rows = breakeven::aggregate(&names, &volumes, &points);
+            let dist: Vec<(String, Vec<f64>, f64)> = names
+                .iter()
+                .enumerate()
+                .map(|(si, n)| {
+                    let mine: Vec<_> = per_trial.iter().filter(|b| b.strategy == si).collect();
+                    let mut v: Vec<f64> = mine.iter().map(|b| b.monthly_tokens).collect();
+                    v.sort_by(f64::total_cmp);
+                    let u: Vec<f64> = mine
+                        .iter()
+                        .map(|b| b.utilization)
+                        .filter(|u| u.is_finite())
+                        .collect();
+                    let util = u.iter().sum::<f64>() / u.len() as f64;
+                    (n.clone(), v, util)
+                })
+                .collect();
+            extra.push((
+                "breakeven_trials.parquet",
+                report::parquet::breakeven_trials_frame(&s, &per_trial)?,
+            ));
+            extra.push((
+                "breakeven.parquet",
+                report::parquet::breakeven_frame(&rows)?,
+            ));
+            text.push(terminal::breakeven_table(&dist, &s.api.name));
+            text.push(terminal::sweep_table(&names, &rows));
+        }
+    }
+    info.elapsed_seconds = t0.elapsed().as_secs_f64();
+    report::write_run(
+        &dir,
+        &s,
+        engine.calendar(),
+        &info,
+        &outcomes,
+        &summary,
+        extra,
+    )?;
+    println!(
+        "{} — {} trials, seed {}, {:.2} s",
+        s.name, trials, seed, info.elapsed_seconds
+    );
+    for t in text {
+        println!("{t}");
+    }
+    println!("report: {}", dir.display());
+    Ok(())
+}
+
 fn run() -> Result<()> {
     match Cli::parse().command {
-        Command::Run {
-            scenario,
-            trials,
-            seed,
-            out,
-            threads,
-            deterministic,
-        } => {
-            let mut s = load(scenario.as_ref())?;
-            if deterministic {
-                s = s.deterministic();
-            }
-            let trials = trials.unwrap_or(s.trials);
-            anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
-            let seed = seed.unwrap_or(s.seed);
-            if threads == Some(0) {
-                anyhow::bail!("--threads: must be at least 1");
-            }
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.unwrap_or(0))
-                .build()
-                .context("starting worker threads")?;
-            let started_at = chrono::Utc::now().to_rfc3339();
-            let mut info = RunInfo {
-                capsim_version: env!("CARGO_PKG_VERSION").into(),
-                scenario_name: s.name.clone(),
-                seed,
-                trials,
-                threads: pool.current_num_threads(),
-                horizon_hours: s.horizon_hours,
-                deterministic,
-                started_at,
-                elapsed_seconds: 0.0,
-                scenario_toml: s.source_text.clone(),
-                scenario: s.clone(),
-            };
-            let dir = report::prepare_out(&out, &info)?;
-            let t0 = Instant::now();
-            let engine = Engine::new(&s, seed);
-            let outcomes = pool.install(|| engine.run(0..trials, &|| {}));
-            info.elapsed_seconds = t0.elapsed().as_secs_f64();
-            let summary = report::summarise(&s, &outcomes);
-            report::write_run(&dir, &s, engine.calendar(), &info, &outcomes, &summary)?;
-            println!(
-                "{} — {} trials, seed {}, {:.2} s",
-                s.name, trials, seed, info.elapsed_seconds
-            );
-            println!("{}", terminal::summary_table(&s, &summary));
-            println!("report: {}", dir.display());
-        }
+        Command::Run(args) => execute(args, Job::Run)?,
+        Command::Compare(args) => execute(args, Job::Compare)?,
+        Command::Breakeven { run, volumes } => execute(run, Job::Breakeven(volumes))?,
         Command::SeedTable { scenario } => {
             let s = load(scenario.as_ref())?;
             let rows = seed_table(&s)?;

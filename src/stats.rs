@@ -111,6 +111,20 @@ pub fn wilson95(successes: usize, n: usize) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// Distribution-free 95% interval of the median of sorted values (which may
+/// hold +∞): the order statistics at ranks n/2 ∓ 1.96 √n / 2 (normal
+/// approximation to the binomial). `None` for fewer than 2 values.
+pub fn median_ci95_sorted(sorted: &[f64]) -> Option<(f64, f64)> {
+    let n = sorted.len();
+    if n < 2 {
+        return None;
+    }
+    let half = Z95 * (n as f64).sqrt() / 2.0;
+    let lo = ((n as f64 / 2.0 - half).floor().max(0.0)) as usize;
+    let hi = ((n as f64 / 2.0 + half).ceil() as usize).min(n - 1);
+    Some((sorted[lo], sorted[hi]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

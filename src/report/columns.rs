@@ -312,6 +312,186 @@ pub const SUMMARY_COLUMNS: &[(&str, &str, &str)] = &[
     ("max", "Float64", "largest value; null for the probability"),
 ];
 
+/// Columns of `compare.parquet` (written by `capsim compare`).
+pub const COMPARE_COLUMNS: &[(&str, &str, &str)] = &[
+    ("strategy", "String", "strategy name"),
+    (
+        "least_regret_rank",
+        "UInt32",
+        "1 = least mean regret (ties: lower P95 regret)",
+    ),
+    (
+        "cost_mean_usd",
+        "Float64",
+        "mean total cost over the horizon, USD",
+    ),
+    (
+        "cost_ci95_low_usd",
+        "Float64",
+        "95% interval of the mean cost, low, USD",
+    ),
+    (
+        "cost_ci95_high_usd",
+        "Float64",
+        "95% interval of the mean cost, high, USD",
+    ),
+    (
+        "cost_p5_usd",
+        "Float64",
+        "5th percentile of total cost, USD",
+    ),
+    ("cost_p50_usd", "Float64", "median total cost, USD"),
+    (
+        "cost_p95_usd",
+        "Float64",
+        "95th percentile of total cost, USD",
+    ),
+    (
+        "cost_cvar95_usd",
+        "Float64",
+        "mean of the costliest 5% of trials, USD",
+    ),
+    (
+        "prob_cheapest",
+        "Float64",
+        "share of trials in which this strategy is the cheapest (ties count for each)",
+    ),
+    (
+        "prob_cheapest_ci95_low",
+        "Float64",
+        "Wilson 95% interval of prob_cheapest, low",
+    ),
+    (
+        "prob_cheapest_ci95_high",
+        "Float64",
+        "Wilson 95% interval of prob_cheapest, high",
+    ),
+    (
+        "regret_mean_usd",
+        "Float64",
+        "mean of (this cost - the cheapest strategy's cost in the same trial), USD",
+    ),
+    (
+        "regret_p95_usd",
+        "Float64",
+        "95th percentile of regret, USD",
+    ),
+    (
+        "hours_short_mean",
+        "Float64",
+        "mean hours short of capacity",
+    ),
+    (
+        "spilled_tokens_mean",
+        "Float64",
+        "mean output tokens sent to the API",
+    ),
+    (
+        "dropped_tokens_mean",
+        "Float64",
+        "mean output tokens dropped",
+    ),
+];
+
+/// Columns of `paired.parquet` (written by `capsim compare`).
+pub const PAIRED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("strategy_a", "String", "first strategy"),
+    ("strategy_b", "String", "second strategy"),
+    (
+        "diff_mean_usd",
+        "Float64",
+        "mean over trials of cost(a) - cost(b) on the same trial, USD",
+    ),
+    (
+        "diff_std_error_usd",
+        "Float64",
+        "standard error of that mean (paired), USD",
+    ),
+    (
+        "diff_ci95_low_usd",
+        "Float64",
+        "95% interval of the mean difference, low, USD",
+    ),
+    (
+        "diff_ci95_high_usd",
+        "Float64",
+        "95% interval of the mean difference, high, USD",
+    ),
+    (
+        "diff_p5_usd",
+        "Float64",
+        "5th percentile of the per-trial difference, USD",
+    ),
+    (
+        "diff_p95_usd",
+        "Float64",
+        "95th percentile of the per-trial difference, USD",
+    ),
+    (
+        "prob_a_cheaper",
+        "Float64",
+        "share of trials in which a costs less than b",
+    ),
+];
+
+/// Columns of `breakeven_trials.parquet` (written by `capsim breakeven`).
+pub const BREAKEVEN_TRIAL_COLUMNS: &[(&str, &str, &str)] = &[
+    ("trial", "UInt64", "trial index"),
+    (
+        "strategy",
+        "String",
+        "strategy name (strategies with GPUs only)",
+    ),
+    (
+        "breakeven_monthly_tokens",
+        "Float64",
+        "volume (scenario monthly_tokens: output tokens per 730-hour month at the start, before growth and bursts) at which the strategy costs what the API would, solved on this trial's scaled demand path; null when the fleet saturates before it pays for itself",
+    ),
+    (
+        "breakeven_mean_monthly_tokens",
+        "Float64",
+        "the same point as mean demanded output tokens per 730-hour month over the horizon (growth and bursts included); null as above",
+    ),
+    (
+        "breakeven_utilization",
+        "Float64",
+        "served / paid capacity at break-even; null as above",
+    ),
+];
+
+/// Columns of `breakeven.parquet` (written by `capsim breakeven`).
+pub const BREAKEVEN_COLUMNS: &[(&str, &str, &str)] = &[
+    (
+        "monthly_tokens",
+        "Float64",
+        "swept volume (scenario monthly_tokens units, see above)",
+    ),
+    ("strategy", "String", "strategy name"),
+    ("n", "UInt64", "trials"),
+    (
+        "prob_self_host_cheaper",
+        "Float64",
+        "share of trials in which the strategy costs less than the API at this volume; null without GPUs",
+    ),
+    ("prob_ci95_low", "Float64", "Wilson 95% interval, low"),
+    ("prob_ci95_high", "Float64", "Wilson 95% interval, high"),
+    (
+        "cost_mean_usd",
+        "Float64",
+        "mean total cost over the horizon, USD",
+    ),
+    (
+        "cost_per_mtok_usd",
+        "Float64",
+        "mean of total cost / demanded output tokens, USD per million",
+    ),
+    (
+        "api_cost_per_mtok_usd",
+        "Float64",
+        "the API's cost per million output tokens (input tokens included at the trial's ratio), USD",
+    ),
+];
+
 /// The schema document, in Markdown.
 pub fn schema_markdown() -> String {
     let mut s = String::from(
@@ -346,6 +526,26 @@ pub fn schema_markdown() -> String {
         &mut s,
         "monthly.parquet — one row per trial × strategy × calendar month",
         months,
+    );
+    table(
+        &mut s,
+        "compare.parquet — one row per strategy (`capsim compare`)",
+        COMPARE_COLUMNS.to_vec(),
+    );
+    table(
+        &mut s,
+        "paired.parquet — one row per pair of strategies (`capsim compare`)",
+        PAIRED_COLUMNS.to_vec(),
+    );
+    table(
+        &mut s,
+        "breakeven_trials.parquet — one row per trial × strategy with GPUs (`capsim breakeven`)",
+        BREAKEVEN_TRIAL_COLUMNS.to_vec(),
+    );
+    table(
+        &mut s,
+        "breakeven.parquet — one row per swept volume × strategy (`capsim breakeven`)",
+        BREAKEVEN_COLUMNS.to_vec(),
     );
     s.push_str(
         "\n## run.json\n\nThe resolved scenario (`scenario`, every input as validated), the scenario file as given \

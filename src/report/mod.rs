@@ -162,6 +162,7 @@ pub fn write_run(
     info: &RunInfo,
     outcomes: &[TrialOutcome],
     summary: &[SummaryRow],
+    extra: Vec<(&str, polars::prelude::DataFrame)>,
 ) -> Result<()> {
     let parent = dir.parent().context("run folder has no parent")?;
     let name = dir
@@ -191,6 +192,9 @@ pub fn write_run(
             parquet::monthly_frame(s, cal, outcomes)?,
             &meta,
         )?;
+        for (file, df) in extra {
+            parquet::write(&tmp.join(file), df, &meta)?;
+        }
         std::fs::rename(&tmp, dir)
             .with_context(|| format!("moving the finished run into {}", dir.display()))?;
         Ok(())

@@ -151,3 +151,111 @@ pub fn summary_frame(rows: &[SummaryRow]) -> Result<DataFrame> {
         Column::new("max".into(), f(|r| r.summary.max, true)),
     ])
 }
+
+fn str_col<'r, T>(name: &str, rows: &'r [T], get: impl Fn(&'r T) -> &'r str) -> Column {
+    Column::new(name.into(), rows.iter().map(get).collect::<Vec<&str>>())
+}
+
+fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> f64) -> Column {
+    Column::new(name.into(), rows.iter().map(get).collect::<Vec<f64>>())
+}
+
+/// Null where the value is not finite (undefined or unbounded).
+fn opt_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> f64) -> Column {
+    Column::new(
+        name.into(),
+        rows.iter()
+            .map(|r| Some(get(r)).filter(|x| x.is_finite()))
+            .collect::<Vec<Option<f64>>>(),
+    )
+}
+
+/// `compare.parquet` (columns: [`super::columns::COMPARE_COLUMNS`]).
+pub fn compare_frame(c: &crate::compare::Comparison) -> Result<DataFrame> {
+    let r = &c.risks;
+    let rank: Vec<u32> = (0..r.len())
+        .map(|si| c.ranking.iter().position(|&x| x == si).unwrap_or(0) as u32 + 1)
+        .collect();
+    frame(vec![
+        str_col("strategy", r, |x| x.strategy.as_str()),
+        Column::new("least_regret_rank".into(), rank),
+        f64_col("cost_mean_usd", r, |x| x.cost.mean),
+        f64_col("cost_ci95_low_usd", r, |x| x.cost.ci95_low),
+        f64_col("cost_ci95_high_usd", r, |x| x.cost.ci95_high),
+        f64_col("cost_p5_usd", r, |x| x.cost.p5),
+        f64_col("cost_p50_usd", r, |x| x.cost.p50),
+        f64_col("cost_p95_usd", r, |x| x.cost.p95),
+        f64_col("cost_cvar95_usd", r, |x| x.cost.cvar95),
+        f64_col("prob_cheapest", r, |x| x.prob_cheapest),
+        f64_col("prob_cheapest_ci95_low", r, |x| x.prob_cheapest_ci95.0),
+        f64_col("prob_cheapest_ci95_high", r, |x| x.prob_cheapest_ci95.1),
+        f64_col("regret_mean_usd", r, |x| x.regret.mean),
+        f64_col("regret_p95_usd", r, |x| x.regret.p95),
+        f64_col("hours_short_mean", r, |x| x.hours_short_mean),
+        f64_col("spilled_tokens_mean", r, |x| x.spilled_tokens_mean),
+        f64_col("dropped_tokens_mean", r, |x| x.dropped_tokens_mean),
+    ])
+}
+
+/// `paired.parquet` (columns: [`super::columns::PAIRED_COLUMNS`]).
+pub fn paired_frame(c: &crate::compare::Comparison) -> Result<DataFrame> {
+    let p = &c.pairs;
+    frame(vec![
+        str_col("strategy_a", p, |x| x.a.as_str()),
+        str_col("strategy_b", p, |x| x.b.as_str()),
+        f64_col("diff_mean_usd", p, |x| x.diff.mean),
+        f64_col("diff_std_error_usd", p, |x| x.diff.std_error),
+        f64_col("diff_ci95_low_usd", p, |x| x.diff.ci95_low),
+        f64_col("diff_ci95_high_usd", p, |x| x.diff.ci95_high),
+        f64_col("diff_p5_usd", p, |x| x.diff.p5),
+        f64_col("diff_p95_usd", p, |x| x.diff.p95),
+        f64_col("prob_a_cheaper", p, |x| x.prob_a_cheaper),
+    ])
+}
+
+/// `breakeven_trials.parquet` (columns: [`super::columns::BREAKEVEN_TRIAL_COLUMNS`]).
+pub fn breakeven_trials_frame(
+    s: &Scenario,
+    rows: &[crate::breakeven::BreakEven],
+) -> Result<DataFrame> {
+    frame(vec![
+        Column::new(
+            "trial".into(),
+            rows.iter().map(|r| r.trial).collect::<Vec<u64>>(),
+        ),
+        str_col("strategy", rows, |r| s.strategies[r.strategy].name.as_str()),
+        opt_col("breakeven_monthly_tokens", rows, |r| r.monthly_tokens),
+        opt_col("breakeven_mean_monthly_tokens", rows, |r| {
+            r.mean_monthly_tokens
+        }),
+        opt_col("breakeven_utilization", rows, |r| r.utilization),
+    ])
+}
+
+/// `breakeven.parquet` (columns: [`super::columns::BREAKEVEN_COLUMNS`]).
+pub fn breakeven_frame(rows: &[crate::breakeven::SweepRow]) -> Result<DataFrame> {
+    frame(vec![
+        f64_col("monthly_tokens", rows, |r| r.volume),
+        str_col("strategy", rows, |r| r.strategy.as_str()),
+        Column::new(
+            "n".into(),
+            rows.iter().map(|r| r.n as u64).collect::<Vec<u64>>(),
+        ),
+        opt_col("prob_self_host_cheaper", rows, |r| {
+            if r.has_gpus {
+                r.prob_self_host_cheaper
+            } else {
+                f64::NAN
+            }
+        }),
+        opt_col("prob_ci95_low", rows, |r| {
+            if r.has_gpus { r.ci95.0 } else { f64::NAN }
+        }),
+        opt_col("prob_ci95_high", rows, |r| {
+            if r.has_gpus { r.ci95.1 } else { f64::NAN }
+        }),
+        f64_col("cost_mean_usd", rows, |r| r.mean_cost),
+        f64_col("cost_per_mtok_usd", rows, |r| r.cost_per_mtok),
+        f64_col("api_cost_per_mtok_usd", rows, |r| r.api_cost_per_mtok),
+    ])
+}

@@ -116,3 +116,130 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
     }
     t.to_string()
 }
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+/// Risk table of `capsim compare`, one row per strategy, in least-regret order.
+pub fn compare_table(c: &crate::compare::Comparison) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "rank",
+        "strategy",
+        "cost, mean [95% CI]",
+        "P5 – P95",
+        "CVaR95",
+        "P(cheapest)",
+        "regret mean / P95",
+        "hours short",
+        "tokens spilled / dropped",
+    ]);
+    for (place, &si) in c.ranking.iter().enumerate() {
+        let r = &c.risks[si];
+        t.add_row(vec![
+            right(format!("{}", place + 1)),
+            Cell::new(&r.strategy),
+            right(format!(
+                "{} [{} – {}]",
+                usd(r.cost.mean),
+                usd(r.cost.ci95_low),
+                usd(r.cost.ci95_high)
+            )),
+            right(format!("{} – {}", usd(r.cost.p5), usd(r.cost.p95))),
+            right(usd(r.cost.cvar95)),
+            right(format!("{:.0}%", 100.0 * r.prob_cheapest)),
+            right(format!("{} / {}", usd(r.regret.mean), usd(r.regret.p95))),
+            right(format!("{:.0}", r.hours_short_mean)),
+            right(format!(
+                "{} / {}",
+                tokens(r.spilled_tokens_mean),
+                tokens(r.dropped_tokens_mean)
+            )),
+        ]);
+    }
+    t.to_string()
+}
+
+/// Volume, or "never" for an infinite break-even.
+fn volume(x: f64) -> String {
+    if x.is_infinite() {
+        "never".into()
+    } else {
+        tokens(x)
+    }
+}
+
+/// Break-even distribution per strategy: `(name, sorted volumes, mean utilization)`.
+pub fn breakeven_table(rows: &[(String, Vec<f64>, f64)], api: &str) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "strategy".to_string(),
+        format!("break-even vs {api}: median [95% CI], tokens/month"),
+        "P5 – P95".into(),
+        "never pays off".into(),
+        "utilization at break-even".into(),
+    ]);
+    for (name, sorted, util) in rows {
+        if sorted.is_empty() {
+            continue;
+        }
+        let q = |p| crate::stats::quantile_sorted(sorted, p);
+        let ci = crate::stats::median_ci95_sorted(sorted).map_or(String::new(), |(a, b)| {
+            format!(" [{} – {}]", volume(a), volume(b))
+        });
+        let never = sorted.iter().filter(|x| x.is_infinite()).count();
+        t.add_row(vec![
+            Cell::new(name),
+            right(format!("{}{ci}", volume(q(0.5)))),
+            right(format!("{} – {}", volume(q(0.05)), volume(q(0.95)))),
+            right(format!(
+                "{:.0}%",
+                100.0 * never as f64 / sorted.len() as f64
+            )),
+            right(if util.is_finite() {
+                format!("{:.1}%", 100.0 * util)
+            } else {
+                "—".into()
+            }),
+        ]);
+    }
+    t.to_string()
+}
+
+/// The volume sweep: P(self-hosting cheaper) per volume and strategy, and the API's $/M.
+pub fn sweep_table(names: &[String], rows: &[crate::breakeven::SweepRow]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    let gpu: Vec<&String> = names
+        .iter()
+        .filter(|n| rows.iter().any(|r| &r.strategy == *n && r.has_gpus))
+        .collect();
+    let mut header = vec!["tokens/month".to_string()];
+    header.extend(gpu.iter().map(|n| format!("{n}: P(cheaper) · $/M")));
+    header.push("API $/M".into());
+    t.set_header(header);
+    let mut volumes: Vec<f64> = rows.iter().map(|r| r.volume).collect();
+    volumes.dedup();
+    for v in volumes {
+        let at: Vec<_> = rows.iter().filter(|r| r.volume == v).collect();
+        let mut row = vec![right(tokens(v))];
+        for n in &gpu {
+            let r = at.iter().find(|r| &r.strategy == *n);
+            row.push(right(r.map_or("—".into(), |r| {
+                format!(
+                    "{:.0}% · ${:.2}",
+                    100.0 * r.prob_self_host_cheaper,
+                    r.cost_per_mtok
+                )
+            })));
+        }
+        row.push(right(at.first().map_or("—".into(), |r| {
+            format!("${:.2}", r.api_cost_per_mtok)
+        })));
+        t.add_row(row);
+    }
+    t.to_string()
+}

@@ -1,0 +1,312 @@
+//! Break-even volume per trial, and sweeps over monthly volume.
+//!
+//! Both scale a trial's own demand path by a factor `k` — shape, growth,
+//! noise and bursts stay exactly as drawn; failures, outages and prices are
+//! untouched — and replay the strategy on it. So the answer belongs to that
+//! trial's draws, with no new random numbers (common random numbers across
+//! volumes, too).
+//!
+//! **Volume** means the scenario's `monthly_tokens`: output tokens per
+//! 730-hour month at the start of the horizon, before growth and bursts.
+//! Scaling the path by `k` scales that volume by `k`.
+//!
+//! **Break-even** in a trial is the volume at which the strategy's total cost
+//! equals what the API would charge for the same (scaled) demand. Writing
+//! `f(k) = cost(k) − api(k)`: at `k → 0` the fleet's fixed costs make `f`
+//! positive; for a fixed fleet with spill, `f(k) = fixed − price × served(k)`
+//! falls as more tokens are served, until the fleet saturates. capsim brackets
+//! a sign change by doubling (or halving) `k` from the trial's own volume, then
+//! refines it with the Illinois false-position method to a relative 1e-6. When
+//! `f` stays positive up to 2^20 × the volume the fleet can never pay for
+//! itself (it saturates first): the break-even is infinite. For autoscaled
+//! pools `f` need not be monotone; the crossing found is the one nearest the
+//! trial's volume in the doubling sequence.
+
+use rayon::prelude::*;
+
+use crate::engine::Engine;
+use crate::model::{Scratch, StrategyTotals, TrialParams};
+use crate::scenario::HOURS_PER_MONTH;
+
+/// Break-even of one strategy in one trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakEven {
+    /// Trial index.
+    pub trial: u64,
+    /// Strategy index.
+    pub strategy: usize,
+    /// Volume at break-even (scenario `monthly_tokens` units); infinite when
+    /// the fleet saturates before it pays for itself, 0 when it is cheaper at
+    /// any volume.
+    pub monthly_tokens: f64,
+    /// Mean demanded tokens per 730-hour month over the horizon at break-even
+    /// (growth and bursts included).
+    pub mean_monthly_tokens: f64,
+    /// Served / paid capacity at break-even.
+    pub utilization: f64,
+}
+
+/// One point of a volume sweep for one strategy, in one trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SweepPoint {
+    /// Volume (scenario `monthly_tokens` units).
+    pub volume: f64,
+    /// Strategy index.
+    pub strategy: usize,
+    /// Total cost of the strategy, USD.
+    pub cost: f64,
+    /// API-only cost of the same demand, USD.
+    pub api_cost: f64,
+    /// Demanded output tokens.
+    pub demanded: f64,
+    /// Whether the strategy runs GPUs.
+    pub has_gpus: bool,
+}
+
+struct Replay<'e, 'a> {
+    engine: &'e Engine<'a>,
+    params: TrialParams,
+    trial: u64,
+    base: Vec<f64>,
+}
+
+impl Replay<'_, '_> {
+    fn at(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
+        scratch.demand.clear();
+        scratch.demand.extend(self.base.iter().map(|d| d * k));
+        self.engine.simulate(si, &self.params, self.trial, scratch)
+    }
+}
+
+fn gap(t: &StrategyTotals) -> f64 {
+    t.total.total_cost() - t.api_only_cost
+}
+
+const MAX_DOUBLINGS: i32 = 20;
+
+fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
+    let months = r.base.len() as f64 / HOURS_PER_MONTH;
+    let base_demand: f64 = r.base.iter().sum();
+    let result = |k: f64, t: Option<&StrategyTotals>| BreakEven {
+        trial: r.trial,
+        strategy: si,
+        monthly_tokens: k * r.params.monthly_tokens,
+        mean_monthly_tokens: k * base_demand / months,
+        utilization: t.map_or(f64::NAN, |t| {
+            if t.total.paid_capacity > 0.0 {
+                t.total.served / t.total.paid_capacity
+            } else {
+                f64::NAN
+            }
+        }),
+    };
+    // Bracket: f(lo) > 0 ≥ f(hi).
+    let mut k = 1.0;
+    let mut fk = gap(&r.at(si, k, scratch));
+    let (mut lo, mut flo, mut hi, mut fhi);
+    if fk > 0.0 {
+        let mut i = 0;
+        loop {
+            let k2 = k * 2.0;
+            let f2 = gap(&r.at(si, k2, scratch));
+            if f2 <= 0.0 {
+                (lo, flo, hi, fhi) = (k, fk, k2, f2);
+                break;
+            }
+            (k, fk) = (k2, f2);
+            i += 1;
+            if i >= MAX_DOUBLINGS {
+                return result(f64::INFINITY, None);
+            }
+        }
+    } else {
+        let mut i = 0;
+        loop {
+            let k2 = k / 2.0;
+            let f2 = gap(&r.at(si, k2, scratch));
+            if f2 > 0.0 {
+                (lo, flo, hi, fhi) = (k2, f2, k, fk);
+                break;
+            }
+            (k, fk) = (k2, f2);
+            i += 1;
+            if i >= 3 * MAX_DOUBLINGS {
+                return result(0.0, None);
+            }
+        }
+    }
+    // Illinois false position.
+    let mut side = 0;
+    for _ in 0..100 {
+        if hi - lo <= 1e-6 * hi {
+            break;
+        }
+        let mut m = (lo * fhi - hi * flo) / (fhi - flo);
+        if !(m > lo && m < hi) {
+            m = 0.5 * (lo + hi);
+        }
+        let fm = gap(&r.at(si, m, scratch));
+        if fm > 0.0 {
+            (lo, flo) = (m, fm);
+            if side == -1 {
+                fhi *= 0.5;
+            }
+            side = -1;
+        } else {
+            (hi, fhi) = (m, fm);
+            if side == 1 {
+                flo *= 0.5;
+            }
+            side = 1;
+        }
+    }
+    // Where cost jumps (a step in autoscaled capacity), f may not reach 0:
+    // report the smallest volume at which self-hosting is no dearer.
+    let t = r.at(si, hi, scratch);
+    result(hi, Some(&t))
+}
+
+fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> Replay<'e, 'a> {
+    let params = engine.prepare(trial, scratch);
+    Replay {
+        engine,
+        params,
+        trial,
+        base: scratch.demand.clone(),
+    }
+}
+
+/// Break-even of every strategy with GPUs in trials `range`, in trial then
+/// strategy order, in parallel on the current rayon pool.
+pub fn per_trial(engine: &Engine, range: std::ops::Range<u64>) -> Vec<BreakEven> {
+    let gpu_strategies: Vec<usize> = engine
+        .scenario()
+        .strategies
+        .iter()
+        .enumerate()
+        .filter(|(_, st)| !st.pools.is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    range
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, trial| {
+            let r = replay(engine, trial, scratch);
+            gpu_strategies
+                .iter()
+                .map(|&si| solve(&r, si, scratch))
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect()
+}
+
+/// Replay every strategy of trials `range` at each volume of `volumes`
+/// (scenario `monthly_tokens` units). Results per trial, in volume then
+/// strategy order.
+pub fn sweep(
+    engine: &Engine,
+    range: std::ops::Range<u64>,
+    volumes: &[f64],
+) -> Vec<Vec<SweepPoint>> {
+    let k = engine.scenario().strategies.len();
+    range
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, trial| {
+            let r = replay(engine, trial, scratch);
+            let mut out = Vec::with_capacity(volumes.len() * k);
+            for &v in volumes {
+                let scale = if r.params.monthly_tokens > 0.0 {
+                    v / r.params.monthly_tokens
+                } else {
+                    0.0
+                };
+                for si in 0..k {
+                    let t = r.at(si, scale, scratch);
+                    out.push(SweepPoint {
+                        volume: v,
+                        strategy: si,
+                        cost: t.total.total_cost(),
+                        api_cost: t.api_only_cost,
+                        demanded: t.total.demanded,
+                        has_gpus: t.has_gpus,
+                    });
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// One row of `breakeven.parquet`: a volume and a strategy, over all trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepRow {
+    /// Volume (scenario `monthly_tokens` units).
+    pub volume: f64,
+    /// Strategy name.
+    pub strategy: String,
+    /// Whether the strategy runs GPUs.
+    pub has_gpus: bool,
+    /// Trials.
+    pub n: usize,
+    /// Share of trials where the strategy costs less than the API (0 without GPUs).
+    pub prob_self_host_cheaper: f64,
+    /// Wilson 95% interval of that share.
+    pub ci95: (f64, f64),
+    /// Mean total cost, USD.
+    pub mean_cost: f64,
+    /// Mean cost per million demanded output tokens, USD.
+    pub cost_per_mtok: f64,
+    /// Mean API-only cost per million demanded output tokens, USD.
+    pub api_cost_per_mtok: f64,
+}
+
+/// Aggregate per-trial sweep points (as returned by [`sweep`]) by volume and strategy.
+pub fn aggregate(names: &[String], volumes: &[f64], points: &[Vec<SweepPoint>]) -> Vec<SweepRow> {
+    let k = names.len();
+    let mut rows = Vec::with_capacity(volumes.len() * k);
+    for (vi, &volume) in volumes.iter().enumerate() {
+        for (si, name) in names.iter().enumerate() {
+            let mut n = 0;
+            let mut wins = 0;
+            let (mut cost, mut cpm, mut api_cpm) = (0.0, 0.0, 0.0);
+            let mut has_gpus = false;
+            for trial in points {
+                let p = &trial[vi * k + si];
+                n += 1;
+                has_gpus = p.has_gpus;
+                if p.has_gpus && p.cost < p.api_cost {
+                    wins += 1;
+                }
+                cost += p.cost;
+                if p.demanded > 0.0 {
+                    cpm += p.cost / p.demanded * 1e6;
+                    api_cpm += p.api_cost / p.demanded * 1e6;
+                }
+            }
+            let nf = n.max(1) as f64;
+            rows.push(SweepRow {
+                volume,
+                strategy: name.clone(),
+                has_gpus,
+                n,
+                prob_self_host_cheaper: wins as f64 / nf,
+                ci95: crate::stats::wilson95(wins, n),
+                mean_cost: cost / nf,
+                cost_per_mtok: cpm / nf,
+                api_cost_per_mtok: api_cpm / nf,
+            });
+        }
+    }
+    rows
+}
+
+/// `count` volumes spaced evenly in log between `low` and `high` (inclusive).
+pub fn log_volumes(low: f64, high: f64, count: usize) -> Vec<f64> {
+    if count <= 1 {
+        return vec![low];
+    }
+    let (a, b) = (low.ln(), high.ln());
+    (0..count)
+        .map(|i| (a + (b - a) * i as f64 / (count - 1) as f64).exp())
+        .collect()
+}

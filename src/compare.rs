@@ -1,0 +1,194 @@
+//! Comparing strategies on common random numbers: risk measures, regret and
+//! paired differences.
+//!
+//! Every strategy of a run replays the same trials: the same demand path,
+//! throughput, price draws, failures and outages ([`crate::engine`]). So the
+//! difference of two strategies' costs can be taken trial by trial, and its
+//! confidence interval is that of the paired differences — much narrower than
+//! the interval of a difference between two independent runs, because the
+//! shared noise cancels.
+//!
+//! Regret of a strategy in a trial is its cost minus the cheapest strategy's
+//! cost in that same trial. The least-regret ranking orders strategies by mean
+//! regret (ties broken by P95 regret): the choice that loses least, on
+//! average, against hindsight.
+
+use crate::engine::TrialOutcome;
+use crate::scenario::Scenario;
+use crate::stats::{self, Summary};
+
+/// One strategy's risk profile over the trials of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyRisk {
+    /// Strategy name.
+    pub strategy: String,
+    /// Total cost over the horizon (GPU + spill + overhead), USD.
+    pub cost: Summary,
+    /// Share of trials in which this strategy is the cheapest (ties count for each).
+    pub prob_cheapest: f64,
+    /// Wilson 95% interval of `prob_cheapest`.
+    pub prob_cheapest_ci95: (f64, f64),
+    /// Regret against the cheapest strategy of the same trial, USD.
+    pub regret: Summary,
+    /// Hours short of capacity, mean over trials.
+    pub hours_short_mean: f64,
+    /// Tokens sent to the API, mean over trials.
+    pub spilled_tokens_mean: f64,
+    /// Tokens dropped, mean over trials.
+    pub dropped_tokens_mean: f64,
+}
+
+/// Paired difference `a − b` of total cost across trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedDiff {
+    /// First strategy.
+    pub a: String,
+    /// Second strategy.
+    pub b: String,
+    /// Summary of `cost(a) − cost(b)` per trial, USD.
+    pub diff: Summary,
+    /// Share of trials in which `a` costs less than `b`.
+    pub prob_a_cheaper: f64,
+}
+
+/// The comparison of every strategy of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// One entry per strategy, in scenario order.
+    pub risks: Vec<StrategyRisk>,
+    /// Every ordered pair `a < b` in scenario order.
+    pub pairs: Vec<PairedDiff>,
+    /// Strategy indices from least to most mean regret.
+    pub ranking: Vec<usize>,
+}
+
+/// Costs per strategy (outer) and trial (inner).
+pub fn costs(outcomes: &[TrialOutcome], strategies: usize) -> Vec<Vec<f64>> {
+    (0..strategies)
+        .map(|si| {
+            outcomes
+                .iter()
+                .map(|o| o.strategies[si].total.total_cost())
+                .collect()
+        })
+        .collect()
+}
+
+/// Compare the strategies of `s` over `outcomes` (at least one trial).
+pub fn compare(s: &Scenario, outcomes: &[TrialOutcome]) -> Option<Comparison> {
+    let k = s.strategies.len();
+    let n = outcomes.len();
+    if k == 0 || n == 0 {
+        return None;
+    }
+    let cost = costs(outcomes, k);
+    let best: Vec<f64> = (0..n)
+        .map(|t| (0..k).map(|si| cost[si][t]).fold(f64::INFINITY, f64::min))
+        .collect();
+    let mean_of = |f: &dyn Fn(&TrialOutcome) -> f64| outcomes.iter().map(f).sum::<f64>() / n as f64;
+    let mut risks = Vec::with_capacity(k);
+    for (si, st) in s.strategies.iter().enumerate() {
+        let cheapest = (0..n).filter(|&t| cost[si][t] <= best[t]).count();
+        let regret: Vec<f64> = (0..n).map(|t| cost[si][t] - best[t]).collect();
+        risks.push(StrategyRisk {
+            strategy: st.name.clone(),
+            cost: stats::summarise(&cost[si])?,
+            prob_cheapest: cheapest as f64 / n as f64,
+            prob_cheapest_ci95: stats::wilson95(cheapest, n),
+            regret: stats::summarise(&regret)?,
+            hours_short_mean: mean_of(&|o| o.strategies[si].total.hours_short),
+            spilled_tokens_mean: mean_of(&|o| o.strategies[si].total.spilled),
+            dropped_tokens_mean: mean_of(&|o| o.strategies[si].total.dropped),
+        });
+    }
+    let mut pairs = Vec::new();
+    for a in 0..k {
+        for b in a + 1..k {
+            let d: Vec<f64> = (0..n).map(|t| cost[a][t] - cost[b][t]).collect();
+            let wins = d.iter().filter(|&&x| x < 0.0).count();
+            pairs.push(PairedDiff {
+                a: s.strategies[a].name.clone(),
+                b: s.strategies[b].name.clone(),
+                diff: stats::summarise(&d)?,
+                prob_a_cheaper: wins as f64 / n as f64,
+            });
+        }
+    }
+    let mut ranking: Vec<usize> = (0..k).collect();
+    ranking.sort_by(|&x, &y| {
+        let (rx, ry) = (&risks[x].regret, &risks[y].regret);
+        rx.mean.total_cmp(&ry.mean).then(rx.p95.total_cmp(&ry.p95))
+    });
+    Some(Comparison {
+        risks,
+        pairs,
+        ranking,
+    })
+}
+
+impl Comparison {
+    /// The paired difference of strategies `a` and `b` (by name), oriented `a − b`.
+    pub fn diff(&self, a: &str, b: &str) -> Option<Summary> {
+        self.pairs.iter().find_map(|p| {
+            if p.a == a && p.b == b {
+                Some(p.diff)
+            } else if p.a == b && p.b == a {
+                let d = &p.diff;
+                Some(Summary {
+                    mean: -d.mean,
+                    ci95_low: -d.ci95_high,
+                    ci95_high: -d.ci95_low,
+                    p5: -d.p95,
+                    p50: -d.p50,
+                    p95: -d.p5,
+                    min: -d.max,
+                    max: -d.min,
+                    // The upper tail of −x is the lower tail of x: not kept.
+                    cvar95: f64::NAN,
+                    ..*d
+                })
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The least-regret ranking with one line of reasoning per strategy.
+    pub fn reasoning(&self) -> Vec<String> {
+        let usd = crate::report::terminal::usd;
+        let first = &self.risks[self.ranking[0]];
+        self.ranking
+            .iter()
+            .enumerate()
+            .map(|(place, &si)| {
+                let r = &self.risks[si];
+                let mut line = format!(
+                    "{}. {}: mean regret {} (P95 {}), cheapest in {:.0}% of trials, expected cost {}",
+                    place + 1,
+                    r.strategy,
+                    usd(r.regret.mean),
+                    usd(r.regret.p95),
+                    100.0 * r.prob_cheapest,
+                    usd(r.cost.mean),
+                );
+                if place > 0 {
+                    if let Some(d) = self.diff(&r.strategy, &first.strategy) {
+                        line.push_str(&format!(
+                            "; costs {} more than {} on average [95% CI {} – {}]",
+                            usd(d.mean),
+                            first.strategy,
+                            usd(d.ci95_low),
+                            usd(d.ci95_high)
+                        ));
+                    }
+                } else {
+                    line.push_str(&format!(
+                        "; tail risk CVaR95 {}",
+                        usd(r.cost.cvar95)
+                    ));
+                }
+                line
+            })
+            .collect()
+    }
+}
