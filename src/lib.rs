@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod breakeven;
+pub mod catalog;
 pub mod compare;
 pub mod dist;
 pub mod engine;

@@ -44,6 +44,13 @@ struct RunArgs {
     /// Collapse every distribution to its point value.
     #[arg(long)]
     deterministic: bool,
+    /// Price the API as this model of a LiteLLM-format catalog (replaces the scenario's [api]),
+    /// e.g. gpt-4o or deepinfra/meta-llama/Llama-3.3-70B-Instruct.
+    #[arg(long)]
+    api_model: Option<String>,
+    /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
+    #[arg(long, requires = "api_model")]
+    catalog: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -96,8 +103,13 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         out,
         threads,
         deterministic,
+        api_model,
+        catalog,
     } = args;
-    let mut s = load(scenario.as_ref())?;
+    let mut s = match &api_model {
+        Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
+        None => load(scenario.as_ref())?,
+    };
     if deterministic {
         s = s.deterministic();
     }

@@ -340,6 +340,41 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     parse(&text, &origin, path.parent())
 }
 
+/// Load a scenario (the built-in seed if `path` is `None`) with its `[api]`
+/// table replaced by `{ model = api_model }`, a key of the built-in catalog
+/// (or of `catalog`, if given). Line numbers in errors refer to the rewritten
+/// text, which the error's origin says.
+pub fn load_with_api(
+    path: Option<&Path>,
+    api_model: &str,
+    catalog: Option<&Path>,
+) -> Result<Scenario, ScenarioError> {
+    let (text, origin, dir) = match path {
+        Some(p) => {
+            let s = load(p)?;
+            (s.source_text, p.display().to_string(), p.parent())
+        }
+        None => (SEED_SCENARIO.to_owned(), "<built-in seed>".to_owned(), None),
+    };
+    let origin = format!("{origin} with --api-model {api_model}");
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| ScenarioError::Parse {
+        origin: origin.clone(),
+        message: e.to_string(),
+    })?;
+    let mut api = toml::Table::new();
+    api.insert("model".into(), api_model.into());
+    if let Some(c) = catalog {
+        let c = std::path::absolute(c).unwrap_or_else(|_| c.to_owned());
+        api.insert("catalog".into(), c.display().to_string().into());
+    }
+    table.insert("api".into(), toml::Value::Table(api));
+    let text = toml::to_string(&table).map_err(|e| ScenarioError::Parse {
+        origin: origin.clone(),
+        message: e.to_string(),
+    })?;
+    parse(&text, &origin, dir)
+}
+
 /// The built-in seed scenario.
 pub fn builtin_seed() -> Scenario {
     // The built-in file is checked by the test suite; failing here is a build defect.
@@ -470,21 +505,7 @@ impl Validator<'_> {
 
         let model = self.model(&raw.model, dir);
         let demand = self.demand(&raw.demand);
-        let api = Api {
-            name: raw.api.name.clone().unwrap_or_else(|| "api".into()),
-            output_usd_per_mtok: self.dist(
-                "api.output_usd_per_mtok",
-                &raw.api.output_usd_per_mtok,
-                Range::NON_NEGATIVE,
-            ),
-            input_usd_per_mtok: self.opt_dist(
-                "api.input_usd_per_mtok",
-                &raw.api.input_usd_per_mtok,
-                Range::NON_NEGATIVE,
-                0.0,
-            ),
-        };
-
+        let api = self.api(&raw.api, dir);
         let mut gpu_prices = Vec::new();
         for (name, value) in &raw.gpu_prices {
             let field = format!("gpu_prices.{name}");
@@ -645,6 +666,87 @@ impl Validator<'_> {
                 None,
                 format!("{hi} is implausibly large (at most {cap})"),
             );
+        }
+    }
+
+    /// `[api]`: explicit prices, or a model key in a LiteLLM-format catalog
+    /// (the built-in subset unless `catalog` names a file, relative to the scenario).
+    fn api(&mut self, r: &raw::RawApi, dir: Option<&Path>) -> Api {
+        let explicit_input = self.opt_dist(
+            "api.input_usd_per_mtok",
+            &r.input_usd_per_mtok,
+            Range::NON_NEGATIVE,
+            0.0,
+        );
+        let Some(key) = &r.model else {
+            if r.catalog.is_some() {
+                self.push(
+                    "api.catalog",
+                    None,
+                    "a catalog needs api.model, the key to look up".to_string(),
+                );
+            }
+            let output = match &r.output_usd_per_mtok {
+                Some(d) => self.dist("api.output_usd_per_mtok", d, Range::NON_NEGATIVE),
+                None => {
+                    self.push(
+                        "api.output_usd_per_mtok",
+                        None,
+                        "missing: give the API's price per million output tokens, or api.model (a catalog key)".to_string(),
+                    );
+                    Dist::fixed(f64::NAN)
+                }
+            };
+            return Api {
+                name: r.name.clone().unwrap_or_else(|| "api".into()),
+                output_usd_per_mtok: output,
+                input_usd_per_mtok: explicit_input,
+            };
+        };
+        for (field, given) in [
+            ("api.output_usd_per_mtok", r.output_usd_per_mtok.is_some()),
+            ("api.input_usd_per_mtok", r.input_usd_per_mtok.is_some()),
+        ] {
+            if given {
+                self.push(
+                    field,
+                    None,
+                    "give either api.model (prices from the catalog) or explicit prices, not both"
+                        .to_string(),
+                );
+            }
+        }
+        let (text, origin) = match &r.catalog {
+            None => (
+                Some(crate::catalog::BUILTIN.to_owned()),
+                "built-in catalog (data/litellm_prices_subset.json)".to_owned(),
+            ),
+            Some(c) => {
+                let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
+                match std::fs::read_to_string(&path) {
+                    Ok(t) => (Some(t), path.display().to_string()),
+                    Err(e) => {
+                        self.push(
+                            "api.catalog",
+                            None,
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        (None, String::new())
+                    }
+                }
+            }
+        };
+        let price = text.and_then(|t| match crate::catalog::lookup(&t, key) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.push("api.model", None, format!("{e} ({origin})"));
+                None
+            }
+        });
+        Api {
+            name: r.name.clone().unwrap_or_else(|| key.clone()),
+            output_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.output_usd_per_mtok)),
+            input_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.input_usd_per_mtok)),
         }
     }
 

@@ -93,7 +93,9 @@ pub struct RawBursts {
 #[serde(deny_unknown_fields)]
 pub struct RawApi {
     pub name: Option<String>,
-    pub output_usd_per_mtok: RawDist,
+    pub model: Option<String>,
+    pub catalog: Option<String>,
+    pub output_usd_per_mtok: Option<RawDist>,
     pub input_usd_per_mtok: Option<RawDist>,
 }
 

@@ -1,0 +1,125 @@
+//! API prices from a LiteLLM-format catalog.
+//!
+//! The catalog is a JSON object from model key to an object holding, among
+//! many other fields, `input_cost_per_token` and `output_cost_per_token` (USD
+//! per token). Unknown fields are ignored, so any catalog version reads; the
+//! `sample_spec` entry (a documentation record) is skipped. A key that is not
+//! in the catalog is an error that lists the nearest keys.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The subset of the LiteLLM catalog shipped with capsim
+/// (`data/litellm_prices_subset.json`, MIT, Berri AI).
+pub const BUILTIN: &str = include_str!("../data/litellm_prices_subset.json");
+
+/// Prices of one API model, USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApiPrice {
+    /// USD per million input (prompt) tokens.
+    pub input_usd_per_mtok: f64,
+    /// USD per million output (generated) tokens.
+    pub output_usd_per_mtok: f64,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    input_cost_per_token: Option<f64>,
+    output_cost_per_token: Option<f64>,
+}
+
+/// Look `key` up in catalog `text`. Errors say what is wrong with the catalog
+/// or the key, and list near matches for an unknown key.
+pub fn lookup(text: &str, key: &str) -> Result<ApiPrice, String> {
+    let all: serde_json::Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| format!("not a LiteLLM price catalog: {e}"))?;
+    let Some(v) = all.get(key) else {
+        let near = near_matches(all.keys().map(String::as_str), key, 5);
+        return Err(if near.is_empty() {
+            format!("no model `{key}` in the catalog")
+        } else {
+            format!(
+                "no model `{key}` in the catalog; nearest: {}",
+                near.join(", ")
+            )
+        });
+    };
+    let e: Entry =
+        serde_json::from_value(v.clone()).map_err(|e| format!("catalog entry `{key}`: {e}"))?;
+    let out = e
+        .output_cost_per_token
+        .ok_or_else(|| format!("catalog entry `{key}` has no output_cost_per_token"))?;
+    let inp = e.input_cost_per_token.unwrap_or(0.0);
+    for (name, x) in [
+        ("output_cost_per_token", out),
+        ("input_cost_per_token", inp),
+    ] {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(format!(
+                "catalog entry `{key}`: {name} = {x} is not a non-negative price"
+            ));
+        }
+    }
+    Ok(ApiPrice {
+        input_usd_per_mtok: inp * 1e6,
+        output_usd_per_mtok: out * 1e6,
+    })
+}
+
+/// Up to `n` keys closest to `key`: keys containing it (case-insensitive)
+/// first, then by Jaro–Winkler similarity.
+pub fn near_matches<'a>(keys: impl Iterator<Item = &'a str>, key: &str, n: usize) -> Vec<String> {
+    let lower = key.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = keys
+        .filter(|k| *k != "sample_spec")
+        .map(|k| {
+            let kl = k.to_lowercase();
+            let bonus = if kl.contains(&lower) || lower.contains(&kl) {
+                1.0
+            } else {
+                0.0
+            };
+            (bonus + strsim::jaro_winkler(&kl, &lower), k)
+        })
+        .filter(|(s, _)| *s > 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, k)| k.to_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_prices_are_per_million() {
+        let p = lookup(BUILTIN, "gpt-4o").unwrap();
+        assert!((p.output_usd_per_mtok - 10.0).abs() < 1e-9);
+        assert!((p.input_usd_per_mtok - 2.5).abs() < 1e-9);
+        let p = lookup(BUILTIN, "deepinfra/meta-llama/Llama-3.3-70B-Instruct").unwrap();
+        assert!((p.output_usd_per_mtok - 0.40).abs() < 1e-9);
+    }
+
+    #[test]
+    fn unknown_key_lists_near_matches_and_bad_catalogs_are_named() {
+        let e = lookup(BUILTIN, "gpt4o").unwrap_err();
+        assert!(e.contains("nearest: gpt-4o"), "{e}");
+        let e = lookup("[1, 2]", "gpt-4o").unwrap_err();
+        assert!(e.contains("not a LiteLLM price catalog"), "{e}");
+        let e = lookup(r#"{"m": {"output_cost_per_token": -1}}"#, "m").unwrap_err();
+        assert!(e.contains("output_cost_per_token"), "{e}");
+        let e = lookup(r#"{"m": {"output_cost_per_token": "cheap"}}"#, "m").unwrap_err();
+        assert!(e.contains("catalog entry `m`"), "{e}");
+        // Unknown fields are ignored.
+        let p = lookup(
+            r#"{"m": {"output_cost_per_token": 2e-6, "new_field": [1]}}"#,
+            "m",
+        )
+        .unwrap();
+        assert!((p.output_usd_per_mtok - 2.0).abs() < 1e-9);
+    }
+}
