@@ -197,6 +197,33 @@ pub fn simulate(
         ..Default::default()
     };
     out.months.reserve(cal.months.len());
+    if !has_gpus && matches!(st.overflow, Overflow::Spill | Overflow::Drop) {
+        // No capacity: every token overflows in its own hour. Same sums as
+        // the hourly loop below, without the per-pool work.
+        for month in &cal.months {
+            let span = month.first_hour..month.first_hour + month.hours;
+            let mut m = Tally::default();
+            for &d in &scratch.demand[span] {
+                m.demanded += d;
+            }
+            if st.overflow == Overflow::Spill {
+                m.spilled = m.demanded;
+            } else {
+                m.dropped = m.demanded;
+            }
+            m.hours_short = scratch.demand[month.first_hour..month.first_hour + month.hours]
+                .iter()
+                .filter(|&&d| d > 0.0)
+                .count() as f64;
+            m.spill_cost = m.spilled * api_per_token;
+            m.overhead_cost =
+                p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
+            out.total.add(&m);
+            out.months.push(m);
+        }
+        out.api_only_cost = out.total.demanded * api_per_token;
+        return out;
+    }
     for month in &cal.months {
         let mut m = Tally::default();
         for h in month.first_hour..month.first_hour + month.hours {
@@ -221,7 +248,11 @@ pub fn simulate(
                     }
                     PoolKind::OnDemand => {
                         let want = if rcap > 0.0 {
-                            (residual / rcap).ceil().min(f64::from(r.max)) as u32
+                            // ceil(x) for 0 ≤ x ≤ max without a libm call
+                            // (f64::ceil is not inlined without SSE4.1).
+                            let x = (residual / rcap).min(f64::from(r.max));
+                            let w = x as u32;
+                            w + u32::from(f64::from(w) < x)
                         } else {
                             r.max
                         };
