@@ -192,3 +192,73 @@ impl Comparison {
             .collect()
     }
 }
+
+/// Copies of strategy `si` with its first reserved pool sized to each of
+/// `replicas`, named `<strategy> ×<n>`. `None` if the strategy has no
+/// reserved pool. Price and failure streams are shared across the copies
+/// (common random numbers); pools after the resized one get slot numbers
+/// shifted by the size change, so their own failures are not paired.
+pub fn size_variants(
+    s: &Scenario,
+    si: usize,
+    replicas: &[u32],
+) -> Option<Vec<crate::scenario::Strategy>> {
+    let st = s.strategies.get(si)?;
+    let k = st
+        .pools
+        .iter()
+        .position(|p| p.kind == crate::scenario::PoolKind::Reserved)?;
+    Some(
+        replicas
+            .iter()
+            .map(|&n| {
+                let mut v = st.clone();
+                v.name = format!("{} ×{n}", st.name);
+                v.pools[k].replicas = n;
+                v.pools[k].max_replicas = n;
+                v
+            })
+            .collect(),
+    )
+}
+
+/// Recommend one of the strategies of `c`: among those whose mean cost is
+/// within `tolerance` (e.g. 0.02 = 2%) of the lowest mean, the one with the
+/// lowest CVaR95 — paying at most that much in expectation to cut tail risk.
+/// Returns the strategy index and the reason.
+pub fn recommend(c: &Comparison, tolerance: f64) -> (usize, String) {
+    let usd = crate::report::terminal::usd;
+    let cheapest = (0..c.risks.len())
+        .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
+        .unwrap_or(0);
+    let floor = c.risks[cheapest].cost.mean;
+    let pick = (0..c.risks.len())
+        .filter(|&i| c.risks[i].cost.mean <= floor * (1.0 + tolerance))
+        .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
+        .unwrap_or(cheapest);
+    let r = &c.risks[pick];
+    let reason = if pick == cheapest {
+        format!(
+            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); it is short of capacity {:.0} hours a year on average",
+            r.strategy,
+            usd(r.cost.mean),
+            100.0 * tolerance,
+            usd(r.cost.cvar95),
+            r.hours_short_mean
+        )
+    } else {
+        let b = &c.risks[cheapest];
+        format!(
+            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; it is short of capacity {:.0} hours a year on average",
+            r.strategy,
+            usd(r.cost.mean - b.cost.mean),
+            b.strategy,
+            usd(r.cost.mean),
+            usd(b.cost.mean),
+            usd(r.cost.cvar95),
+            usd(b.cost.cvar95),
+            r.hours_short_mean
+        )
+    };
+    (pick, reason)
+}

@@ -68,6 +68,18 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         volumes: Vec<f64>,
     },
+    /// Sweep the reserved replica count of one strategy: expected cost against tail risk,
+    /// and a recommended size.
+    Size {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Strategy to resize (default: the first with a reserved pool).
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Reserved replica counts to try (comma-separated; default 1 to 6).
+        #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5,6")]
+        replicas: Vec<u32>,
+    },
     /// Reproduce the seed calculation and print the corrected figures beside it.
     SeedTable {
         /// Scenario holding the seed's point values (default: built-in seed).
@@ -93,6 +105,7 @@ enum Job {
     Run,
     Compare,
     Breakeven(Vec<f64>),
+    Size(Option<String>, Vec<u32>),
 }
 
 fn execute(args: RunArgs, job: Job) -> Result<()> {
@@ -112,6 +125,34 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     };
     if deterministic {
         s = s.deterministic();
+    }
+    if let Job::Size(name, replicas) = &job {
+        let si = match name {
+            Some(n) => s
+                .strategies
+                .iter()
+                .position(|st| &st.name == n)
+                .with_context(|| format!("--strategy: no strategy named `{n}` in the scenario"))?,
+            None => s
+                .strategies
+                .iter()
+                .position(|st| {
+                    st.pools
+                        .iter()
+                        .any(|p| p.kind == scenario::PoolKind::Reserved)
+                })
+                .context("--strategy: the scenario has no strategy with a reserved pool")?,
+        };
+        anyhow::ensure!(
+            !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
+            "--replicas: give replica counts between 1 and 1000"
+        );
+        s.strategies = compare::size_variants(&s, si, replicas).with_context(|| {
+            format!(
+                "--strategy: `{}` has no reserved pool to resize",
+                s.strategies[si].name
+            )
+        })?;
     }
     let trials = trials.unwrap_or(s.trials);
     anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
@@ -151,6 +192,14 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let mut text = Vec::new();
     match job {
         Job::Run => text.push(terminal::summary_table(&s, &summary)),
+        Job::Size(..) => {
+            let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
+            extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
+            extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
+            text.push(terminal::compare_table(&c));
+            let (_, reason) = compare::recommend(&c, 0.02);
+            text.push(format!("Recommended size: {reason}."));
+        }
         Job::Compare => {
             let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
@@ -225,6 +274,11 @@ fn run() -> Result<()> {
         Command::Run(args) => execute(args, Job::Run)?,
         Command::Compare(args) => execute(args, Job::Compare)?,
         Command::Breakeven { run, volumes } => execute(run, Job::Breakeven(volumes))?,
+        Command::Size {
+            run,
+            strategy,
+            replicas,
+        } => execute(run, Job::Size(strategy, replicas))?,
         Command::SeedTable { scenario } => {
             let s = load(scenario.as_ref())?;
             let rows = seed_table(&s)?;

@@ -233,3 +233,29 @@ fn regret_and_ranking_are_consistent() {
         assert!((r.regret.mean - (r.cost.mean - best)).abs() < 1e-6 * r.cost.mean);
     }
 }
+
+#[test]
+fn sizing_variants_share_random_numbers_and_recommend_within_tolerance() {
+    let mut s = scenario::parse(MONO, "mono", None).unwrap();
+    // Variants of r1 with 1, 2, 3 replicas must reproduce r1, r2, r3 exactly.
+    let variants = compare::size_variants(&s, 0, &[1, 2, 3]).unwrap();
+    let reference = Engine::new(&s, 9).run(0..20, &|| {});
+    s.strategies = variants;
+    let sized = Engine::new(&s, 9).run(0..20, &|| {});
+    for (a, b) in reference.iter().zip(&sized) {
+        for i in 0..3 {
+            assert_eq!(a.strategies[i].total, b.strategies[i].total);
+        }
+    }
+    let c = compare::compare(&s, &sized).unwrap();
+    let (pick, reason) = compare::recommend(&c, 0.0);
+    let cheapest = (0..3)
+        .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
+        .unwrap();
+    assert_eq!(pick, cheapest, "{reason}");
+    let (pick, _) = compare::recommend(&c, 10.0);
+    let safest = (0..3)
+        .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
+        .unwrap();
+    assert_eq!(pick, safest);
+}
