@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use capsim::engine::Engine;
 use capsim::report::{self, RunInfo, terminal};
@@ -48,6 +49,9 @@ struct RunArgs {
     /// e.g. gpt-4o or deepinfra/meta-llama/Llama-3.3-70B-Instruct.
     #[arg(long)]
     api_model: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
     /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
     #[arg(long, requires = "api_model")]
     catalog: Option<PathBuf>,
@@ -101,6 +105,22 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario> {
     })
 }
 
+/// A progress bar on standard error: trials done, rate and time left. Hidden
+/// when standard error is not a terminal or with `--quiet`.
+fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {human_pos}/{human_len} trials · {per_sec} · {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 enum Job {
     Run,
     Compare,
@@ -118,6 +138,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         deterministic,
         api_model,
         catalog,
+        quiet,
     } = args;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
@@ -185,7 +206,9 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let dir = report::prepare_out(&out, &info)?;
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
-    let outcomes = pool.install(|| engine.run(0..trials, &|| {}));
+    let bar = progress_bar(trials, quiet);
+    let outcomes = pool.install(|| engine.run(0..trials, &|| bar.inc(1)));
+    bar.finish_and_clear();
     let summary = report::summarise(&s, &outcomes);
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
     let mut extra = Vec::new();
