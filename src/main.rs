@@ -49,6 +49,10 @@ struct RunArgs {
     /// e.g. gpt-4o or deepinfra/meta-llama/Llama-3.3-70B-Instruct.
     #[arg(long)]
     api_model: Option<String>,
+    /// Run only shard I of N (0-based: 0/4 … 3/4): a contiguous block of the trials,
+    /// with the same random streams as the whole run. Combine with `capsim merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -94,6 +98,15 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Merge the run folders of shards (`capsim run --shard I/N`) into one run.
+    Merge {
+        /// Shard run folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder under which the merged run folder is created.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+    },
     /// Print the output schema (Markdown).
     Schema,
 }
@@ -121,6 +134,18 @@ fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// `I/N` with 0 ≤ I < N.
+fn parse_shard(text: &str) -> Result<[u64; 2]> {
+    let bad = || anyhow::anyhow!("--shard {text}: expected I/N with 0 <= I < N, e.g. 0/4");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    anyhow::ensure!(n >= 1 && i < n, bad());
+    Ok([i, n])
+}
+
 enum Job {
     Run,
     Compare,
@@ -139,6 +164,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         api_model,
         catalog,
         quiet,
+        shard,
     } = args;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
@@ -178,6 +204,23 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let trials = trials.unwrap_or(s.trials);
     anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
     let seed = seed.unwrap_or(s.seed);
+    let shard = match &shard {
+        None => None,
+        Some(text) => {
+            anyhow::ensure!(
+                matches!(job, Job::Run),
+                "--shard: only `capsim run` can be sharded"
+            );
+            Some(parse_shard(text)?)
+        }
+    };
+    let range = match shard {
+        None => 0..trials,
+        Some([i, n]) => {
+            let cut = |k: u64| (u128::from(trials) * u128::from(k) / u128::from(n)) as u64;
+            cut(i)..cut(i + 1)
+        }
+    };
     if threads == Some(0) {
         anyhow::bail!("--threads: must be at least 1");
     }
@@ -200,14 +243,16 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         deterministic,
         started_at: chrono::Utc::now().to_rfc3339(),
         elapsed_seconds: 0.0,
+        trial_range: [range.start, range.end],
+        shard,
         scenario_toml: s.source_text.clone(),
         scenario: s.clone(),
     };
     let dir = report::prepare_out(&out, &info)?;
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
-    let bar = progress_bar(trials, quiet);
-    let outcomes = pool.install(|| engine.run(0..trials, &|| bar.inc(1)));
+    let bar = progress_bar(range.end - range.start, quiet);
+    let outcomes = pool.install(|| engine.run(range.clone(), &|| bar.inc(1)));
     bar.finish_and_clear();
     let summary = report::summarise(&s, &outcomes);
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
@@ -337,6 +382,10 @@ fn run() -> Result<()> {
                 s.trials,
                 s.horizon_hours
             );
+        }
+        Command::Merge { shards, out } => {
+            let dir = report::merge::merge(&shards, &out)?;
+            println!("merged {} shards: {}", shards.len(), dir.display());
         }
         Command::Schema => print!("{}", report::columns::schema_markdown()),
     }

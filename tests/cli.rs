@@ -210,3 +210,70 @@ fn unwritable_output_folder_is_an_error() {
     assert!(stderr.contains("reports"), "the path is named: {stderr}");
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a folder");
 }
+
+fn read(path: &Path) -> DataFrame {
+    ParquetReader::new(File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+#[test]
+fn shards_merged_equal_the_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let whole = tmp.path().join("whole");
+    capsim()
+        .args(["run", scenario, "--trials", "25", "--quiet", "--out"])
+        .arg(&whole)
+        .assert()
+        .success();
+    let shards = tmp.path().join("shards");
+    for i in 0..3 {
+        capsim()
+            .args([
+                "run",
+                scenario,
+                "--trials",
+                "25",
+                "--shard",
+                &format!("{i}/3"),
+                "--out",
+            ])
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    let dirs: Vec<PathBuf> = std::fs::read_dir(&shards)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 3);
+    // Two shards only: the gap is named and nothing is written.
+    let merged = tmp.path().join("merged");
+    let a = capsim()
+        .arg("merge")
+        .args(&dirs[..2])
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(stderr.contains("missing"), "{stderr}");
+    assert!(!merged.exists() || std::fs::read_dir(&merged).unwrap().count() == 0);
+
+    capsim()
+        .arg("merge")
+        .args(&dirs)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    let (w, m) = (run_dir(&whole), run_dir(&merged));
+    for file in ["trials.parquet", "monthly.parquet", "summary.parquet"] {
+        let (a, b) = (read(&w.join(file)), read(&m.join(file)));
+        assert!(
+            a.equals_missing(&b),
+            "{file} differs between the single run and the merge"
+        );
+    }
+}

@@ -7,6 +7,7 @@
 //! never touches an earlier run.
 
 pub mod columns;
+pub mod merge;
 pub mod parquet;
 pub mod terminal;
 
@@ -42,6 +43,10 @@ pub struct RunInfo {
     pub started_at: String,
     /// Seconds spent simulating.
     pub elapsed_seconds: f64,
+    /// Trials of this run folder: `[start, end)` (all trials unless sharded).
+    pub trial_range: [u64; 2],
+    /// `[index, count]` when this folder holds one shard of a larger run.
+    pub shard: Option<[u64; 2]>,
     /// The validated scenario.
     pub scenario: Scenario,
     /// The scenario file as given.
@@ -71,46 +76,65 @@ pub fn summarise(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<SummaryRow> {
             .filter(|(_, i, _)| *i == si)
             .map(|(_, _, r)| r)
             .collect();
-        for c in &cols {
-            let v: Vec<f64> = recs
-                .iter()
-                .map(|r| (c.get)(r).unwrap_or(f64::NAN))
-                .collect();
-            if let Some(summary) = stats::summarise(&v) {
-                rows.push(SummaryRow {
-                    strategy: st.name.clone(),
-                    metric: c.name.into(),
-                    summary,
-                    probability: false,
-                });
-            }
-        }
-        let n = recs.len();
-        let k = recs.iter().filter(|r| self_host_cheaper(r)).count();
-        if n > 0 {
-            let p = k as f64 / n as f64;
-            let (lo, hi) = stats::wilson95(k, n);
-            let se = (p * (1.0 - p) / n as f64).sqrt();
+        let metrics = cols
+            .iter()
+            .map(|c| {
+                let v = recs
+                    .iter()
+                    .map(|r| (c.get)(r).unwrap_or(f64::NAN))
+                    .collect();
+                (c.name, v)
+            })
+            .collect();
+        let wins = recs.iter().filter(|r| self_host_cheaper(r)).count();
+        rows.extend(strategy_summary(&st.name, metrics, wins, recs.len()));
+    }
+    rows
+}
+
+/// Summary rows of one strategy from its per-trial metric values (NaN = no
+/// value) and the count of trials where self-hosting was cheaper. Shared by
+/// runs and `capsim merge`, so that both give identical summaries.
+pub fn strategy_summary(
+    strategy: &str,
+    metrics: Vec<(&str, Vec<f64>)>,
+    wins: usize,
+    n: usize,
+) -> Vec<SummaryRow> {
+    let mut rows = Vec::new();
+    for (metric, v) in metrics {
+        if let Some(summary) = stats::summarise(&v) {
             rows.push(SummaryRow {
-                strategy: st.name.clone(),
-                metric: "prob_self_host_cheaper".into(),
-                summary: Summary {
-                    n,
-                    mean: p,
-                    sd: (p * (1.0 - p)).sqrt(),
-                    std_error: se,
-                    ci95_low: lo,
-                    ci95_high: hi,
-                    p5: f64::NAN,
-                    p50: f64::NAN,
-                    p95: f64::NAN,
-                    cvar95: f64::NAN,
-                    min: f64::NAN,
-                    max: f64::NAN,
-                },
-                probability: true,
+                strategy: strategy.to_owned(),
+                metric: metric.into(),
+                summary,
+                probability: false,
             });
         }
+    }
+    if n > 0 {
+        let p = wins as f64 / n as f64;
+        let (lo, hi) = stats::wilson95(wins, n);
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        rows.push(SummaryRow {
+            strategy: strategy.to_owned(),
+            metric: "prob_self_host_cheaper".into(),
+            summary: Summary {
+                n,
+                mean: p,
+                sd: (p * (1.0 - p)).sqrt(),
+                std_error: se,
+                ci95_low: lo,
+                ci95_high: hi,
+                p5: f64::NAN,
+                p50: f64::NAN,
+                p95: f64::NAN,
+                cvar95: f64::NAN,
+                min: f64::NAN,
+                max: f64::NAN,
+            },
+            probability: true,
+        });
     }
     rows
 }
@@ -120,9 +144,22 @@ pub fn self_host_cheaper(r: &TrialRecord) -> bool {
     r.t.has_gpus && r.t.total.total_cost() < r.t.api_only_cost
 }
 
-/// Choose the run folder under `out` (created if missing): `<scenario>-<seed>-<time>`,
-/// with a numeric suffix if taken. Fails with a clear message if `out` cannot be written.
+/// Choose the run folder under `out` (created if missing):
+/// `<scenario>-seed<seed>[-shard<i>of<n>]-<time>`, with a numeric suffix if
+/// taken. Fails with a clear message if `out` cannot be written.
 pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
+    let shard = info
+        .shard
+        .map_or(String::new(), |[i, n]| format!("-shard{i}of{n}"));
+    prepare_dir(
+        out,
+        &info.scenario_name,
+        &format!("seed{}{shard}", info.seed),
+    )
+}
+
+/// Choose a folder `<name>-<tag>-<time>` under `out`; see [`prepare_out`].
+pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
     if out.exists() && !out.is_dir() {
         anyhow::bail!("--out {}: exists and is not a folder", out.display());
     }
@@ -133,8 +170,7 @@ pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
         .with_context(|| format!("--out {}: the output folder is not writable", out.display()))?;
     let _ = std::fs::remove_file(&probe);
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let safe: String = info
-        .scenario_name
+    let safe: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -144,7 +180,7 @@ pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
             }
         })
         .collect();
-    let base = format!("{safe}-seed{}-{stamp}", info.seed);
+    let base = format!("{safe}-{tag}-{stamp}");
     let mut dir = out.join(&base);
     let mut k = 2;
     while dir.exists() {
@@ -164,6 +200,37 @@ pub fn write_run(
     summary: &[SummaryRow],
     extra: Vec<(&str, polars::prelude::DataFrame)>,
 ) -> Result<()> {
+    let run_json = serde_json::to_string_pretty(info).context("serialising run.json")?;
+    let meta = parquet::metadata(
+        &info.capsim_version,
+        &info.scenario_name,
+        info.seed,
+        info.trials,
+        info.horizon_hours,
+        &run_json,
+    );
+    let months = f64::from(s.horizon_hours) / HOURS_PER_MONTH;
+    let mut files = vec![
+        (
+            "trials.parquet",
+            parquet::trials_frame(s, outcomes, months)?,
+        ),
+        ("summary.parquet", parquet::summary_frame(summary)?),
+        ("monthly.parquet", parquet::monthly_frame(s, cal, outcomes)?),
+    ];
+    files.extend(extra);
+    write_frames(dir, &run_json, &meta, files)
+}
+
+/// Write `run.json` and Parquet `files` into `dir` (which must not exist):
+/// everything goes to a hidden temporary folder beside it, renamed into place
+/// only when complete.
+pub fn write_frames(
+    dir: &Path,
+    run_json: &str,
+    meta: &[(String, String)],
+    files: Vec<(&str, polars::prelude::DataFrame)>,
+) -> Result<()> {
     let parent = dir.parent().context("run folder has no parent")?;
     let name = dir
         .file_name()
@@ -173,27 +240,9 @@ pub fn write_run(
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let result = (|| -> Result<()> {
-        let run_json = serde_json::to_string_pretty(info).context("serialising run.json")?;
-        std::fs::write(tmp.join("run.json"), &run_json).context("writing run.json")?;
-        let meta = parquet::metadata(info, &run_json);
-        let months = f64::from(s.horizon_hours) / HOURS_PER_MONTH;
-        parquet::write(
-            &tmp.join("trials.parquet"),
-            parquet::trials_frame(s, outcomes, months)?,
-            &meta,
-        )?;
-        parquet::write(
-            &tmp.join("summary.parquet"),
-            parquet::summary_frame(summary)?,
-            &meta,
-        )?;
-        parquet::write(
-            &tmp.join("monthly.parquet"),
-            parquet::monthly_frame(s, cal, outcomes)?,
-            &meta,
-        )?;
-        for (file, df) in extra {
-            parquet::write(&tmp.join(file), df, &meta)?;
+        std::fs::write(tmp.join("run.json"), run_json).context("writing run.json")?;
+        for (file, df) in files {
+            parquet::write(&tmp.join(file), df, meta)?;
         }
         std::fs::rename(&tmp, dir)
             .with_context(|| format!("moving the finished run into {}", dir.display()))?;

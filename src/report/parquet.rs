@@ -7,22 +7,26 @@ use anyhow::{Context as _, Result, anyhow};
 use polars::prelude::*;
 
 use super::columns::{MonthRecord, month_columns, trial_columns, trial_records};
-use super::{RunInfo, SummaryRow, self_host_cheaper};
+use super::{SummaryRow, self_host_cheaper};
 use crate::engine::TrialOutcome;
 use crate::model::Calendar;
 use crate::scenario::Scenario;
 
 /// The key-value metadata written into every file.
-pub fn metadata(info: &RunInfo, run_json: &str) -> Vec<(String, String)> {
+pub fn metadata(
+    version: &str,
+    scenario: &str,
+    seed: u64,
+    trials: u64,
+    horizon_hours: u32,
+    run_json: &str,
+) -> Vec<(String, String)> {
     vec![
-        ("capsim.version".into(), info.capsim_version.clone()),
-        ("capsim.scenario".into(), info.scenario_name.clone()),
-        ("capsim.seed".into(), info.seed.to_string()),
-        ("capsim.trials".into(), info.trials.to_string()),
-        (
-            "capsim.horizon_hours".into(),
-            info.horizon_hours.to_string(),
-        ),
+        ("capsim.version".into(), version.to_owned()),
+        ("capsim.scenario".into(), scenario.to_owned()),
+        ("capsim.seed".into(), seed.to_string()),
+        ("capsim.trials".into(), trials.to_string()),
+        ("capsim.horizon_hours".into(), horizon_hours.to_string()),
         ("capsim.run_json".into(), run_json.to_owned()),
     ]
 }

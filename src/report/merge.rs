@@ -1,0 +1,196 @@
+//! `capsim merge`: combine the run folders of shards into one run.
+//!
+//! Shards of one run (`capsim run --shard I/N`) hold disjoint, contiguous
+//! ranges of trial indices, each drawn from the same per-trial random streams
+//! as in an unsharded run. Merging checks that the folders come from the same
+//! scenario text, seed, trial count, horizon and capsim version and that their
+//! ranges tile `0..trials` exactly, stacks `trials.parquet` and
+//! `monthly.parquet` in trial order, and recomputes `summary.parquet` from the
+//! stacked trials with the same code as a run. The data files are then
+//! identical to those of the unsharded run (a test checks it).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail, ensure};
+use polars::prelude::*;
+use serde_json::Value;
+
+use super::columns::trial_columns;
+use super::{parquet, prepare_dir, strategy_summary, write_frames};
+
+struct Shard {
+    dir: PathBuf,
+    info: Value,
+    start: u64,
+    end: u64,
+}
+
+fn read_shard(dir: &Path) -> Result<Shard> {
+    let path = dir.join("run.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: not a capsim run folder", dir.display()))?;
+    let info: Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: run.json is not valid JSON", path.display()))?;
+    let range = info["trial_range"]
+        .as_array()
+        .and_then(|r| Some((r.first()?.as_u64()?, r.get(1)?.as_u64()?)))
+        .ok_or_else(|| anyhow!("{}: run.json has no trial_range", path.display()))?;
+    Ok(Shard {
+        dir: dir.to_owned(),
+        info,
+        start: range.0,
+        end: range.1,
+    })
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(f)
+        .finish()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
+}
+
+fn stack(shards: &[Shard], file: &str) -> Result<DataFrame> {
+    let mut out: Option<DataFrame> = None;
+    for s in shards {
+        let df = read_parquet(&s.dir.join(file))?;
+        match &mut out {
+            None => out = Some(df),
+            Some(acc) => {
+                acc.vstack_mut(&df).map_err(|e| {
+                    anyhow!(
+                        "{}: {file} does not match the other shards: {e}",
+                        s.dir.display()
+                    )
+                })?;
+            }
+        }
+    }
+    out.ok_or_else(|| anyhow!("no shards given"))
+}
+
+/// Merge shard folders `dirs` into a new run folder under `out`; returns its path.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
+    ensure!(!dirs.is_empty(), "give the shard folders to merge");
+    let mut shards = dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>>>()?;
+    shards.sort_by_key(|s| s.start);
+    let first = &shards[0].info;
+    for s in &shards[1..] {
+        for key in [
+            "capsim_version",
+            "scenario_toml",
+            "seed",
+            "trials",
+            "horizon_hours",
+            "deterministic",
+            "scenario",
+        ] {
+            if s.info[key] != first[key] {
+                bail!(
+                    "{}: `{key}` differs from {} — not shards of the same run",
+                    s.dir.display(),
+                    shards[0].dir.display()
+                );
+            }
+        }
+    }
+    let trials = first["trials"]
+        .as_u64()
+        .context("run.json: trials is missing")?;
+    let mut next = 0;
+    for s in &shards {
+        if s.start != next {
+            bail!(
+                "{}: holds trials {}..{} but trials {next}..{} are {}",
+                s.dir.display(),
+                s.start,
+                s.end,
+                s.start.max(next),
+                if s.start > next {
+                    "missing"
+                } else {
+                    "held twice"
+                }
+            );
+        }
+        next = s.end;
+    }
+    ensure!(
+        next == trials,
+        "the shards hold trials 0..{next} of {trials}: trials {next}..{trials} are missing"
+    );
+
+    let trials_df = stack(&shards, "trials.parquet")?;
+    let monthly_df = stack(&shards, "monthly.parquet")?;
+
+    let names: Vec<String> = first["scenario"]["strategies"]
+        .as_array()
+        .context("run.json: scenario.strategies is missing")?
+        .iter()
+        .filter_map(|st| st["name"].as_str().map(str::to_owned))
+        .collect();
+    let cols = trial_columns();
+    let strategy = trials_df
+        .column("strategy")
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| anyhow!("trials.parquet: {e}"))?;
+    let mut summary = Vec::new();
+    for name in &names {
+        let mask = strategy.equal(name.as_str());
+        let part = trials_df
+            .filter(&mask)
+            .map_err(|e| anyhow!("trials.parquet: {e}"))?;
+        let mut metrics = Vec::new();
+        for c in &cols {
+            let v: Vec<f64> = part
+                .column(c.name)
+                .and_then(|col| col.f64().cloned())
+                .map_err(|e| anyhow!("trials.parquet, column {}: {e}", c.name))?
+                .iter()
+                .map(|x| x.unwrap_or(f64::NAN))
+                .collect();
+            metrics.push((c.name, v));
+        }
+        let wins = part
+            .column("self_host_cheaper")
+            .and_then(|col| col.bool().cloned())
+            .map_err(|e| anyhow!("trials.parquet, column self_host_cheaper: {e}"))?
+            .num_trues();
+        summary.extend(strategy_summary(name, metrics, wins, part.height()));
+    }
+
+    let mut info = first.clone();
+    info["trial_range"] = serde_json::json!([0, trials]);
+    info["shard"] = Value::Null;
+    info["elapsed_seconds"] = shards
+        .iter()
+        .filter_map(|s| s.info["elapsed_seconds"].as_f64())
+        .sum::<f64>()
+        .into();
+    info["merged_from"] = shards
+        .iter()
+        .map(|s| Value::String(s.dir.display().to_string()))
+        .collect();
+    let run_json = serde_json::to_string_pretty(&info).context("serialising run.json")?;
+    let name = first["scenario_name"].as_str().unwrap_or("run");
+    let seed = first["seed"].as_u64().unwrap_or(0);
+    let horizon = first["horizon_hours"].as_u64().unwrap_or(0) as u32;
+    let version = first["capsim_version"].as_str().unwrap_or("");
+    let meta = parquet::metadata(version, name, seed, trials, horizon, &run_json);
+    let dir = prepare_dir(out, name, &format!("seed{seed}"))?;
+    write_frames(
+        &dir,
+        &run_json,
+        &meta,
+        vec![
+            ("trials.parquet", trials_df),
+            ("summary.parquet", parquet::summary_frame(&summary)?),
+            ("monthly.parquet", monthly_df),
+        ],
+    )?;
+    Ok(dir)
+}
