@@ -277,3 +277,18 @@ fn shards_merged_equal_the_single_run() {
         );
     }
 }
+
+/// Run by `.ci/slurm-shards` after a Slurm job array: the data files of two
+/// run folders (env CAPSIM_COMPARE_A and CAPSIM_COMPARE_B) are equal.
+#[test]
+#[ignore = "needs two run folders; run by .ci/slurm-shards"]
+fn same_data_files() {
+    let a = PathBuf::from(std::env::var("CAPSIM_COMPARE_A").expect("CAPSIM_COMPARE_A"));
+    let b = PathBuf::from(std::env::var("CAPSIM_COMPARE_B").expect("CAPSIM_COMPARE_B"));
+    for file in ["trials.parquet", "monthly.parquet", "summary.parquet"] {
+        assert!(
+            read(&a.join(file)).equals_missing(&read(&b.join(file))),
+            "{file} differs between {a:?} and {b:?}"
+        );
+    }
+}
