@@ -103,6 +103,7 @@ struct PoolRun {
     drift_step: f64,
     drift: f64,
     down: i32,
+    ring_pos: usize,
 }
 
 /// Replay strategy `si` of scenario `s` over the demand and region outages in
@@ -170,6 +171,9 @@ pub fn simulate(
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             down: 0,
+            // Hour 0's slot; the loop starts at the first month's first hour.
+            ring_pos: cal.months.first().map_or(0, |m| m.first_hour)
+                % (pool.startup_lag_hours as usize + 1),
         });
     }
 
@@ -261,12 +265,12 @@ pub fn simulate(
                         let active = if r.lag == 0 {
                             want
                         } else {
-                            ring[h % (r.lag + 1)]
+                            // Slot h mod (lag + 1), kept as a counter (no division per hour):
+                            // read the decision made lag hours ago, then reuse the slot.
+                            let slot = r.ring_pos;
+                            r.ring_pos = if slot == r.lag { 0 } else { slot + 1 };
+                            std::mem::replace(&mut ring[slot], want)
                         };
-                        if r.lag > 0 {
-                            // The slot of hour h is read (decision made lag hours ago), then reused.
-                            ring[h % (r.lag + 1)] = want;
-                        }
                         (active - down.min(active), active.max(want))
                     }
                 };
@@ -281,9 +285,8 @@ pub fn simulate(
             m.demanded += d;
             m.gpu_cost += cost;
             m.paid_capacity += paid_replicas * rcap;
-            if offered > cap {
-                m.hours_short += 1.0;
-            }
+            // Branch-free: near capacity this comparison is unpredictable.
+            m.hours_short += f64::from(u8::from(offered > cap));
             match st.overflow {
                 Overflow::Spill => {
                     let served = d.min(cap);
