@@ -247,7 +247,7 @@ impl Dist {
             }
             Dist::Normal { mean, .. } => out_of("mean", mean),
             Dist::LogNormal { point, .. } => {
-                if range.min < 0.0 || (range.min == 0.0) {
+                if range.min <= 0.0 {
                     out_of("point", point)
                 } else {
                     Err(format!(
