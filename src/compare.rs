@@ -193,29 +193,39 @@ impl Comparison {
     }
 }
 
-/// Copies of strategy `si` with its first reserved pool sized to each of
-/// `replicas`, named `<strategy> ×<n>`. `None` if the strategy has no
-/// reserved pool. Price and failure streams are shared across the copies
-/// (common random numbers); pools after the resized one get slot numbers
-/// shifted by the size change, so their own failures are not paired.
+/// Copies of strategy `si` with its first pool of `kind` resized to each of
+/// `sizes`, named `<strategy> ×<n>`: a reserved or spot pool gets `n`
+/// replicas; an on-demand pool gets a ceiling (`max_replicas`) of `n` (its
+/// floor is lowered to `n` if above). `None` if the strategy has no such pool.
+/// Price and failure streams are shared across the copies (common random
+/// numbers); pools after the resized one get slot numbers shifted by a size
+/// change, so their own failures are not paired.
 pub fn size_variants(
     s: &Scenario,
     si: usize,
-    replicas: &[u32],
+    kind: crate::scenario::PoolKind,
+    sizes: &[u32],
 ) -> Option<Vec<crate::scenario::Strategy>> {
+    use crate::scenario::PoolKind;
     let st = s.strategies.get(si)?;
-    let k = st
-        .pools
-        .iter()
-        .position(|p| p.kind == crate::scenario::PoolKind::Reserved)?;
+    let k = st.pools.iter().position(|p| p.kind == kind)?;
     Some(
-        replicas
+        sizes
             .iter()
             .map(|&n| {
                 let mut v = st.clone();
                 v.name = format!("{} ×{n}", st.name);
-                v.pools[k].replicas = n;
-                v.pools[k].max_replicas = n;
+                let pool = &mut v.pools[k];
+                match kind {
+                    PoolKind::Reserved | PoolKind::Spot => {
+                        pool.replicas = n;
+                        pool.max_replicas = n;
+                    }
+                    PoolKind::OnDemand => {
+                        pool.max_replicas = n;
+                        pool.replicas = pool.replicas.min(n);
+                    }
+                }
                 v
             })
             .collect(),

@@ -81,10 +81,13 @@ enum Command {
     Size {
         #[command(flatten)]
         run: RunArgs,
-        /// Strategy to resize (default: the first with a reserved pool).
+        /// Strategy to resize (default: the first with a pool of that kind).
         #[arg(long)]
         strategy: Option<String>,
-        /// Reserved replica counts to try (comma-separated; default 1 to 6).
+        /// Which pool to resize: reserved or spot (replicas), on-demand (ceiling, max_replicas).
+        #[arg(long, value_enum, default_value = "reserved")]
+        pool: PoolArg,
+        /// Sizes to try (comma-separated; default 1 to 6).
         #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5,6")]
         replicas: Vec<u32>,
     },
@@ -150,7 +153,24 @@ enum Job {
     Run,
     Compare,
     Breakeven(Vec<f64>),
-    Size(Option<String>, Vec<u32>),
+    Size(Option<String>, scenario::PoolKind, Vec<u32>),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PoolArg {
+    Reserved,
+    OnDemand,
+    Spot,
+}
+
+impl PoolArg {
+    fn kind(self) -> scenario::PoolKind {
+        match self {
+            PoolArg::Reserved => scenario::PoolKind::Reserved,
+            PoolArg::OnDemand => scenario::PoolKind::OnDemand,
+            PoolArg::Spot => scenario::PoolKind::Spot,
+        }
+    }
 }
 
 fn execute(args: RunArgs, job: Job) -> Result<()> {
@@ -173,7 +193,8 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     if deterministic {
         s = s.deterministic();
     }
-    if let Job::Size(name, replicas) = &job {
+    if let Job::Size(name, kind, replicas) = &job {
+        let kind = *kind;
         let si = match name {
             Some(n) => s
                 .strategies
@@ -183,20 +204,16 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             None => s
                 .strategies
                 .iter()
-                .position(|st| {
-                    st.pools
-                        .iter()
-                        .any(|p| p.kind == scenario::PoolKind::Reserved)
-                })
-                .context("--strategy: the scenario has no strategy with a reserved pool")?,
+                .position(|st| st.pools.iter().any(|p| p.kind == kind))
+                .context("--pool: the scenario has no strategy with a pool of that kind")?,
         };
         anyhow::ensure!(
             !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
             "--replicas: give replica counts between 1 and 1000"
         );
-        s.strategies = compare::size_variants(&s, si, replicas).with_context(|| {
+        s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
             format!(
-                "--strategy: `{}` has no reserved pool to resize",
+                "--strategy: `{}` has no pool of that kind to resize",
                 s.strategies[si].name
             )
         })?;
@@ -345,8 +362,9 @@ fn run() -> Result<()> {
         Command::Size {
             run,
             strategy,
+            pool,
             replicas,
-        } => execute(run, Job::Size(strategy, replicas))?,
+        } => execute(run, Job::Size(strategy, pool.kind(), replicas))?,
         Command::SeedTable { scenario } => {
             let s = load(scenario.as_ref())?;
             let rows = seed_table(&s)?;

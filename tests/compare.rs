@@ -238,7 +238,8 @@ fn regret_and_ranking_are_consistent() {
 fn sizing_variants_share_random_numbers_and_recommend_within_tolerance() {
     let mut s = scenario::parse(MONO, "mono", None).unwrap();
     // Variants of r1 with 1, 2, 3 replicas must reproduce r1, r2, r3 exactly.
-    let variants = compare::size_variants(&s, 0, &[1, 2, 3]).unwrap();
+    let variants =
+        compare::size_variants(&s, 0, capsim::scenario::PoolKind::Reserved, &[1, 2, 3]).unwrap();
     let reference = Engine::new(&s, 9).run(0..20, &|| {});
     s.strategies = variants;
     let sized = Engine::new(&s, 9).run(0..20, &|| {});
@@ -258,4 +259,32 @@ fn sizing_variants_share_random_numbers_and_recommend_within_tolerance() {
         .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
         .unwrap();
     assert_eq!(pick, safest);
+}
+
+#[test]
+fn higher_on_demand_ceiling_never_raises_spill_or_hours_short() {
+    let text = MONO.replace(
+        "[[strategy]]\nname = \"r1\"",
+        "[[strategy]]\nname = \"od\"\n[[strategy.pool]]\nkind = \"on_demand\"\nmin_replicas = 0\nmax_replicas = 1\nstartup_lag_hours = 2\n[[strategy]]\nname = \"r1\"",
+    )
+    .replace("[gpu_prices]", "[gpu_prices]\non_demand = 4.0");
+    let mut s = scenario::parse(&text, "mono+od", None).unwrap();
+    assert_eq!(s.strategies[0].name, "od");
+    s.strategies =
+        compare::size_variants(&s, 0, capsim::scenario::PoolKind::OnDemand, &[1, 2, 3, 5]).unwrap();
+    let out = Engine::new(&s, 4).run(0..30, &|| {});
+    let mut differs = false;
+    for o in &out {
+        let t: Vec<_> = o.strategies.iter().map(|x| x.total).collect();
+        for w in t.windows(2) {
+            assert!(
+                w[1].spilled <= w[0].spilled * (1.0 + 1e-12),
+                "trial {}",
+                o.trial
+            );
+            assert!(w[1].hours_short <= w[0].hours_short, "trial {}", o.trial);
+        }
+        differs |= t[3].spilled < t[0].spilled;
+    }
+    assert!(differs, "the ceiling must bind in some trial");
 }

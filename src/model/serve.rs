@@ -8,9 +8,10 @@
 //!   paid;
 //! - **on-demand**: each hour the pool asks for enough replicas to cover the
 //!   load the earlier pools leave (clamped to min..max); a request takes
-//!   `startup_lag_hours` to serve, and is paid from the hour it is made. Failed
-//!   slots are counted against the running replicas (exact when min = max,
-//!   conservative otherwise). Rolling deployments do not cost on-demand
+//!   `startup_lag_hours` to serve, and is paid from the hour it is made.
+//!   Running replicas occupy the pool's lowest-numbered slots; a slot that
+//!   fails takes its replica down only while it is running (an assumption:
+//!   a failed VM is not replaced by a fresh one until repaired). Rolling deployments do not cost on-demand
 //!   capacity (the new VM is started before the old one stops: an assumption).
 //!
 //! A region outage takes every pool's capacity to zero (reserved and running
@@ -89,6 +90,8 @@ pub struct Scratch {
     /// Region outages of the current trial.
     pub region: Vec<i32>,
     pools: Vec<Vec<i32>>,
+    /// On-demand pools: one outage difference array per slot.
+    slots: Vec<Vec<Vec<i32>>>,
     queue: Vec<f64>,
     desired: Vec<Vec<u32>>,
 }
@@ -104,6 +107,8 @@ struct PoolRun {
     drift: f64,
     down: i32,
     ring_pos: usize,
+    /// On-demand: running outage count of each slot.
+    slot_down: Vec<i32>,
 }
 
 /// Replay strategy `si` of scenario `s` over the demand and region outages in
@@ -127,6 +132,7 @@ pub fn simulate(
     // Outage timelines per pool, on slots numbered across the strategy's pools
     // so that slot j fails at the same hours in every strategy.
     scratch.pools.resize_with(st.pools.len(), Vec::new);
+    scratch.slots.resize_with(st.pools.len(), Vec::new);
     scratch.desired.resize_with(st.pools.len(), Vec::new);
     let mut runs = Vec::with_capacity(st.pools.len());
     let mut slot0 = 0usize;
@@ -135,13 +141,26 @@ pub fn simulate(
         diff.clear();
         diff.resize(n + 1, 0);
         let slots = pool.slots();
+        // On-demand replicas run on the lowest-numbered slots, so a failure
+        // only matters while its slot is running: keep each slot's timeline.
+        let per_slot = &mut scratch.slots[k];
+        let od = pool.kind == PoolKind::OnDemand && fail_rate > 0.0;
+        per_slot.resize_with(if od { slots as usize } else { 0 }, Vec::new);
         for j in 0..slots as usize {
+            let target = if od {
+                let d = &mut per_slot[j];
+                d.clear();
+                d.resize(n + 1, 0);
+                d
+            } else {
+                &mut *diff
+            };
             add_timeline(
                 &keys.failure_slot[slot0 + j],
                 trial,
                 fail_rate,
                 &s.outages.repair_hours,
-                diff,
+                target,
             );
             if pool.kind == PoolKind::Spot {
                 let rate = p.pools[si][k].1 / HOURS_PER_MONTH;
@@ -172,6 +191,7 @@ pub fn simulate(
             drift: 1.0,
             down: 0,
             // Hour 0's slot; the loop starts at the first month's first hour.
+            slot_down: vec![0; scratch.slots[k].len()],
             ring_pos: cal.months.first().map_or(0, |m| m.first_hour)
                 % (pool.startup_lag_hours as usize + 1),
         });
@@ -271,7 +291,16 @@ pub fn simulate(
                             r.ring_pos = if slot == r.lag { 0 } else { slot + 1 };
                             std::mem::replace(&mut ring[slot], want)
                         };
-                        (active - down.min(active), active.max(want))
+                        // Failed slots among the running ones (slots 0..active).
+                        let mut failed = 0;
+                        for (j, (state, d)) in
+                            r.slot_down.iter_mut().zip(&scratch.slots[k]).enumerate()
+                        {
+                            *state += d[h];
+                            failed += u32::from(j < active as usize && *state > 0);
+                        }
+                        let _ = down; // on-demand pools have no pooled outages
+                        (active - failed.min(active), active.max(want))
                     }
                 };
                 let serving = if region_down > 0 { 0 } else { serving };
