@@ -146,6 +146,8 @@ pub fn simulate(
         let per_slot = &mut scratch.slots[k];
         let od = pool.kind == PoolKind::OnDemand && fail_rate > 0.0;
         per_slot.resize_with(if od { slots as usize } else { 0 }, Vec::new);
+        // j numbers the slot in the pool and, offset, in the key arrays.
+        #[allow(clippy::needless_range_loop)]
         for j in 0..slots as usize {
             let target = if od {
                 let d = &mut per_slot[j];
