@@ -69,6 +69,7 @@ impl Range {
         above && x <= self.max
     }
 
+    /// The range in words, for error messages.
     fn describe(&self) -> String {
         match (
             *self == Range::UNIT,
@@ -78,8 +79,12 @@ impl Range {
             (true, _, _) => "between 0 and 1".into(),
             (_, true, true) if self.min == 0.0 => "zero or more".into(),
             (_, false, true) if self.min == 0.0 => "greater than zero".into(),
-            (_, true, _) => format!("between {} and {}", self.min, self.max),
-            (_, false, _) => format!("greater than {} and at most {}", self.min, self.max),
+            (_, true, _) => format!("between {} and {}", num(self.min), num(self.max)),
+            (_, false, _) => format!(
+                "greater than {} and at most {}",
+                num(self.min),
+                num(self.max)
+            ),
         }
     }
 
@@ -232,7 +237,10 @@ impl Dist {
             if range.contains(x) {
                 Ok(())
             } else {
-                Err(format!("{what} {x} is out of range: must be {describe}"))
+                Err(format!(
+                    "{what} {} is out of range: must be {describe}",
+                    num(x)
+                ))
             }
         };
         match *self {
@@ -523,5 +531,15 @@ mod tests {
                 d.mean()
             );
         }
+    }
+}
+
+/// A number as a person reads it in an error: plain when moderate, else in
+/// scientific notation (`1e300`, not three hundred digits).
+pub fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
