@@ -439,6 +439,16 @@ pub(crate) fn with_range(d: Dist, range: Range) -> Dist {
     }
 }
 
+/// A number as a person reads it in an error: plain when moderate, else in
+/// scientific notation (`1e300`, not three hundred digits).
+pub fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,15 +541,5 @@ mod tests {
                 d.mean()
             );
         }
-    }
-}
-
-/// A number as a person reads it in an error: plain when moderate, else in
-/// scientific notation (`1e300`, not three hundred digits).
-pub fn num(x: f64) -> String {
-    if x != 0.0 && x.is_finite() && !(1e-4..1e9).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
     }
 }
