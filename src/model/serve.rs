@@ -111,6 +111,64 @@ struct PoolRun {
     slot_down: Vec<i32>,
 }
 
+impl PoolRun {
+    /// One hour of one pool: `(serving replicas, paid replicas)`, before
+    /// region outages. `residual` is the load the earlier pools leave;
+    /// `diff_h` this pool's outage difference at hour `h`.
+    #[inline]
+    fn step(
+        &mut self,
+        h: usize,
+        residual: f64,
+        rcap: f64,
+        diff_h: i32,
+        ring: &mut [u32],
+        slot_diffs: &[Vec<i32>],
+    ) -> (u32, u32) {
+        self.down += diff_h;
+        let down = self.down.max(0) as u32;
+        match self.kind {
+            PoolKind::Reserved => {
+                let up = self.slots - down.min(self.slots);
+                (up.min(self.replicas), self.slots)
+            }
+            PoolKind::Spot => {
+                let up = self.slots - down.min(self.slots);
+                (up.min(self.replicas), up)
+            }
+            PoolKind::OnDemand => {
+                let want = if rcap > 0.0 {
+                    // ceil(x) for 0 ≤ x ≤ max without a libm call
+                    // (f64::ceil is not inlined without SSE4.1).
+                    let x = (residual / rcap).min(f64::from(self.max));
+                    let w = x as u32;
+                    w + u32::from(f64::from(w) < x)
+                } else {
+                    self.max
+                };
+                let want = want.clamp(self.replicas, self.max);
+                let active = if self.lag == 0 {
+                    want
+                } else {
+                    // Slot h mod (lag + 1), kept as a counter (no division per hour):
+                    // read the decision made lag hours ago, then reuse the slot.
+                    let slot = self.ring_pos;
+                    self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
+                    std::mem::replace(&mut ring[slot], want)
+                };
+                // Failed slots among the running ones (slots 0..active); on-demand
+                // pools keep per-slot timelines, not pooled outages.
+                let mut failed = 0;
+                for (j, (state, d)) in self.slot_down.iter_mut().zip(slot_diffs).enumerate() {
+                    *state += d[h];
+                    failed += u32::from(j < active as usize && *state > 0);
+                }
+                (active - failed.min(active), active.max(want))
+            }
+        }
+    }
+}
+
 /// Replay strategy `si` of scenario `s` over the demand and region outages in
 /// `scratch` (filled by the caller for this trial).
 #[allow(clippy::too_many_arguments)]
@@ -261,50 +319,14 @@ pub fn simulate(
             let mut paid_replicas = 0.0;
             let mut cost = 0.0;
             for (k, r) in runs.iter_mut().enumerate() {
-                r.down += scratch.pools[k][h];
-                let down = r.down.max(0) as u32;
-                let (serving, paid) = match r.kind {
-                    PoolKind::Reserved => {
-                        let up = r.slots - down.min(r.slots);
-                        (up.min(r.replicas), r.slots)
-                    }
-                    PoolKind::Spot => {
-                        let up = r.slots - down.min(r.slots);
-                        (up.min(r.replicas), up)
-                    }
-                    PoolKind::OnDemand => {
-                        let want = if rcap > 0.0 {
-                            // ceil(x) for 0 ≤ x ≤ max without a libm call
-                            // (f64::ceil is not inlined without SSE4.1).
-                            let x = (residual / rcap).min(f64::from(r.max));
-                            let w = x as u32;
-                            w + u32::from(f64::from(w) < x)
-                        } else {
-                            r.max
-                        };
-                        let want = want.clamp(r.replicas, r.max);
-                        let ring = &mut scratch.desired[k];
-                        let active = if r.lag == 0 {
-                            want
-                        } else {
-                            // Slot h mod (lag + 1), kept as a counter (no division per hour):
-                            // read the decision made lag hours ago, then reuse the slot.
-                            let slot = r.ring_pos;
-                            r.ring_pos = if slot == r.lag { 0 } else { slot + 1 };
-                            std::mem::replace(&mut ring[slot], want)
-                        };
-                        // Failed slots among the running ones (slots 0..active).
-                        let mut failed = 0;
-                        for (j, (state, d)) in
-                            r.slot_down.iter_mut().zip(&scratch.slots[k]).enumerate()
-                        {
-                            *state += d[h];
-                            failed += u32::from(j < active as usize && *state > 0);
-                        }
-                        let _ = down; // on-demand pools have no pooled outages
-                        (active - failed.min(active), active.max(want))
-                    }
-                };
+                let (serving, paid) = r.step(
+                    h,
+                    residual,
+                    rcap,
+                    scratch.pools[k][h],
+                    &mut scratch.desired[k],
+                    &scratch.slots[k],
+                );
                 let serving = if region_down > 0 { 0 } else { serving };
                 let c = f64::from(serving) * rcap;
                 residual = (residual - c).max(0.0);
