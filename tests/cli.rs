@@ -292,3 +292,49 @@ fn same_data_files() {
         );
     }
 }
+
+/// SIGKILL at several moments of a run: the output folder only ever holds
+/// complete runs (every visible folder reads back whole); an unfinished run
+/// leaves at most a hidden `.…partial-<pid>` folder.
+#[test]
+fn killed_runs_leave_no_visible_partial_output() {
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("capsim");
+    // 400 trials take about 1 s in a debug build here: the kills fall during
+    // the simulation and around the write phase.
+    let mut complete = 0;
+    for delay_ms in [300u64, 800, 900, 950, 1000, 1050, 1100, 1200] {
+        let mut child = std::process::Command::new(&bin)
+            .args(["run", "--trials", "400", "--quiet", "--out"])
+            .arg(out.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+    }
+    // And one run left to finish.
+    capsim()
+        .args(["run", "--trials", "400", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    for entry in std::fs::read_dir(out.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        for file in ["trials.parquet", "summary.parquet", "monthly.parquet"] {
+            let df = read(&path.join(file));
+            assert!(df.height() > 0, "{name}/{file} is empty");
+        }
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path.join("run.json")).unwrap()).unwrap();
+        assert_eq!(run["trials"], 400);
+        complete += 1;
+    }
+    assert!(complete >= 1, "the run left to finish is there");
+}
