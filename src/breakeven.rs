@@ -237,6 +237,28 @@ pub fn sweep(
         .collect()
 }
 
+/// Per strategy with GPUs: its name, its per-trial break-even volumes sorted
+/// (infinite last), and the mean utilization at break-even over the trials
+/// where it is finite.
+pub fn distribution(names: &[String], per_trial: &[BreakEven]) -> Vec<(String, Vec<f64>, f64)> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(si, n)| {
+            let mine: Vec<_> = per_trial.iter().filter(|b| b.strategy == si).collect();
+            let mut v: Vec<f64> = mine.iter().map(|b| b.monthly_tokens).collect();
+            v.sort_by(f64::total_cmp);
+            let u: Vec<f64> = mine
+                .iter()
+                .map(|b| b.utilization)
+                .filter(|u| u.is_finite())
+                .collect();
+            let util = u.iter().sum::<f64>() / u.len() as f64;
+            (n.clone(), v, util)
+        })
+        .collect()
+}
+
 /// One row of `breakeven.parquet`: a volume and a strategy, over all trials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepRow {

@@ -277,23 +277,19 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let mut text = Vec::new();
     match job {
         Job::Run => text.push(terminal::summary_table(&s, &summary)),
-        Job::Size(..) => {
+        Job::Compare | Job::Size(..) => {
             let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
             extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
             text.push(terminal::compare_table(&c));
-            let (_, reason) = compare::recommend(&c, 0.02);
-            text.push(format!("Recommended size: {reason}."));
-        }
-        Job::Compare => {
-            let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
-            extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
-            extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
-            text.push(terminal::compare_table(&c));
-            text.push(format!(
-                "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
-                c.reasoning().join("\n  ")
-            ));
+            text.push(if matches!(job, Job::Size(..)) {
+                format!("Recommended size: {}.", compare::recommend(&c, 0.02).1)
+            } else {
+                format!(
+                    "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
+                    c.reasoning().join("\n  ")
+                )
+            });
         }
         Job::Breakeven(mut volumes) => {
             if volumes.is_empty() {
@@ -305,22 +301,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             let per_trial = pool.install(|| breakeven::per_trial(&engine, 0..trials));
             let points = pool.install(|| breakeven::sweep(&engine, 0..trials, &volumes));
             let rows = breakeven::aggregate(&names, &volumes, &points);
-            let dist: Vec<(String, Vec<f64>, f64)> = names
-                .iter()
-                .enumerate()
-                .map(|(si, n)| {
-                    let mine: Vec<_> = per_trial.iter().filter(|b| b.strategy == si).collect();
-                    let mut v: Vec<f64> = mine.iter().map(|b| b.monthly_tokens).collect();
-                    v.sort_by(f64::total_cmp);
-                    let u: Vec<f64> = mine
-                        .iter()
-                        .map(|b| b.utilization)
-                        .filter(|u| u.is_finite())
-                        .collect();
-                    let util = u.iter().sum::<f64>() / u.len() as f64;
-                    (n.clone(), v, util)
-                })
-                .collect();
+            let dist = breakeven::distribution(&names, &per_trial);
             extra.push((
                 "breakeven_trials.parquet",
                 report::parquet::breakeven_trials_frame(&s, &per_trial)?,

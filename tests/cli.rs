@@ -15,6 +15,10 @@ fn capsim() -> Command {
     Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
 }
 
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
 fn dtype(name: &str) -> DataType {
     match name {
         "UInt64" => DataType::UInt64,
@@ -157,7 +161,7 @@ fn bad_scenario_exits_non_zero_names_the_field_and_writes_nothing() {
         .assert()
         .failure()
         .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr_of(&assert);
     assert!(stderr.contains("gpu_prices.reserved"), "{stderr}");
     assert!(stderr.contains("line"), "the line is given: {stderr}");
     assert_eq!(
@@ -182,7 +186,7 @@ fn zero_trials_and_missing_files_are_refused() {
         .arg(out.path())
         .assert()
         .failure();
-    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let stderr = stderr_of(&a);
     assert!(stderr.contains("trials"), "{stderr}");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
 
@@ -190,7 +194,7 @@ fn zero_trials_and_missing_files_are_refused() {
         .args(["validate", "no/such/scenario.toml"])
         .assert()
         .failure();
-    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let stderr = stderr_of(&a);
     assert!(stderr.contains("no/such/scenario.toml"), "{stderr}");
 }
 
@@ -206,7 +210,7 @@ fn unwritable_output_folder_is_an_error() {
         .assert()
         .failure()
         .code(1);
-    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let stderr = stderr_of(&a);
     assert!(stderr.contains("reports"), "the path is named: {stderr}");
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a folder");
 }
@@ -257,7 +261,7 @@ fn shards_merged_equal_the_single_run() {
         .arg(&merged)
         .assert()
         .failure();
-    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let stderr = stderr_of(&a);
     assert!(stderr.contains("missing"), "{stderr}");
     assert!(!merged.exists() || std::fs::read_dir(&merged).unwrap().count() == 0);
 

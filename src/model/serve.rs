@@ -11,8 +11,9 @@
 //!   `startup_lag_hours` to serve, and is paid from the hour it is made.
 //!   Running replicas occupy the pool's lowest-numbered slots; a slot that
 //!   fails takes its replica down only while it is running (an assumption:
-//!   a failed VM is not replaced by a fresh one until repaired). Rolling deployments do not cost on-demand
-//!   capacity (the new VM is started before the old one stops: an assumption).
+//!   a failed VM is not replaced by a fresh one until repaired). Rolling
+//!   deployments do not cost on-demand capacity (the new VM is started before
+//!   the old one stops: an assumption).
 //!
 //! A region outage takes every pool's capacity to zero (reserved and running
 //! on-demand replicas are still paid). Then `served = min(offered, capacity)`
@@ -250,10 +251,9 @@ pub fn simulate(
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             down: 0,
-            // Hour 0's slot; the loop starts at the first month's first hour.
             slot_down: vec![0; scratch.slots[k].len()],
-            ring_pos: cal.months.first().map_or(0, |m| m.first_hour)
-                % (pool.startup_lag_hours as usize + 1),
+            // The hourly loop starts at hour 0, whose ring slot is 0.
+            ring_pos: 0,
         });
     }
 
@@ -281,33 +281,6 @@ pub fn simulate(
         ..Default::default()
     };
     out.months.reserve(cal.months.len());
-    if !has_gpus && matches!(st.overflow, Overflow::Spill | Overflow::Drop) {
-        // No capacity: every token overflows in its own hour. Same sums as
-        // the hourly loop below, without the per-pool work.
-        for month in &cal.months {
-            let span = month.first_hour..month.first_hour + month.hours;
-            let mut m = Tally::default();
-            for &d in &scratch.demand[span] {
-                m.demanded += d;
-            }
-            if st.overflow == Overflow::Spill {
-                m.spilled = m.demanded;
-            } else {
-                m.dropped = m.demanded;
-            }
-            m.hours_short = scratch.demand[month.first_hour..month.first_hour + month.hours]
-                .iter()
-                .filter(|&&d| d > 0.0)
-                .count() as f64;
-            m.spill_cost = m.spilled * api_per_token;
-            m.overhead_cost =
-                p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
-            out.total.add(&m);
-            out.months.push(m);
-        }
-        out.api_only_cost = out.total.demanded * api_per_token;
-        return out;
-    }
     for month in &cal.months {
         let mut m = Tally::default();
         for h in month.first_hour..month.first_hour + month.hours {

@@ -81,7 +81,6 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
         let p = find(rows, &st.name, "prob_self_host_cheaper");
         let util = find(rows, &st.name, "utilization");
         let short = find(rows, &st.name, "hours_short");
-        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         t.add_row(vec![
             Cell::new(&st.name),
             right(cost.map_or("—".into(), |c| {
