@@ -342,3 +342,29 @@ fn killed_runs_leave_no_visible_partial_output() {
     }
     assert!(complete >= 1, "the run left to finish is there");
 }
+
+#[test]
+fn api_model_replaces_an_incomplete_api_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("no-api-price.toml");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed.toml"))
+        .unwrap()
+        .replace("output_usd_per_mtok = 10.0", "");
+    std::fs::write(&scenario, text).unwrap();
+    let a = capsim().arg("validate").arg(&scenario).assert().failure();
+    assert!(stderr_of(&a).contains("api.output_usd_per_mtok"));
+    capsim()
+        .args([
+            "run",
+            "--trials",
+            "5",
+            "--quiet",
+            "--api-model",
+            "gpt-4o",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .arg(&scenario)
+        .assert()
+        .success();
+}

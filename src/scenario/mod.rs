@@ -325,19 +325,26 @@ pub struct Scenario {
 
 /// Load and validate a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    parse(
+        &read_text(path)?,
+        &path.display().to_string(),
+        path.parent(),
+    )
+}
+
+/// A scenario file's text, which must be UTF-8.
+fn read_text(path: &Path) -> Result<String, ScenarioError> {
     let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
         path: path.to_owned(),
         source,
     })?;
-    let origin = path.display().to_string();
-    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
-        origin: origin.clone(),
+    String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
+        origin: path.display().to_string(),
         message: format!(
             "not valid UTF-8 (first bad byte at offset {})",
             e.utf8_error().valid_up_to()
         ),
-    })?;
-    parse(&text, &origin, path.parent())
+    })
 }
 
 /// Load a scenario (the built-in seed if `path` is `None`) with its `[api]`
@@ -350,10 +357,8 @@ pub fn load_with_api(
     catalog: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
     let (text, origin, dir) = match path {
-        Some(p) => {
-            let s = load(p)?;
-            (s.source_text, p.display().to_string(), p.parent())
-        }
+        // Not validated as it stands: its own [api] is about to be replaced.
+        Some(p) => (read_text(p)?, p.display().to_string(), p.parent()),
         None => (SEED_SCENARIO.to_owned(), "<built-in seed>".to_owned(), None),
     };
     let origin = format!("{origin} with --api-model {api_model}");
