@@ -56,6 +56,9 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write report.html (charts and tables, self-contained) into the run folder.
+    #[arg(long)]
+    report: bool,
     /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
     #[arg(long, requires = "api_model")]
     catalog: Option<PathBuf>,
@@ -109,6 +112,17 @@ enum Command {
         /// Folder under which the merged run folder is created.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Also write report.html into the merged folder.
+        #[arg(long)]
+        report: bool,
+    },
+    /// Write report.html (self-contained: tables and SVG charts) for a run folder.
+    Report {
+        /// Run folder (as written by run, compare, breakeven, size or merge).
+        run_dir: PathBuf,
+        /// Where to write the page (default: RUN_DIR/report.html).
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Print the output schema (Markdown).
     Schema,
@@ -185,6 +199,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         catalog,
         quiet,
         shard,
+        report: want_report,
     } = args;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
@@ -317,12 +332,12 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     info.elapsed_seconds = t0.elapsed().as_secs_f64();
     report::write_run(
         &dir,
-        &s,
         engine.calendar(),
         &info,
         &outcomes,
         &summary,
         extra,
+        want_report,
     )?;
     println!(
         "{} — {} trials, seed {}, {:.2} s",
@@ -331,7 +346,14 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     for t in text {
         println!("{t}");
     }
-    println!("report: {}", dir.display());
+    if want_report {
+        println!("report: {}", dir.join(report::REPORT_FILE).display());
+    } else {
+        println!(
+            "run folder: {} (add --report, or run `capsim report` on it, for report.html)",
+            dir.display()
+        );
+    }
     Ok(())
 }
 
@@ -382,9 +404,18 @@ fn run() -> Result<()> {
                 s.horizon_hours
             );
         }
-        Command::Merge { shards, out } => {
-            let dir = report::merge::merge(&shards, &out)?;
+        Command::Merge {
+            shards,
+            out,
+            report,
+        } => {
+            let dir = report::merge::merge(&shards, &out, report)?;
             println!("merged {} shards: {}", shards.len(), dir.display());
+        }
+        Command::Report { run_dir, output } => {
+            let target = output.unwrap_or_else(|| run_dir.join(report::REPORT_FILE));
+            report::html::write_report(&run_dir, &target)?;
+            println!("report: {}", target.display());
         }
         Command::Schema => print!("{}", report::columns::schema_markdown()),
     }

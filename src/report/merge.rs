@@ -44,7 +44,7 @@ fn read_shard(dir: &Path) -> Result<Shard> {
     })
 }
 
-fn read_parquet(path: &Path) -> Result<DataFrame> {
+pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {
     let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     ParquetReader::new(f)
         .finish()
@@ -70,8 +70,9 @@ fn stack(shards: &[Shard], file: &str) -> Result<DataFrame> {
     out.ok_or_else(|| anyhow!("no shards given"))
 }
 
-/// Merge shard folders `dirs` into a new run folder under `out`; returns its path.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
+/// Merge shard folders `dirs` into a new run folder under `out` (with
+/// `report.html` if `report`); returns its path.
+pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
     ensure!(!dirs.is_empty(), "give the shard folders to merge");
     let mut shards = dirs
         .iter()
@@ -191,6 +192,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<PathBuf> {
             ("summary.parquet", parquet::summary_frame(&summary)?),
             ("monthly.parquet", monthly_df),
         ],
+        report,
     )?;
     Ok(dir)
 }

@@ -7,6 +7,7 @@
 //! never touches an earlier run.
 
 pub mod columns;
+pub mod html;
 pub mod merge;
 pub mod parquet;
 pub mod terminal;
@@ -21,6 +22,9 @@ use crate::model::Calendar;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
 use crate::stats::{self, Summary};
 use columns::{TrialRecord, trial_columns, trial_records};
+
+/// The report page's file name inside a run folder.
+pub const REPORT_FILE: &str = "report.html";
 
 /// Facts about a run, written as `run.json` and as Parquet metadata.
 #[derive(Debug, Clone, Serialize)]
@@ -190,16 +194,18 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Write every file of a run into `dir` (which must not exist), atomically.
+/// Write every file of a run into `dir` (which must not exist), atomically;
+/// the scenario is `info.scenario`.
 pub fn write_run(
     dir: &Path,
-    s: &Scenario,
     cal: &Calendar,
     info: &RunInfo,
     outcomes: &[TrialOutcome],
     summary: &[SummaryRow],
     extra: Vec<(&str, polars::prelude::DataFrame)>,
+    report: bool,
 ) -> Result<()> {
+    let s = &info.scenario;
     let run_json = serde_json::to_string_pretty(info).context("serialising run.json")?;
     let meta = parquet::metadata(
         &info.capsim_version,
@@ -219,17 +225,18 @@ pub fn write_run(
         ("monthly.parquet", parquet::monthly_frame(s, cal, outcomes)?),
     ];
     files.extend(extra);
-    write_frames(dir, &run_json, &meta, files)
+    write_frames(dir, &run_json, &meta, files, report)
 }
 
-/// Write `run.json` and Parquet `files` into `dir` (which must not exist):
-/// everything goes to a hidden temporary folder beside it, renamed into place
-/// only when complete.
+/// Write `run.json` and Parquet `files` into `dir` (which must not exist),
+/// and `report.html` from them if `report`: everything goes to a hidden
+/// temporary folder beside it, renamed into place only when complete.
 pub fn write_frames(
     dir: &Path,
     run_json: &str,
     meta: &[(String, String)],
     files: Vec<(&str, polars::prelude::DataFrame)>,
+    report: bool,
 ) -> Result<()> {
     let parent = dir.parent().context("run folder has no parent")?;
     let name = dir
@@ -243,6 +250,9 @@ pub fn write_frames(
         std::fs::write(tmp.join("run.json"), run_json).context("writing run.json")?;
         for (file, df) in files {
             parquet::write(&tmp.join(file), df, meta)?;
+        }
+        if report {
+            html::write_report(&tmp, &tmp.join(REPORT_FILE))?;
         }
         std::fs::rename(&tmp, dir)
             .with_context(|| format!("moving the finished run into {}", dir.display()))?;

@@ -1,0 +1,157 @@
+//! `report.html`: written by `--report` and by `capsim report`, with every
+//! chart, numbers that match the closed form, and no partial page on failure.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn capsim() -> Command {
+    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
+}
+
+fn only_dir(out: &Path) -> PathBuf {
+    let dirs: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
+    dirs.into_iter().next().unwrap()
+}
+
+/// The chart ids of a page and, for each, whether its figure holds an SVG
+/// with drawn shapes.
+fn charts(page: &str) -> Vec<(String, bool)> {
+    page.split("<figure class=\"chart\" id=\"chart-")
+        .skip(1)
+        .map(|rest| {
+            let id = rest.split('"').next().unwrap().to_owned();
+            let fig = rest.split("</figure>").next().unwrap();
+            let drawn = fig.contains("<svg")
+                && fig.matches("<rect").count()
+                    + fig.matches("<polyline").count()
+                    + fig.matches("<path").count()
+                    >= 3;
+            (id, drawn)
+        })
+        .collect()
+}
+
+#[test]
+fn breakeven_report_has_every_chart_and_the_closed_form_cost() {
+    let tmp = tempfile::tempdir().unwrap();
+    capsim()
+        .args([
+            "breakeven",
+            "--trials",
+            "40",
+            "--deterministic",
+            "--quiet",
+            "--report",
+            "--volumes",
+            "2e8,6e8,2e9",
+        ])
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = only_dir(tmp.path());
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let ids: Vec<String> = charts(&page).iter().map(|c| c.0.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            "cost-distribution",
+            "monthly-fan",
+            "cost-per-mtok",
+            "breakeven",
+            "cost-breakdown",
+            "capacity"
+        ]
+    );
+    assert!(charts(&page).iter().all(|c| c.1), "every chart is drawn");
+    // One reserved replica, seed point values: 4 GPUs × $1.60/h × 8,760 h =
+    // $56,064, plus 30% overhead = $72,883.
+    assert!(page.contains("<b>$72,883</b>"), "closed-form reserved cost");
+    // The seed's break-even with overhead: $72,883 / 12 months / $10 per M.
+    assert!(page.contains("607.4 M"), "closed-form break-even volume");
+    // The seed table is shown for the seed scenario.
+    assert!(page.contains("The seed calculation, checked"));
+    // Self-contained: nothing is fetched.
+    // (SVG's xmlns is a name, not a fetch.)
+    for fetch in ["src=", "href=", "url(", "<link", "<script", "@import"] {
+        assert!(!page.contains(fetch), "the page holds {fetch}");
+    }
+    // Each chart has a reading under it.
+    assert_eq!(page.matches("<figcaption>").count(), 6);
+}
+
+#[test]
+fn report_command_on_an_existing_run_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    capsim()
+        .args(["run", "--trials", "30", "--quiet"])
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = only_dir(tmp.path());
+    assert!(
+        !dir.join("report.html").exists(),
+        "no report without --report"
+    );
+    capsim().arg("report").arg(&dir).assert().success();
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let ids: Vec<String> = charts(&page).iter().map(|c| c.0.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            "cost-distribution",
+            "monthly-fan",
+            "cost-per-mtok",
+            "cost-breakdown",
+            "capacity"
+        ],
+        "no break-even chart without breakeven.parquet"
+    );
+    // No temporary file is left beside it.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_a_run_fails_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = capsim()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("not a capsim run folder"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+
+    // A run folder with a damaged Parquet file: error names the file, and an
+    // earlier report.html is left as it was.
+    capsim()
+        .args(["run", "--trials", "10", "--quiet", "--report"])
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let dir = only_dir(tmp.path());
+    let before = std::fs::read(dir.join("report.html")).unwrap();
+    std::fs::write(dir.join("monthly.parquet"), b"not parquet").unwrap();
+    let a = capsim().arg("report").arg(&dir).assert().failure().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("monthly.parquet"), "{err}");
+    assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), before);
+}
