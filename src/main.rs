@@ -291,7 +291,10 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let mut extra = Vec::new();
     let mut text = Vec::new();
     match job {
-        Job::Run => text.push(terminal::summary_table(&s, &summary)),
+        Job::Run => {
+            text.push(terminal::summary_table(&s, &summary));
+            text.extend(terminal::headline(&s, &summary));
+        }
         Job::Compare | Job::Size(..) => {
             let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));

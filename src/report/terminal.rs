@@ -116,6 +116,37 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
     t.to_string()
 }
 
+/// One line: the strategy with the lowest expected cost, with its interval and
+/// cost per million tokens (the number people look for first).
+pub fn headline(s: &Scenario, rows: &[SummaryRow]) -> Option<String> {
+    let best = s
+        .strategies
+        .iter()
+        .filter_map(|st| find(rows, &st.name, "total_cost_usd"))
+        .min_by(|a, b| a.summary.mean.total_cmp(&b.summary.mean))?;
+    let span = if s.horizon_hours == 8760 {
+        "annual".to_string()
+    } else {
+        format!("{}-hour", s.horizon_hours)
+    };
+    let c = best.summary;
+    let mut line = format!(
+        "Lowest expected {span} cost: {}, {} (95% CI {} – {})",
+        best.strategy,
+        usd(c.mean),
+        usd(c.ci95_low),
+        usd(c.ci95_high)
+    );
+    if let Some(m) = find(rows, &best.strategy, "cost_per_mtok_usd") {
+        line.push_str(&format!(
+            ", ${:.2} per M tokens ({:.2} – {:.2})",
+            m.summary.mean, m.summary.ci95_low, m.summary.ci95_high
+        ));
+    }
+    line.push('.');
+    Some(line)
+}
+
 fn right(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
