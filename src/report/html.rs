@@ -466,15 +466,16 @@ pub fn render(dir: &Path) -> Result<String> {
 }
 
 const CSS: &str = "
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:940px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 h3{font-size:1.05em;margin:.2em 0}
 .facts{color:#555}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .6em;text-align:right;vertical-align:top}
+td{white-space:nowrap}
 th{background:#f5f5f5}
 td:first-child,th:first-child{text-align:left}
-td.text{text-align:left;max-width:28em}
+td.text{text-align:left;max-width:28em;white-space:normal}
 figure{margin:1.4em 0}
 figure svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#333;font-size:.95em;margin-top:.3em}
@@ -497,7 +498,7 @@ fn header(run: &Run, out: &mut String) {
         esc(sc["start"].as_str().unwrap_or("?")),
         esc(sc["api"]["name"].as_str().unwrap_or("?")),
         esc(i["capsim_version"].as_str().unwrap_or("?")),
-        esc(i["started_at"].as_str().unwrap_or("?")),
+        esc(&started(i["started_at"].as_str().unwrap_or("?"))),
         if i["deterministic"].as_bool() == Some(true) {
             " · deterministic (every input at its point value)"
         } else {
@@ -514,6 +515,15 @@ fn header(run: &Run, out: &mut String) {
             i["trial_range"][1].as_u64().unwrap_or(0).saturating_sub(1),
         );
     }
+}
+
+/// RFC 3339 → `2026-11-28 10:59 UTC` (as given if it does not parse).
+fn started(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t).map_or(t.to_owned(), |d| {
+        d.with_timezone(&chrono::Utc)
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string()
+    })
 }
 
 fn headline_table(run: &Run, out: &mut String) {
