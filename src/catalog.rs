@@ -54,9 +54,11 @@ pub fn lookup(text: &str, key: &str) -> Result<ApiPrice, String> {
         ("output_cost_per_token", out),
         ("input_cost_per_token", inp),
     ] {
-        if !(x.is_finite() && x >= 0.0) {
+        // USD per token: more than $1 a token ($1 M per million) is a mistake.
+        if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
             return Err(format!(
-                "catalog entry `{key}`: {name} = {x} is not a non-negative price"
+                "catalog entry `{key}`: {name} = {} is not a price between 0 and 1 USD per token",
+                crate::dist::num(x)
             ));
         }
     }

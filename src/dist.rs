@@ -32,6 +32,8 @@ pub struct Range {
     pub max: f64,
     /// Whether `min` itself is allowed.
     pub min_inclusive: bool,
+    /// The field's unit or form, added to error messages ("" for none).
+    pub unit: &'static str,
 }
 
 impl Range {
@@ -40,25 +42,55 @@ impl Range {
         min: 0.0,
         max: f64::MAX,
         min_inclusive: true,
+        unit: "",
     };
     /// `x > 0`.
     pub const POSITIVE: Range = Range {
         min: 0.0,
         max: f64::MAX,
         min_inclusive: false,
+        unit: "",
     };
     /// A probability or fraction, `0 <= x <= 1`.
     pub const UNIT: Range = Range {
         min: 0.0,
         max: 1.0,
         min_inclusive: true,
+        unit: "",
     };
     /// A growth rate or drift per year, `-1 < x <= 100` (100 = ×101 a year).
     pub const RATE: Range = Range {
         min: -1.0,
         max: 100.0,
         min_inclusive: false,
+        unit: "",
     };
+
+    /// `min <= x <= max`: for fields where a larger value can only be a
+    /// mistake (wrong units, a typo in the exponent).
+    pub const fn between(min: f64, max: f64) -> Range {
+        Range {
+            min,
+            max,
+            min_inclusive: true,
+            unit: "",
+        }
+    }
+
+    /// `min < x <= max`.
+    pub const fn above(min: f64, max: f64) -> Range {
+        Range {
+            min,
+            max,
+            min_inclusive: false,
+            unit: "",
+        }
+    }
+
+    /// The same range, with its unit or form named in error messages.
+    pub const fn with_unit(self, unit: &'static str) -> Range {
+        Range { unit, ..self }
+    }
 
     fn contains(&self, x: f64) -> bool {
         let above = if self.min_inclusive {
@@ -71,8 +103,17 @@ impl Range {
 
     /// The range in words, for error messages.
     fn describe(&self) -> String {
+        let words = self.words();
+        if self.unit.is_empty() {
+            words
+        } else {
+            format!("{words} ({})", self.unit)
+        }
+    }
+
+    fn words(&self) -> String {
         match (
-            *self == Range::UNIT,
+            self.min == 0.0 && self.max == 1.0 && self.min_inclusive,
             self.min_inclusive,
             self.max == f64::MAX,
         ) {

@@ -91,6 +91,17 @@ pub enum ScenarioError {
     },
 }
 
+/// Most trials a scenario may ask for (about a day of simulation on 2 cores
+/// for the realistic scenario; more is a typo).
+pub const MAX_TRIALS: i64 = 100_000_000;
+/// GPU prices, USD per GPU-hour: at most $10,000 (H100s rent for $1–$10).
+const GPU_PRICE: Range = Range::between(0.0, 1e4).with_unit("USD per GPU-hour");
+/// API prices, USD per million tokens: at most $1,000,000.
+const API_PRICE: Range = Range::between(0.0, 1e6).with_unit("USD per million tokens");
+/// Output tokens per second per GPU: above zero and at most 1,000,000 (an
+/// H100 decodes a few thousand at large batch: models/h100_decode_step.csv).
+const TOK_S_PER_GPU: Range = Range::above(0.0, 1e6).with_unit("output tokens per second per GPU");
+
 /// Overflow policy: where demand beyond capacity goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -338,12 +349,13 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
         path: path.to_owned(),
         source,
     })?;
-    String::from_utf8(bytes).map_err(|e| ScenarioError::Parse {
-        origin: path.display().to_string(),
-        message: format!(
-            "not valid UTF-8 (first bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+        ScenarioError::Parse {
+            origin: path.display().to_string(),
+            message: format!("line {line}: not valid UTF-8 (byte {at}); save the file as UTF-8"),
+        }
     })
 }
 
@@ -388,9 +400,19 @@ pub fn builtin_seed() -> Scenario {
 
 /// Parse and validate scenario text. `dir` resolves relative model paths.
 pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, ScenarioError> {
+    if text.trim().is_empty() {
+        return Err(ScenarioError::Parse {
+            origin: origin.to_owned(),
+            message: "the file is empty: a scenario needs at least [model], [demand], [api] and one [[strategy]] (see scenarios/seed.toml)".into(),
+        });
+    }
     let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
         origin: origin.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
+        message: e
+            .to_string()
+            .trim_end()
+            .replace("expected i64", "expected a whole number")
+            .replace("expected u64", "expected a whole number, zero or more"),
     })?;
     let mut v = Validator {
         text,
@@ -473,6 +495,12 @@ impl Validator<'_> {
         let trials = raw.run.trials.unwrap_or(1000);
         if trials < 1 {
             self.push("run.trials", None, format!("{trials}: must be at least 1"));
+        } else if trials > MAX_TRIALS {
+            self.push(
+                "run.trials",
+                None,
+                format!("{trials}: must be at most {MAX_TRIALS}"),
+            );
         }
         let horizon_hours = self.count(
             "run.horizon_hours",
@@ -516,7 +544,7 @@ impl Validator<'_> {
             let field = format!("gpu_prices.{name}");
             // An invalid price is kept (as NaN) so that pools naming it do not
             // get a second, misleading "no such price" error.
-            let d = self.dist(&field, value, Range::NON_NEGATIVE);
+            let d = self.dist(&field, value, GPU_PRICE);
             gpu_prices.push((name.clone(), d));
         }
 
@@ -531,7 +559,7 @@ impl Validator<'_> {
             repair_hours: self.opt_dist(
                 "outages.repair_hours",
                 &o.repair_hours,
-                Range::NON_NEGATIVE,
+                Range::above(0.0, 8784.0),
                 24.0,
             ),
             region_outages_per_year: self.opt_dist(
@@ -543,7 +571,7 @@ impl Validator<'_> {
             region_outage_hours: self.opt_dist(
                 "outages.region_outage_hours",
                 &o.region_outage_hours,
-                Range::NON_NEGATIVE,
+                Range::between(0.0, 8784.0),
                 4.0,
             ),
         };
@@ -577,16 +605,16 @@ impl Validator<'_> {
             let (usd_per_unit_year, units) =
                 match (&item.usd_per_year, &item.fte, &item.usd_per_fte_year) {
                     (Some(u), None, None) => (
-                        self.dist(&format!("{f}.usd_per_year"), u, Range::NON_NEGATIVE),
+                        self.dist(&format!("{f}.usd_per_year"), u, Range::between(0.0, 1e12)),
                         Dist::fixed(1.0),
                     ),
                     (None, Some(fte), Some(salary)) => (
                         self.dist(
                             &format!("{f}.usd_per_fte_year"),
                             salary,
-                            Range::NON_NEGATIVE,
+                            Range::between(0.0, 1e8),
                         ),
-                        self.dist(&format!("{f}.fte"), fte, Range::NON_NEGATIVE),
+                        self.dist(&format!("{f}.fte"), fte, Range::between(0.0, 1e5)),
                     ),
                     _ => {
                         self.push(
@@ -607,11 +635,8 @@ impl Validator<'_> {
             percent_of_gpu: self.opt_dist(
                 "overhead.percent_of_gpu",
                 &raw.overhead.percent_of_gpu,
-                Range {
-                    min: 0.0,
-                    max: 100.0,
-                    min_inclusive: true,
-                },
+                // A fraction (0.30 = 30%); 30 would be 3,000%: a units mistake.
+                Range::between(0.0, 5.0).with_unit("a fraction: 0.30 means 30%"),
                 0.0,
             ),
             items,
@@ -626,7 +651,13 @@ impl Validator<'_> {
             );
         }
         for (i, s) in raw.strategy.iter().enumerate() {
-            if raw.strategy[..i].iter().any(|o| o.name == s.name) {
+            if s.name.trim().is_empty() {
+                self.push(
+                    format!("strategy[{i}].name"),
+                    None,
+                    "empty: give the strategy a name",
+                );
+            } else if raw.strategy[..i].iter().any(|o| o.name == s.name) {
                 self.push(
                     format!("strategy[{i}].name"),
                     None,
@@ -639,7 +670,7 @@ impl Validator<'_> {
         Some(Scenario {
             name: raw.name.clone().unwrap_or_else(|| "scenario".into()),
             description: raw.description.clone().unwrap_or_default(),
-            trials: trials.max(1) as u64,
+            trials: trials.clamp(1, MAX_TRIALS) as u64,
             seed: raw.run.seed.unwrap_or(2027),
             horizon_hours,
             start,
@@ -680,7 +711,7 @@ impl Validator<'_> {
         let explicit_input = self.opt_dist(
             "api.input_usd_per_mtok",
             &r.input_usd_per_mtok,
-            Range::NON_NEGATIVE,
+            API_PRICE,
             0.0,
         );
         let Some(key) = &r.model else {
@@ -692,7 +723,7 @@ impl Validator<'_> {
                 );
             }
             let output = match &r.output_usd_per_mtok {
-                Some(d) => self.dist("api.output_usd_per_mtok", d, Range::NON_NEGATIVE),
+                Some(d) => self.dist("api.output_usd_per_mtok", d, API_PRICE),
                 None => {
                     self.push(
                         "api.output_usd_per_mtok",
@@ -724,7 +755,7 @@ impl Validator<'_> {
         let (text, origin) = match &r.catalog {
             None => (
                 Some(crate::catalog::BUILTIN.to_owned()),
-                "built-in catalog (data/litellm_prices_subset.json)".to_owned(),
+                "the built-in catalog, data/litellm_prices_subset.json".to_owned(),
             ),
             Some(c) => {
                 let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
@@ -800,7 +831,7 @@ impl Validator<'_> {
         let tok = pv.dist(
             &format!("{origin}: tok_s_per_gpu"),
             &p.tok_s_per_gpu,
-            Range::POSITIVE,
+            TOK_S_PER_GPU,
         );
         let ceil = pv.dist(
             &format!("{origin}: utilization_ceiling"),
@@ -809,6 +840,7 @@ impl Validator<'_> {
                 min: 0.0,
                 max: 1.0,
                 min_inclusive: false,
+                unit: "a fraction of peak throughput: 0.85 means 85%",
             },
         );
         let gpus = pv.count(
@@ -828,7 +860,7 @@ impl Validator<'_> {
                 None => gpus,
             },
             tok_s_per_gpu: match &r.tok_s_per_gpu {
-                Some(t) => self.dist("model.tok_s_per_gpu", t, Range::POSITIVE),
+                Some(t) => self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU),
                 None => tok,
             },
             utilization_ceiling: match &r.utilization_ceiling {
@@ -839,6 +871,7 @@ impl Validator<'_> {
                         min: 0.0,
                         max: 1.0,
                         min_inclusive: false,
+                        unit: "a fraction of peak throughput: 0.85 means 85%",
                     },
                 ),
                 None => ceil,
@@ -889,6 +922,7 @@ impl Validator<'_> {
             min: 0.0,
             max: 1e15,
             min_inclusive: true,
+            unit: "",
         };
         let volume = match (&r.monthly_tokens, &r.utilization) {
             (Some(m), None) => {
@@ -902,14 +936,13 @@ impl Validator<'_> {
                 Volume::MonthlyTokens(self.dist("demand.monthly_tokens", m, volume_range))
             }
             (None, Some(u)) => Volume::Utilization {
+                // A fraction of the basis replicas' capacity (0.3 = 30%);
+                // more than 10× is a units mistake: raise the basis instead.
                 utilization: self.dist(
                     "demand.utilization",
                     u,
-                    Range {
-                        min: 0.0,
-                        max: 100.0,
-                        min_inclusive: true,
-                    },
+                    Range::between(0.0, 10.0)
+                        .with_unit("a fraction of the basis replicas' capacity: 0.3 means 30%"),
                 ),
                 basis_replicas: self.count(
                     "demand.utilization_basis_replicas",
@@ -944,6 +977,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 730.0,
                     min_inclusive: true,
+                    unit: "",
                 },
             ),
             size: self.dist(
@@ -953,6 +987,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 1000.0,
                     min_inclusive: true,
+                    unit: "",
                 },
             ),
             duration_hours: self.dist(
@@ -962,6 +997,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 8760.0,
                     min_inclusive: true,
+                    unit: "",
                 },
             ),
         });
@@ -974,6 +1010,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 1e4,
                     min_inclusive: true,
+                    unit: "",
                 },
                 0.0,
             ),
@@ -992,6 +1029,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 3.0,
                     min_inclusive: true,
+                    unit: "",
                 },
                 0.0,
             ),
@@ -1002,6 +1040,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 0.999,
                     min_inclusive: true,
+                    unit: "",
                 },
                 0.0,
             ),
@@ -1222,6 +1261,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 730.0,
                     min_inclusive: true,
+                    unit: "",
                 },
                 0.0,
             ),
@@ -1232,6 +1272,7 @@ impl Validator<'_> {
                     min: 0.0,
                     max: 8760.0,
                     min_inclusive: true,
+                    unit: "",
                 },
                 2.0,
             ),
