@@ -59,6 +59,13 @@ struct RunArgs {
     /// Also write report.html (charts and tables, self-contained) into the run folder.
     #[arg(long)]
     report: bool,
+    /// Name of the run folder under --out (default: <scenario>-seed<S>-<time>).
+    #[arg(long)]
+    name: Option<String>,
+    /// Replace the run folder given by --name if it already holds a run (the
+    /// old run stays in place until the new one is complete).
+    #[arg(long, requires = "name")]
+    force: bool,
     /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
     #[arg(long, requires = "api_model")]
     catalog: Option<PathBuf>,
@@ -200,6 +207,8 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         quiet,
         shard,
         report: want_report,
+        name,
+        force,
     } = args;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
@@ -280,7 +289,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         scenario_toml: s.source_text.clone(),
         scenario: s.clone(),
     };
-    let dir = report::prepare_out(&out, &info)?;
+    let dir = report::prepare_out(&out, &info, name.as_deref(), force)?;
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);

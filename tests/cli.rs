@@ -368,3 +368,95 @@ fn api_model_replaces_an_incomplete_api_table() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_named_run_folder_is_replaced_only_with_force_and_only_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |seed: &str, force: bool| {
+        let mut c = capsim();
+        c.args([
+            "run", "--trials", "20", "--quiet", "--name", "mine", "--seed", seed,
+        ])
+        .arg("--out")
+        .arg(tmp.path());
+        if force {
+            c.arg("--force");
+        }
+        c.assert()
+    };
+    run("1", false).success();
+    let dir = tmp.path().join("mine");
+    let before = std::fs::read(dir.join("trials.parquet")).unwrap();
+
+    // Without --force: refused, exit 1, the earlier run untouched.
+    let a = run("2", false).failure().code(1);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("already holds a run") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join("trials.parquet")).unwrap(), before);
+
+    // With --force: replaced by the new run, nothing else left beside it.
+    run("2", true).success();
+    let json = std::fs::read_to_string(dir.join("run.json")).unwrap();
+    assert!(json.contains("\"seed\": 2"), "{json}");
+    assert_ne!(std::fs::read(dir.join("trials.parquet")).unwrap(), before);
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["mine"]);
+
+    // A bad scenario with --force leaves the earlier run as it was.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n").unwrap();
+    let now = std::fs::read(dir.join("trials.parquet")).unwrap();
+    capsim()
+        .arg("run")
+        .arg(&bad)
+        .args(["--quiet", "--name", "mine", "--force", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(std::fs::read(dir.join("trials.parquet")).unwrap(), now);
+
+    // A folder that is not a run is never replaced, even with --force.
+    std::fs::create_dir(tmp.path().join("notes")).unwrap();
+    std::fs::write(tmp.path().join("notes/todo.txt"), "keep").unwrap();
+    let a = capsim()
+        .args([
+            "run", "--trials", "5", "--quiet", "--name", "notes", "--force", "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .failure()
+        .code(1);
+    assert!(stderr_of(&a).contains("not a capsim run folder"));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes/todo.txt")).unwrap(),
+        "keep"
+    );
+}
+
+#[test]
+fn temporary_folders_of_dead_runs_are_cleaned_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    // PID 4194305 is above Linux's PID_MAX_LIMIT (2^22): never a live process.
+    let stale = tmp.path().join(".seed-seed1-x.partial-4194305");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("trials.parquet"), b"half").unwrap();
+    // Our own (live) PID's folder is left alone.
+    let live = tmp
+        .path()
+        .join(format!(".other.partial-{}", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    capsim()
+        .args(["run", "--trials", "5", "--quiet", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert!(!stale.exists(), "stale temporary folder removed");
+    assert!(live.exists(), "a live process's folder is kept");
+}

@@ -148,24 +148,54 @@ pub fn self_host_cheaper(r: &TrialRecord) -> bool {
     r.t.has_gpus && r.t.total.total_cost() < r.t.api_only_cost
 }
 
-/// Choose the run folder under `out` (created if missing):
-/// `<scenario>-seed<seed>[-shard<i>of<n>]-<time>`, with a numeric suffix if
-/// taken. Fails with a clear message if `out` cannot be written.
-pub fn prepare_out(out: &Path, info: &RunInfo) -> Result<PathBuf> {
-    let shard = info
-        .shard
-        .map_or(String::new(), |[i, n]| format!("-shard{i}of{n}"));
-    prepare_dir(
-        out,
-        &info.scenario_name,
-        &format!("seed{}{shard}", info.seed),
-    )
+/// Choose the run folder under `out` (created if missing): `name` if given,
+/// else `<scenario>-seed<seed>[-shard<i>of<n>]-<time>` with a numeric suffix
+/// if taken. A named folder that already holds a run is refused unless
+/// `force` (then it is replaced only once the new run is complete). Fails
+/// with a clear message if `out` cannot be written.
+pub fn prepare_out(out: &Path, info: &RunInfo, name: Option<&str>, force: bool) -> Result<PathBuf> {
+    let Some(name) = name else {
+        let shard = info
+            .shard
+            .map_or(String::new(), |[i, n]| format!("-shard{i}of{n}"));
+        return prepare_dir(
+            out,
+            &info.scenario_name,
+            &format!("seed{}{shard}", info.seed),
+        );
+    };
+    anyhow::ensure!(
+        !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\']) && name != "..",
+        "--name {name:?}: give a plain folder name (no slashes, not starting with a dot)"
+    );
+    writable_out(out)?;
+    let dir = out.join(name);
+    if dir.exists() {
+        anyhow::ensure!(
+            dir.join("run.json").is_file(),
+            "--name {name}: {} exists and is not a capsim run folder; choose another name",
+            dir.display()
+        );
+        anyhow::ensure!(
+            force,
+            "--name {name}: {} already holds a run; pass --force to replace it (the old run stays until the new one is complete)",
+            dir.display()
+        );
+    }
+    Ok(dir)
 }
 
-/// Choose a folder `<name>-<tag>-<time>` under `out`; see [`prepare_out`].
-pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
+/// Create `out` if missing, check that it can be written and is not itself a
+/// run folder, and remove temporary folders left by killed runs.
+fn writable_out(out: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
         anyhow::bail!("--out {}: exists and is not a folder", out.display());
+    }
+    if out.join("run.json").is_file() {
+        anyhow::bail!(
+            "--out {}: is a run folder; give the folder that holds run folders (e.g. its parent)",
+            out.display()
+        );
     }
     std::fs::create_dir_all(out)
         .with_context(|| format!("--out {}: cannot create the output folder", out.display()))?;
@@ -173,6 +203,36 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
     std::fs::write(&probe, b"")
         .with_context(|| format!("--out {}: the output folder is not writable", out.display()))?;
     let _ = std::fs::remove_file(&probe);
+    remove_stale_partials(out);
+    Ok(())
+}
+
+/// Remove `.<name>.partial-<pid>` folders under `out` whose process is gone
+/// (a run killed before it could clean up). Folders of live processes, and
+/// anything else, are left alone.
+pub fn remove_stale_partials(out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|n| n.rsplit_once(".partial-"))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && pid != std::process::id() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Choose a folder `<name>-<tag>-<time>` under `out`; see [`prepare_out`].
+pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
+    writable_out(out)?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let safe: String = name
         .chars()
@@ -228,9 +288,55 @@ pub fn write_run(
     write_frames(dir, &run_json, &meta, files, report)
 }
 
-/// Write `run.json` and Parquet `files` into `dir` (which must not exist),
-/// and `report.html` from them if `report`: everything goes to a hidden
-/// temporary folder beside it, renamed into place only when complete.
+/// Put folder `new` in the place of folder `old`: an atomic exchange
+/// (`renameat2` with `RENAME_EXCHANGE`, Linux 3.15+), so that `old`'s path
+/// always holds one complete run; then the old run, now at `new`, is removed.
+/// Where the exchange is unsupported, `old` is first renamed aside (kept, as a
+/// hidden folder, if the second rename fails).
+fn replace_dir(new: &Path, old: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt as _;
+        let a = CString::new(new.as_os_str().as_bytes()).context("path holds a NUL byte")?;
+        let b = CString::new(old.as_os_str().as_bytes()).context("path holds a NUL byte")?;
+        // SAFETY: both pointers are valid NUL-terminated strings that outlive
+        // the call; renameat2 does not keep them.
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if rc == 0 {
+            let _ = std::fs::remove_dir_all(new);
+            return Ok(());
+        }
+    }
+    let aside = old.with_file_name(format!(
+        ".{}.replaced-{}",
+        old.file_name()
+            .map_or("run".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    std::fs::rename(old, &aside)
+        .with_context(|| format!("moving the old run {} aside", old.display()))?;
+    if let Err(e) = std::fs::rename(new, old) {
+        let _ = std::fs::rename(&aside, old);
+        return Err(e).with_context(|| format!("moving the new run into {}", old.display()));
+    }
+    let _ = std::fs::remove_dir_all(&aside);
+    Ok(())
+}
+
+/// Write `run.json` and Parquet `files` into `dir`, and `report.html` from
+/// them if `report`: everything goes to a hidden temporary folder beside it,
+/// moved into place only when complete. If `dir` already holds a run (a
+/// `--force` replacement), the two folders are swapped in one atomic rename
+/// and the old one is then removed.
 pub fn write_frames(
     dir: &Path,
     run_json: &str,
@@ -254,9 +360,12 @@ pub fn write_frames(
         if report {
             html::write_report(&tmp, &tmp.join(REPORT_FILE))?;
         }
-        std::fs::rename(&tmp, dir)
-            .with_context(|| format!("moving the finished run into {}", dir.display()))?;
-        Ok(())
+        if dir.exists() {
+            replace_dir(&tmp, dir)
+        } else {
+            std::fs::rename(&tmp, dir)
+                .with_context(|| format!("moving the finished run into {}", dir.display()))
+        }
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
