@@ -7,8 +7,11 @@
 //! never touches an earlier run.
 
 pub mod columns;
+#[cfg(feature = "files")]
 pub mod html;
+#[cfg(feature = "files")]
 pub mod merge;
+#[cfg(feature = "files")]
 pub mod parquet;
 pub mod terminal;
 
@@ -18,6 +21,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::engine::TrialOutcome;
+#[cfg(feature = "files")]
 use crate::model::Calendar;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
 use crate::stats::{self, Summary};
@@ -254,6 +258,7 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
+#[cfg(feature = "files")]
 /// Write every file of a run into `dir` (which must not exist), atomically;
 /// the scenario is `info.scenario`.
 pub fn write_run(
@@ -288,6 +293,7 @@ pub fn write_run(
     write_frames(dir, &run_json, &meta, files, report)
 }
 
+#[cfg(feature = "files")]
 /// Put folder `new` in the place of folder `old`: an atomic exchange
 /// (`renameat2` with `RENAME_EXCHANGE`, Linux 3.15+), so that `old`'s path
 /// always holds one complete run; then the old run, now at `new`, is removed.
@@ -332,6 +338,7 @@ fn replace_dir(new: &Path, old: &Path) -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "files")]
 /// Write `run.json` and Parquet `files` into `dir`, and `report.html` from
 /// them if `report`: everything goes to a hidden temporary folder beside it,
 /// moved into place only when complete. If `dir` already holds a run (a

@@ -349,11 +349,16 @@ fn read_text(path: &Path) -> Result<String, ScenarioError> {
         path: path.to_owned(),
         source,
     })?;
+    utf8(bytes, &path.display().to_string())
+}
+
+/// Bytes as UTF-8 text, or an error naming the line of the first bad byte.
+pub fn utf8(bytes: Vec<u8>, origin: &str) -> Result<String, ScenarioError> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
         ScenarioError::Parse {
-            origin: path.display().to_string(),
+            origin: origin.to_owned(),
             message: format!("line {line}: not valid UTF-8 (byte {at}); save the file as UTF-8"),
         }
     })
