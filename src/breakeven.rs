@@ -296,7 +296,7 @@ pub fn aggregate(names: &[String], volumes: &[f64], points: &[Vec<SweepPoint>]) 
                 let p = &trial[vi * k + si];
                 n += 1;
                 has_gpus = p.has_gpus;
-                if p.has_gpus && p.cost < p.api_cost {
+                if p.has_gpus && crate::stats::cheaper(p.cost, p.api_cost) {
                     wins += 1;
                 }
                 cost += p.cost;

@@ -88,7 +88,9 @@ pub fn compare(s: &Scenario, outcomes: &[TrialOutcome]) -> Option<Comparison> {
     let mean_of = |f: &dyn Fn(&TrialOutcome) -> f64| outcomes.iter().map(f).sum::<f64>() / n as f64;
     let mut risks = Vec::with_capacity(k);
     for (si, st) in s.strategies.iter().enumerate() {
-        let cheapest = (0..n).filter(|&t| cost[si][t] <= best[t]).count();
+        let cheapest = (0..n)
+            .filter(|&t| stats::at_most(cost[si][t], best[t]))
+            .count();
         let regret: Vec<f64> = (0..n).map(|t| cost[si][t] - best[t]).collect();
         risks.push(StrategyRisk {
             strategy: st.name.clone(),

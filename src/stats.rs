@@ -11,6 +11,18 @@
 //!
 //! Sums run in slice order, so results do not depend on thread count.
 
+/// Whether cost `a` is below cost `b` by more than floating-point rounding
+/// (one part in 10^9). Costs summed hour by hour in different orders differ
+/// in their last bits; without this, equal costs would "win" at random.
+pub fn cheaper(a: f64, b: f64) -> bool {
+    a < b - 1e-9 * b.abs().max(a.abs())
+}
+
+/// Whether cost `a` ties or beats `best` (within rounding, see [`cheaper`]).
+pub fn at_most(a: f64, best: f64) -> bool {
+    !cheaper(best, a)
+}
+
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 

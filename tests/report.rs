@@ -155,3 +155,19 @@ fn report_on_a_folder_that_is_not_a_run_fails_cleanly() {
     assert!(err.contains("monthly.parquet"), "{err}");
     assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), before);
 }
+
+#[test]
+fn an_empty_shard_gets_a_page_that_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Two trials in four shards: shard 0 holds none.
+    capsim()
+        .args([
+            "run", "--trials", "2", "--shard", "0/4", "--quiet", "--report", "--out",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(only_dir(tmp.path()).join("report.html")).unwrap();
+    assert!(page.contains("holds no trials"));
+    assert!(charts(&page).is_empty());
+}

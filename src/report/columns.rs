@@ -49,7 +49,7 @@ pub const TRIAL_KEYS: &[(&str, &str, &str)] = &[
     (
         "self_host_cheaper",
         "Boolean",
-        "total_cost_usd < api_only_cost_usd in this trial (false for a strategy without GPUs)",
+        "total_cost_usd < api_only_cost_usd in this trial, by more than rounding (1e-9 relative); false for a strategy without GPUs",
     ),
 ];
 

@@ -437,14 +437,27 @@ fn interval_chart(
 
 /// The report page.
 pub fn render(dir: &Path) -> Result<String> {
-    let run = Run::load(dir)?;
-    anyhow::ensure!(
-        !run.names.is_empty(),
-        "{}: summary.parquet holds no strategy",
-        dir.display()
-    );
+    let mut run = Run::load(dir)?;
+    if run.names.is_empty() {
+        run.names = run.info["scenario"]["strategies"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|st| st["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    let empty = run
+        .names
+        .iter()
+        .all(|n| run.values(n, "total_cost_usd").is_empty());
     let mut body = String::new();
     header(&run, &mut body);
+    if empty {
+        body.push_str("<p><b>This folder holds no trials</b> (a shard of a run with more shards than trials), so there is nothing to chart. Merge the shards with <code>capsim merge</code> and report on the merged folder.</p>\n");
+        return Ok(page(&run, &body));
+    }
     headline_table(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
@@ -455,14 +468,18 @@ pub fn render(dir: &Path) -> Result<String> {
     breakdown(&run, &mut body)?;
     capacity(&run, &mut body)?;
     footer(&run, &mut body);
+    Ok(page(&run, &body))
+}
+
+fn page(run: &Run, body: &str) -> String {
     let title = format!(
         "capsim report — {}",
         run.info["scenario_name"].as_str().unwrap_or("run")
     );
-    Ok(format!(
+    format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         esc(&title)
-    ))
+    )
 }
 
 const CSS: &str = "

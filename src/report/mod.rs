@@ -149,7 +149,7 @@ pub fn strategy_summary(
 
 /// Whether self-hosting beat the API in this trial.
 pub fn self_host_cheaper(r: &TrialRecord) -> bool {
-    r.t.has_gpus && r.t.total.total_cost() < r.t.api_only_cost
+    r.t.has_gpus && stats::cheaper(r.t.total.total_cost(), r.t.api_only_cost)
 }
 
 /// Choose the run folder under `out` (created if missing): `name` if given,
