@@ -94,6 +94,9 @@ pub enum ScenarioError {
 /// Most trials a scenario may ask for (about a day of simulation on 2 cores
 /// for the realistic scenario; more is a typo).
 pub const MAX_TRIALS: i64 = 100_000_000;
+/// Largest on-demand pool: each slot keeps its own hourly failure timeline
+/// (4 bytes × hours per slot and thread: 70 MB at 2,000 slots over a year).
+const MAX_ON_DEMAND: i64 = 2_000;
 /// GPU prices, USD per GPU-hour: at most $10,000 (H100s rent for $1–$10).
 const GPU_PRICE: Range = Range::between(0.0, 1e4).with_unit("USD per GPU-hour");
 /// API prices, USD per million tokens: at most $1,000,000.
@@ -1158,7 +1161,13 @@ impl Validator<'_> {
                     "on-demand pools take min_replicas and max_replicas",
                 );
             }
-            self.count(&format!("{f}.min_replicas"), p.min_replicas, 0, 0, 100_000)
+            self.count(
+                &format!("{f}.min_replicas"),
+                p.min_replicas,
+                0,
+                0,
+                MAX_ON_DEMAND,
+            )
         } else {
             for (k, v) in [
                 ("min_replicas", p.min_replicas),
@@ -1180,7 +1189,7 @@ impl Validator<'_> {
                 p.max_replicas,
                 replicas.max(1),
                 0,
-                100_000,
+                MAX_ON_DEMAND,
             );
             if m < replicas {
                 self.push(

@@ -96,3 +96,4 @@ for name, (cat, why) in catalogs.items():
     (cat_dir / f"{name}.toml").write_text(f"# Bad input: {why}.\n" + sub(api_block, f'model = "m"\ncatalog = "{name}.json"'))
 (cat_dir / "catalog_missing_file.toml").write_text("# Bad input: the catalog file does not exist.\n" + sub(api_block, 'model = "m"\ncatalog = "no-such-catalog.json"'))
 print("catalog cases:", len(catalogs) + 1)
+(out / "huge_on_demand_pool.toml").write_text("# Bad input: an on-demand pool of a million replicas.\n" + sub("max_replicas = 1", "max_replicas = 1000000"))
