@@ -25,6 +25,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod precision;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -59,6 +59,11 @@ struct RunArgs {
     /// Also write report.html (charts and tables, self-contained) into the run folder.
     #[arg(long)]
     report: bool,
+    /// Run until the 95% CI of every strategy's mean cost is within this much
+    /// of the mean (e.g. 1% or 0.5%), doubling trials from 1,000; --trials is
+    /// then the cap (default 1,000,000).
+    #[arg(long, value_name = "PCT")]
+    precision: Option<String>,
     /// Name of the run folder under --out (default: <scenario>-seed<S>-<time>).
     #[arg(long)]
     name: Option<String>,
@@ -209,7 +214,13 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         report: want_report,
         name,
         force,
+        precision,
     } = args;
+    let precision = precision
+        .as_deref()
+        .map(capsim::precision::parse_precision)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
         None => load(scenario.as_ref())?,
@@ -242,7 +253,10 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             )
         })?;
     }
-    let trials = trials.unwrap_or(s.trials);
+    let trials = match precision {
+        Some(_) => trials.unwrap_or(1_000_000),
+        None => trials.unwrap_or(s.trials),
+    };
     anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
     let seed = seed.unwrap_or(s.seed);
     let shard = match &shard {
@@ -251,6 +265,10 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             anyhow::ensure!(
                 matches!(job, Job::Run),
                 "--shard: only `capsim run` can be sharded"
+            );
+            anyhow::ensure!(
+                precision.is_none(),
+                "--shard: a sharded run has a fixed number of trials; drop --precision"
             );
             Some(parse_shard(text)?)
         }
@@ -293,8 +311,33 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
-    let outcomes = pool.install(|| engine.run(range.clone(), &|| bar.inc(1)));
+    let mut converged = None;
+    let outcomes = match precision {
+        None => pool.install(|| engine.run(range.clone(), &|| bar.inc(1))),
+        Some(target) => {
+            let (o, c) = pool.install(|| {
+                capsim::precision::run_to_precision(
+                    &engine,
+                    target,
+                    1000,
+                    trials,
+                    &|r| bar.set_length(r.end),
+                    &|| bar.inc(1),
+                )
+            });
+            converged = Some((target, c));
+            o
+        }
+    };
     bar.finish_and_clear();
+    let trials = if converged.is_some() {
+        let n = outcomes.len() as u64;
+        info.trials = n;
+        info.trial_range = [0, n];
+        n
+    } else {
+        trials
+    };
     let summary = report::summarise(&s, &outcomes);
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
     let mut extra = Vec::new();
@@ -355,6 +398,25 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         "{} — {} trials, seed {}, {:.2} s",
         s.name, trials, seed, info.elapsed_seconds
     );
+    if let Some((target, c)) = &converged {
+        if c.met {
+            println!(
+                "Precision ±{:.2}% reached after {} trials (widest: {}, ±{:.2}%).",
+                100.0 * target,
+                c.trials,
+                c.worst_strategy,
+                100.0 * c.worst_half_width
+            );
+        } else {
+            println!(
+                "Precision ±{:.2}% NOT reached: stopped at the cap of {} trials, {} is at ±{:.2}% (raise --trials).",
+                100.0 * target,
+                c.trials,
+                c.worst_strategy,
+                100.0 * c.worst_half_width
+            );
+        }
+    }
     for t in text {
         println!("{t}");
     }
