@@ -6,11 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
-}
+mod common;
+use common::capsim;
 
 fn corpus() -> (PathBuf, Vec<String>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_scenarios");

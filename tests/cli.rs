@@ -4,20 +4,13 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+use common::{capsim, run_dir, stderr_of};
 use polars::prelude::*;
 
 use capsim::report::columns::{
     MONTH_KEYS, SUMMARY_COLUMNS, TRIAL_KEYS, month_columns, schema_markdown, trial_columns,
 };
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
-}
-
-fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
-}
 
 fn dtype(name: &str) -> DataType {
     match name {
@@ -28,16 +21,6 @@ fn dtype(name: &str) -> DataType {
         "Float64" => DataType::Float64,
         other => panic!("schema names an unknown type {other}"),
     }
-}
-
-/// The only run folder under `out`.
-fn run_dir(out: &Path) -> PathBuf {
-    let dirs: Vec<_> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
-    dirs.into_iter().next().unwrap()
 }
 
 fn check_file(path: &Path, expected: &[(String, DataType)], trials: u64) -> DataFrame {

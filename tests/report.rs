@@ -1,22 +1,8 @@
 //! `report.html`: written by `--report` and by `capsim report`, with every
 //! chart, numbers that match the closed form, and no partial page on failure.
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
-}
-
-fn only_dir(out: &Path) -> PathBuf {
-    let dirs: Vec<_> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
-    dirs.into_iter().next().unwrap()
-}
+mod common;
+use common::{capsim, run_dir, stderr_of};
 
 /// The chart ids of a page and, for each, whether its figure holds an SVG
 /// with drawn shapes.
@@ -54,7 +40,7 @@ fn breakeven_report_has_every_chart_and_the_closed_form_cost() {
         .arg(tmp.path())
         .assert()
         .success();
-    let dir = only_dir(tmp.path());
+    let dir = run_dir(tmp.path());
     let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let ids: Vec<String> = charts(&page).iter().map(|c| c.0.clone()).collect();
     assert_eq!(
@@ -94,7 +80,7 @@ fn report_command_on_an_existing_run_folder() {
         .arg(tmp.path())
         .assert()
         .success();
-    let dir = only_dir(tmp.path());
+    let dir = run_dir(tmp.path());
     assert!(
         !dir.join("report.html").exists(),
         "no report without --report"
@@ -131,7 +117,7 @@ fn report_on_a_folder_that_is_not_a_run_fails_cleanly() {
         .assert()
         .failure()
         .code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let err = stderr_of(&a);
     assert!(err.contains("not a capsim run folder"), "{err}");
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),
@@ -147,11 +133,11 @@ fn report_on_a_folder_that_is_not_a_run_fails_cleanly() {
         .arg(tmp.path())
         .assert()
         .success();
-    let dir = only_dir(tmp.path());
+    let dir = run_dir(tmp.path());
     let before = std::fs::read(dir.join("report.html")).unwrap();
     std::fs::write(dir.join("monthly.parquet"), b"not parquet").unwrap();
     let a = capsim().arg("report").arg(&dir).assert().failure().code(1);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    let err = stderr_of(&a);
     assert!(err.contains("monthly.parquet"), "{err}");
     assert_eq!(std::fs::read(dir.join("report.html")).unwrap(), before);
 }
@@ -167,7 +153,7 @@ fn an_empty_shard_gets_a_page_that_says_so() {
         .arg(tmp.path())
         .assert()
         .success();
-    let page = std::fs::read_to_string(only_dir(tmp.path()).join("report.html")).unwrap();
+    let page = std::fs::read_to_string(run_dir(tmp.path()).join("report.html")).unwrap();
     assert!(page.contains("holds no trials"));
     assert!(charts(&page).is_empty());
 }

@@ -78,7 +78,9 @@ struct Run {
     month_start: BTreeMap<u32, String>,
     compare: Option<DataFrame>,
     breakeven: Option<DataFrame>,
-    breakeven_trials: Option<DataFrame>,
+    /// strategy → per-trial break-even volume (None: never), from
+    /// `breakeven_trials.parquet`; empty without it.
+    breakeven_trials: BTreeMap<String, Vec<Option<f64>>>,
 }
 
 const TRIAL_COLUMNS: [&str; 10] = [
@@ -204,7 +206,21 @@ impl Run {
             month_start,
             compare: optional(dir, "compare.parquet")?,
             breakeven: optional(dir, "breakeven.parquet")?,
-            breakeven_trials: optional(dir, "breakeven_trials.parquet")?,
+            breakeven_trials: match optional(dir, "breakeven_trials.parquet")? {
+                None => BTreeMap::new(),
+                Some(df) => {
+                    let f = "breakeven_trials.parquet";
+                    let mut by: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
+                    for (n, v) in strings(&df, "strategy", f)?.into_iter().zip(floats(
+                        &df,
+                        "breakeven_monthly_tokens",
+                        f,
+                    )?) {
+                        by.entry(n).or_default().push(v);
+                    }
+                    by
+                }
+            },
         })
     }
 
@@ -212,6 +228,16 @@ impl Run {
         self.trials
             .get(&(strategy.to_owned(), col.to_owned()))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// One [`Interval`] per strategy with values of trial column `col`
+    /// (strategies without any are left out), coloured by scenario order.
+    fn intervals(&self, col: &str) -> Vec<Interval> {
+        self.names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Interval::of(n, colour(i), self.values(n, col)))
+            .collect()
     }
 
     fn stat(&self, strategy: &str, metric: &str) -> Option<[f64; 7]> {
@@ -361,15 +387,14 @@ fn interval_chart(
     marker: Option<(f64, &str)>,
 ) -> Result<String> {
     let n = rows.len();
-    let lo = rows.iter().map(|r| r.p5).fold(f64::INFINITY, f64::min);
+    let mut lo = rows.iter().map(|r| r.p5).fold(f64::INFINITY, f64::min);
     let mut hi = rows.iter().map(|r| r.p95).fold(f64::NEG_INFINITY, f64::max);
-    let mut lo2 = lo;
     if let Some((m, _)) = marker {
+        lo = lo.min(m);
         // Room for the marker's label to the right of its line.
-        hi = hi.max(m + 0.15 * (m - lo.min(m)).max(m.abs() * 0.1));
-        lo2 = lo2.min(m);
+        hi = hi.max(m + 0.15 * (m - lo).max(m.abs() * 0.1));
     }
-    let (x0, x1) = padded(lo2, hi);
+    let (x0, x1) = padded(lo, hi);
     let height = 90 + 46 * n as u32;
     svg(height, |root| {
         let mut chart = ChartBuilder::on(root)
@@ -649,12 +674,7 @@ fn compare_section(run: &Run, out: &mut String) -> Result<()> {
 }
 
 fn cost_distribution(run: &Run, out: &mut String) -> Result<()> {
-    let rows: Vec<Interval> = run
-        .names
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| Interval::of(n, colour(i), run.values(n, "total_cost_usd")))
-        .collect();
+    let rows: Vec<Interval> = run.intervals("total_cost_usd");
     let span = run.span();
     let svg = interval_chart(&rows, &format!("{span} cost, USD"), &money_axis, None)?;
     let best = rows
@@ -784,12 +804,7 @@ fn money_axis(v: f64) -> String {
 }
 
 fn cost_per_mtok(run: &Run, out: &mut String) -> Result<()> {
-    let rows: Vec<Interval> = run
-        .names
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| Interval::of(n, colour(i), run.values(n, "cost_per_mtok_usd")))
-        .collect();
+    let rows: Vec<Interval> = run.intervals("cost_per_mtok_usd");
     anyhow::ensure!(
         !rows.is_empty(),
         "trials.parquet: no cost per million tokens"
@@ -913,7 +928,7 @@ fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
     })?;
     // P(cheaper at v) = P(break-even <= v), so the 50% crossing is the median
     // per-trial break-even when those were solved; else interpolate the sweep.
-    let medians = breakeven_medians(run)?;
+    let medians = breakeven_medians(run);
     let crossings: Vec<String> = curves
         .iter()
         .map(
@@ -937,7 +952,7 @@ fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
         &svg,
         &reading,
     );
-    breakeven_table(run, out)?;
+    breakeven_table(run, out);
     Ok(())
 }
 
@@ -954,46 +969,32 @@ fn crossing(pts: &[[f64; 4]]) -> Option<f64> {
 
 /// Per strategy, the median per-trial break-even (None: most trials never
 /// break even); empty without `breakeven_trials.parquet`.
-fn breakeven_medians(run: &Run) -> Result<BTreeMap<String, Option<f64>>> {
-    let mut out = BTreeMap::new();
-    let Some(df) = &run.breakeven_trials else {
-        return Ok(out);
-    };
-    let f = "breakeven_trials.parquet";
-    let names = strings(df, "strategy", f)?;
-    let be = floats(df, "breakeven_monthly_tokens", f)?;
-    for n in &run.names {
-        // "Never" sorts above every volume.
-        let mut v: Vec<f64> = (0..names.len())
-            .filter(|&k| &names[k] == n)
-            .map(|k| be[k].unwrap_or(f64::INFINITY))
-            .collect();
-        if v.is_empty() {
-            continue;
-        }
-        v.sort_by(f64::total_cmp);
-        let m = quantile_sorted(&v, 0.5);
-        out.insert(n.clone(), m.is_finite().then_some(m));
-    }
-    Ok(out)
+fn breakeven_medians(run: &Run) -> BTreeMap<String, Option<f64>> {
+    run.breakeven_trials
+        .iter()
+        .filter(|(_, all)| !all.is_empty())
+        .map(|(n, all)| {
+            // "Never" sorts above every volume.
+            let v = sorted(
+                &all.iter()
+                    .map(|b| b.unwrap_or(f64::INFINITY))
+                    .collect::<Vec<_>>(),
+            );
+            let m = quantile_sorted(&v, 0.5);
+            (n.clone(), m.is_finite().then_some(m))
+        })
+        .collect()
 }
 
-fn breakeven_table(run: &Run, out: &mut String) -> Result<()> {
-    let Some(df) = &run.breakeven_trials else {
-        return Ok(());
-    };
-    let f = "breakeven_trials.parquet";
-    let names = strings(df, "strategy", f)?;
-    let be = floats(df, "breakeven_monthly_tokens", f)?;
+fn breakeven_table(run: &Run, out: &mut String) {
+    if run.breakeven_trials.is_empty() {
+        return;
+    }
     out.push_str("<table>\n<tr><th>strategy</th><th>break-even volume, median</th><th>P5 – P95</th><th>trials that never break even</th></tr>\n");
     for n in &run.names {
-        let all: Vec<Option<f64>> = (0..names.len())
-            .filter(|&k| &names[k] == n)
-            .map(|k| be[k])
-            .collect();
-        if all.is_empty() {
+        let Some(all) = run.breakeven_trials.get(n).filter(|a| !a.is_empty()) else {
             continue;
-        }
+        };
         let v: Vec<f64> = all.iter().flatten().copied().collect();
         let never = all.len() - v.len();
         let s = sorted(&v);
@@ -1015,7 +1016,6 @@ fn breakeven_table(run: &Run, out: &mut String) -> Result<()> {
         );
     }
     out.push_str("</table>\n<p class=\"note\">Volumes are output tokens per 730-hour month at the start of the horizon (before growth and bursts), solved per trial on that trial's own traffic, prices and failures.</p>\n");
-    Ok(())
 }
 
 fn breakdown(run: &Run, out: &mut String) -> Result<()> {
@@ -1028,8 +1028,8 @@ fn breakdown(run: &Run, out: &mut String) -> Result<()> {
     let means: Vec<[f64; 3]> = run
         .names
         .iter()
+        // No values: mean is NaN, and NaN.max(0.0) is 0.
         .map(|s| std::array::from_fn(|k| mean(run.values(s, parts[k].0)).max(0.0)))
-        .map(|m: [f64; 3]| m.map(|x| if x.is_finite() { x } else { 0.0 }))
         .collect();
     let xmax = means
         .iter()
@@ -1124,18 +1124,11 @@ fn breakdown(run: &Run, out: &mut String) -> Result<()> {
 }
 
 fn capacity(run: &Run, out: &mut String) -> Result<()> {
-    let util: Vec<Interval> = run
-        .names
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| Interval::of(n, colour(i), run.values(n, "utilization")))
-        .collect();
+    let util: Vec<Interval> = run.intervals("utilization");
     let short: Vec<Interval> = run
-        .names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| run.has_gpus(n))
-        .filter_map(|(i, n)| Interval::of(n, colour(i), run.values(n, "hours_short")))
+        .intervals("hours_short")
+        .into_iter()
+        .filter(|r| run.has_gpus(&r.name))
         .collect();
     if util.is_empty() {
         return Ok(());

@@ -227,8 +227,9 @@ pub fn remove_stale_partials(out: &Path) {
         else {
             continue;
         };
+        // Our own process is alive too, so its folders are kept.
         let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() {
+        if !alive {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

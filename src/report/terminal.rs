@@ -57,13 +57,18 @@ fn find<'a>(rows: &'a [SummaryRow], strategy: &str, metric: &str) -> Option<&'a 
         .find(|r| r.strategy == strategy && r.metric == metric)
 }
 
-/// The summary table, one row per strategy.
-pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
-    let span = if s.horizon_hours == 8760 {
+/// "annual" for a one-year horizon, else "N-hour".
+fn span(s: &Scenario) -> String {
+    if s.horizon_hours == 8760 {
         "annual".to_string()
     } else {
-        format!("{} h", s.horizon_hours)
-    };
+        format!("{}-hour", s.horizon_hours)
+    }
+}
+
+/// The summary table, one row per strategy.
+pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
+    let span = span(s);
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -124,11 +129,7 @@ pub fn headline(s: &Scenario, rows: &[SummaryRow]) -> Option<String> {
         .iter()
         .filter_map(|st| find(rows, &st.name, "total_cost_usd"))
         .min_by(|a, b| a.summary.mean.total_cmp(&b.summary.mean))?;
-    let span = if s.horizon_hours == 8760 {
-        "annual".to_string()
-    } else {
-        format!("{}-hour", s.horizon_hours)
-    };
+    let span = span(s);
     let c = best.summary;
     let mut line = format!(
         "Lowest expected {span} cost: {}, {} (95% CI {} – {})",

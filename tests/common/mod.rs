@@ -1,0 +1,26 @@
+//! Helpers shared by the command-line test files.
+#![allow(dead_code)] // Each test file uses its own subset.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The `capsim` binary built for the tests.
+pub fn capsim() -> Command {
+    Command::cargo_bin("capsim").expect("the capsim binary is built for tests")
+}
+
+/// A command's standard error, as text.
+pub fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// The only run folder under `out`.
+pub fn run_dir(out: &Path) -> PathBuf {
+    let dirs: Vec<_> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
+    dirs.into_iter().next().unwrap()
+}
