@@ -76,7 +76,7 @@ impl<'a> Engine<'a> {
         demand::fill(
             &params,
             &self.calendar,
-            s.demand.bursts.as_ref(),
+            &s.demand,
             &self.keys,
             trial,
             &mut scratch.demand,

@@ -31,3 +31,4 @@ pub mod rng;
 pub mod scenario;
 pub mod seed_table;
 pub mod stats;
+pub mod traffic;

@@ -138,6 +138,49 @@ enum Command {
     },
     /// Print the output schema (Markdown).
     Schema,
+    /// Fit a traffic profile (daily and weekly shape, noise, bursts, input/output
+    /// ratio) to a request-rate series or a request log; use it from a scenario
+    /// with `[demand] traffic = "FILE"`.
+    FitTraffic {
+        /// Trace (CSV with a header): `window_start_s,requests_per_s` (ServeGen) or
+        /// `TIMESTAMP,ContextTokens,GeneratedTokens` (Azure LLM trace).
+        trace: PathBuf,
+        /// Form of the trace (auto: from the header's column names).
+        #[arg(long, value_enum, default_value = "auto")]
+        format: capsim::traffic::Format,
+        /// Request logs: count requests into windows of this many seconds.
+        #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+        window: f64,
+        /// Treat windows with a zero rate as real traffic, not as collection gaps.
+        #[arg(long)]
+        keep_zeros: bool,
+        /// Weekday of day 0 when the times are bare seconds (ServeGen's is unknown).
+        #[arg(long, value_enum, default_value = "monday")]
+        first_weekday: Weekday,
+        /// Profile name (default: the trace's file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Citation of the trace, written into the profile.
+        #[arg(long, default_value = "not given (fit-traffic --source)")]
+        source: String,
+        /// Write the profile here (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace --out if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
 }
 
 fn load(path: Option<&PathBuf>) -> Result<Scenario> {
@@ -431,6 +474,55 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     Ok(())
 }
 
+fn fit_traffic(
+    path: &std::path::Path,
+    opts: capsim::traffic::ReadOptions,
+    name: Option<String>,
+    source: String,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<()> {
+    use capsim::traffic;
+    if let Some(o) = &out {
+        anyhow::ensure!(
+            force || !o.exists(),
+            "--out {}: the file exists (add --force to replace it)",
+            o.display()
+        );
+    }
+    let trace = traffic::trace::read(path, &opts)?;
+    let fit = traffic::fit(&trace.hourly);
+    let name = name.unwrap_or_else(|| {
+        path.file_stem()
+            .map_or("traffic".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let meta = traffic::ProfileMeta {
+        name,
+        source,
+        file: path
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+    };
+    let text = traffic::render(&meta, &trace, &fit);
+    eprint!("{}", traffic::summary(&trace, &fit));
+    match out {
+        None => print!("{text}"),
+        Some(o) => {
+            let tmp = o.with_file_name(format!(
+                ".{}.partial-{}",
+                o.file_name()
+                    .map_or("profile".into(), |f| f.to_string_lossy()),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, &text)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, &o).with_context(|| format!("cannot write {}", o.display()))?;
+            eprintln!("profile: {}", o.display());
+        }
+    }
+    Ok(())
+}
+
 fn run() -> Result<()> {
     match Cli::parse().command {
         Command::Run(args) => execute(args, Job::Run)?,
@@ -492,6 +584,29 @@ fn run() -> Result<()> {
             println!("report: {}", target.display());
         }
         Command::Schema => print!("{}", report::columns::schema_markdown()),
+        Command::FitTraffic {
+            trace,
+            format,
+            window,
+            keep_zeros,
+            first_weekday,
+            name,
+            source,
+            out,
+            force,
+        } => fit_traffic(
+            &trace,
+            capsim::traffic::ReadOptions {
+                format,
+                window_s: window,
+                keep_zeros,
+                first_weekday: first_weekday as usize,
+            },
+            name,
+            source,
+            out,
+            force,
+        )?,
     }
     Ok(())
 }

@@ -10,28 +10,38 @@
 //! - bursts arrive as a Poisson process (rate per 730-hour month) and multiply
 //!   demand by their size for their duration (rounded up to whole hours).
 //!   Bursts come on top of the volume: they raise the expected demand.
+//!
+//! With `replay` (a traffic profile's complete days), `shape × noise` is
+//! replaced by a day of the trace drawn uniformly at random (with
+//! replacement) for each day of the horizon: a block bootstrap with one-day
+//! blocks. The days are scaled to mean 1 over the trace, so the volume keeps
+//! its meaning; weekly structure and day-to-day persistence are not kept.
 
 use rand::Rng as _;
 use rand_distr::{Exp1, StandardNormal};
 
 use super::{Keys, TrialParams};
 use crate::model::Calendar;
-use crate::scenario::{Bursts, HOURS_PER_MONTH};
+use crate::scenario::{Demand, HOURS_PER_MONTH};
 
 /// Fill `out` (one value per hour of the horizon) with trial `trial`'s demand.
-pub fn fill(
-    p: &TrialParams,
-    cal: &Calendar,
-    bursts: Option<&Bursts>,
-    keys: &Keys,
-    trial: u64,
-    out: &mut [f64],
-) {
+pub fn fill(p: &TrialParams, cal: &Calendar, d: &Demand, keys: &Keys, trial: u64, out: &mut [f64]) {
+    let bursts = d.bursts.as_ref();
     let base = p.monthly_tokens / HOURS_PER_MONTH;
     let growth_step = (1.0 + p.annual_growth).powf(1.0 / 8760.0);
     let mut growth = 1.0;
     let sigma = p.noise_sigma;
-    if sigma > 0.0 {
+    if !d.replay_days.is_empty() {
+        let mut rng = keys.replay.for_trial(trial);
+        let n = d.replay_days.len();
+        for day in out.chunks_mut(24) {
+            let src = &d.replay_days[if n == 1 { 0 } else { rng.random_range(0..n) }];
+            for (o, &x) in day.iter_mut().zip(src) {
+                *o = base * x * growth;
+                growth *= growth_step;
+            }
+        }
+    } else if sigma > 0.0 {
         let mut rng = keys.noise.for_trial(trial);
         let rho = p.noise_rho;
         let innov = (1.0 - rho * rho).sqrt();

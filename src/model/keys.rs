@@ -10,6 +10,8 @@ pub struct Keys {
     pub seed: u64,
     /// Hourly demand noise.
     pub noise: StreamKey,
+    /// Replay: which trace day each day of the horizon copies.
+    pub replay: StreamKey,
     /// Burst arrivals, sizes and durations.
     pub bursts: StreamKey,
     /// Region-wide outages.
@@ -33,6 +35,7 @@ impl Keys {
             seed,
             noise: StreamKey::new(seed, "demand.noise"),
             bursts: StreamKey::new(seed, "demand.bursts"),
+            replay: StreamKey::new(seed, "demand.replay"),
             region: StreamKey::new(seed, "outages.region"),
             failure_slot: (0..slots)
                 .map(|j| StreamKey::new(seed, &format!("outages.slot.{j}")))

@@ -244,6 +244,13 @@ pub struct Demand {
     pub noise_autocorrelation: Dist,
     /// Bursts, if any.
     pub bursts: Option<Bursts>,
+    /// Traffic profile the shapes, noise and bursts default to (its name).
+    pub traffic: Option<String>,
+    /// Replay: complete days of the profile's trace (mean 1), drawn at random
+    /// for each day of the horizon instead of the shapes and noise. Empty
+    /// unless `replay = true`.
+    #[serde(skip)]
+    pub replay_days: Vec<[f64; 24]>,
 }
 
 /// API prices.
@@ -545,7 +552,7 @@ impl Validator<'_> {
         }
 
         let model = self.model(&raw.model, dir);
-        let demand = self.demand(&raw.demand);
+        let demand = self.demand(&raw.demand, dir);
         let api = self.api(&raw.api, dir);
         let mut gpu_prices = Vec::new();
         for (name, value) in &raw.gpu_prices {
@@ -924,7 +931,7 @@ impl Validator<'_> {
         out
     }
 
-    fn demand(&mut self, r: &RawDemand) -> Demand {
+    fn demand(&mut self, r: &RawDemand, dir: Option<&Path>) -> Demand {
         // 1e15 output tokens a month is ~100,000 replicas: beyond any plan.
         let volume_range = Range {
             min: 0.0,
@@ -977,9 +984,231 @@ impl Validator<'_> {
                 Volume::MonthlyTokens(Dist::fixed(0.0))
             }
         };
-        let bursts = r.bursts.as_ref().map(|b| Bursts {
+        let profile = r
+            .traffic
+            .as_ref()
+            .and_then(|t| self.traffic_profile(t, dir));
+        let (porigin, ptext, praw) = match &profile {
+            Some((o, t, p)) => (o.as_str(), t.as_str(), Some(p)),
+            None => ("", "", None),
+        };
+        // Lines in the profile are not lines of the scenario: check with its own text.
+        let mut pv = Validator {
+            text: ptext,
+            issues: Vec::new(),
+        };
+        let pf = |f: &str| format!("{porigin}: traffic.{f}");
+        let replay = r.replay.unwrap_or(false);
+        if replay {
+            for (given, f) in [
+                (r.diurnal.is_some(), "diurnal"),
+                (r.weekly.is_some(), "weekly"),
+                (r.noise_sigma.is_some(), "noise_sigma"),
+                (r.noise_autocorrelation.is_some(), "noise_autocorrelation"),
+            ] {
+                if given {
+                    self.push(
+                        format!("demand.{f}"),
+                        None,
+                        "cannot be combined with replay = true: replayed days carry their own shape and noise",
+                    );
+                }
+            }
+        }
+        let replay_days = match (replay, &r.traffic, praw) {
+            (false, _, _) => Vec::new(),
+            (true, None, _) => {
+                self.push(
+                    "demand.replay",
+                    None,
+                    "needs demand.traffic: a profile (from capsim fit-traffic) whose [replay] holds the trace's days",
+                );
+                Vec::new()
+            }
+            (true, Some(_), None) => Vec::new(),
+            (true, Some(_), Some(p)) => pv.replay_days(porigin, p),
+        };
+        let bursts = match (&r.bursts, praw) {
+            (Some(b), _) => Some(self.bursts("demand.", b)),
+            // Replayed days already hold the trace's bursts.
+            (None, Some(p)) if !replay => p
+                .traffic
+                .bursts
+                .as_ref()
+                .map(|b| pv.bursts(&format!("{porigin}: traffic."), b)),
+            _ => None,
+        };
+        const IPO: Range = Range {
+            min: 0.0,
+            max: 1e4,
+            min_inclusive: true,
+            unit: "",
+        };
+        const SIGMA: Range = Range {
+            min: 0.0,
+            max: 3.0,
+            min_inclusive: true,
+            unit: "",
+        };
+        const RHO: Range = Range {
+            min: 0.0,
+            max: 0.999,
+            min_inclusive: true,
+            unit: "",
+        };
+        // A field given in [demand] wins; else the profile's; else the default.
+        // With replay, the shapes and noise are the replayed days'.
+        let prof = praw.map(|p| &p.traffic);
+        let shaped = prof.filter(|_| !replay);
+        let input_per_output = match (prof, &r.input_per_output) {
+            (Some(t), None) if t.input_per_output.is_some() => {
+                pv.opt_dist(&pf("input_per_output"), &t.input_per_output, IPO, 0.0)
+            }
+            _ => self.opt_dist("demand.input_per_output", &r.input_per_output, IPO, 0.0),
+        };
+        let diurnal = match (shaped, &r.diurnal) {
+            (Some(t), None) => pv.shape(&pf("diurnal"), &t.diurnal),
+            _ => self.shape("demand.diurnal", &r.diurnal),
+        };
+        let weekly = match (shaped, &r.weekly) {
+            (Some(t), None) => pv.shape(&pf("weekly"), &t.weekly),
+            _ => self.shape("demand.weekly", &r.weekly),
+        };
+        let noise_sigma = match (shaped, &r.noise_sigma) {
+            (Some(t), None) => pv.opt_dist(&pf("noise_sigma"), &t.noise_sigma, SIGMA, 0.0),
+            _ => self.opt_dist("demand.noise_sigma", &r.noise_sigma, SIGMA, 0.0),
+        };
+        let noise_autocorrelation = match (shaped, &r.noise_autocorrelation) {
+            (Some(t), None) => pv.opt_dist(
+                &pf("noise_autocorrelation"),
+                &t.noise_autocorrelation,
+                RHO,
+                0.0,
+            ),
+            _ => self.opt_dist(
+                "demand.noise_autocorrelation",
+                &r.noise_autocorrelation,
+                RHO,
+                0.0,
+            ),
+        };
+        self.issues.append(&mut pv.issues);
+        Demand {
+            volume,
+            input_per_output,
+            annual_growth: self.opt_dist(
+                "demand.annual_growth",
+                &r.annual_growth,
+                Range::RATE,
+                0.0,
+            ),
+            diurnal,
+            weekly,
+            noise_sigma,
+            noise_autocorrelation,
+            bursts,
+            traffic: praw.map(|p| p.name.clone()),
+            replay_days,
+        }
+    }
+
+    /// Read the traffic profile `name` (built-in, or a path ending in .toml):
+    /// `(origin, text, parsed)`.
+    fn traffic_profile(
+        &mut self,
+        name: &str,
+        dir: Option<&Path>,
+    ) -> Option<(String, String, crate::traffic::RawProfile)> {
+        use crate::traffic::BUILTIN_PROFILES;
+        let (text, origin) = if name.ends_with(".toml") || name.contains('/') {
+            let path = dir
+                .map(|d| d.join(name))
+                .unwrap_or_else(|| PathBuf::from(name));
+            match std::fs::read(&path) {
+                Ok(b) => match utf8(b, &path.display().to_string()) {
+                    Ok(t) => (t, path.display().to_string()),
+                    Err(e) => {
+                        self.push("demand.traffic", None, e.to_string());
+                        return None;
+                    }
+                },
+                Err(e) => {
+                    self.push(
+                        "demand.traffic",
+                        None,
+                        format!("cannot read traffic profile {}: {e}", path.display()),
+                    );
+                    return None;
+                }
+            }
+        } else if let Some((_, t)) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name) {
+            (t.to_string(), format!("traffic/{name}.toml"))
+        } else {
+            let known: Vec<&str> = BUILTIN_PROFILES.iter().map(|(n, _)| *n).collect();
+            self.push(
+                "demand.traffic",
+                None,
+                format!(
+                    "no traffic profile named `{name}` (built-in: {}; or give a path ending in .toml, written by capsim fit-traffic)",
+                    known.join(", ")
+                ),
+            );
+            return None;
+        };
+        match toml::from_str(&text) {
+            Ok(p) => Some((origin, text, p)),
+            Err(e) => {
+                self.push(
+                    "demand.traffic",
+                    None,
+                    format!("traffic profile {origin}: {}", e.to_string().trim_end()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The profile's replay days, each 24 finite values ≥ 0, rescaled to mean 1.
+    fn replay_days(&mut self, origin: &str, p: &crate::traffic::RawProfile) -> Vec<[f64; 24]> {
+        let field = format!("{origin}: replay.days");
+        let Some(r) = &p.replay else {
+            self.push(
+                "demand.replay",
+                None,
+                format!(
+                    "traffic profile {origin} has no [replay] days (the trace has no complete day)"
+                ),
+            );
+            return Vec::new();
+        };
+        let line = Some(self.line_of(r.days.span().start));
+        let mut days = Vec::new();
+        for (i, d) in r.days.get_ref().iter().enumerate() {
+            let ok = d.iter().all(|x| x.is_finite() && *x >= 0.0);
+            match <[f64; 24]>::try_from(d.as_slice()) {
+                Ok(a) if ok => days.push(a),
+                _ => {
+                    self.push(
+                        field.clone(),
+                        line,
+                        format!("day {i}: must be 24 finite values, zero or more"),
+                    );
+                    return Vec::new();
+                }
+            }
+        }
+        let mean = days.iter().flatten().sum::<f64>() / (24 * days.len()).max(1) as f64;
+        if !(mean > 0.0) {
+            self.push(field, line, "needs at least one day with traffic");
+            return Vec::new();
+        }
+        days.iter().map(|d| d.map(|x| x / mean)).collect()
+    }
+
+    fn bursts(&mut self, prefix: &str, b: &RawBursts) -> Bursts {
+        Bursts {
             per_month: self.dist(
-                "demand.bursts.per_month",
+                &format!("{prefix}bursts.per_month"),
                 &b.per_month,
                 Range {
                     min: 0.0,
@@ -989,7 +1218,7 @@ impl Validator<'_> {
                 },
             ),
             size: self.dist(
-                "demand.bursts.size",
+                &format!("{prefix}bursts.size"),
                 &b.size,
                 Range {
                     min: 0.0,
@@ -999,7 +1228,7 @@ impl Validator<'_> {
                 },
             ),
             duration_hours: self.dist(
-                "demand.bursts.duration_hours",
+                &format!("{prefix}bursts.duration_hours"),
                 &b.duration_hours,
                 Range {
                     min: 0.0,
@@ -1008,51 +1237,6 @@ impl Validator<'_> {
                     unit: "",
                 },
             ),
-        });
-        Demand {
-            volume,
-            input_per_output: self.opt_dist(
-                "demand.input_per_output",
-                &r.input_per_output,
-                Range {
-                    min: 0.0,
-                    max: 1e4,
-                    min_inclusive: true,
-                    unit: "",
-                },
-                0.0,
-            ),
-            annual_growth: self.opt_dist(
-                "demand.annual_growth",
-                &r.annual_growth,
-                Range::RATE,
-                0.0,
-            ),
-            diurnal: self.shape("demand.diurnal", &r.diurnal),
-            weekly: self.shape("demand.weekly", &r.weekly),
-            noise_sigma: self.opt_dist(
-                "demand.noise_sigma",
-                &r.noise_sigma,
-                Range {
-                    min: 0.0,
-                    max: 3.0,
-                    min_inclusive: true,
-                    unit: "",
-                },
-                0.0,
-            ),
-            noise_autocorrelation: self.opt_dist(
-                "demand.noise_autocorrelation",
-                &r.noise_autocorrelation,
-                Range {
-                    min: 0.0,
-                    max: 0.999,
-                    min_inclusive: true,
-                    unit: "",
-                },
-                0.0,
-            ),
-            bursts,
         }
     }
 
@@ -1310,6 +1494,17 @@ impl Scenario {
         pt(&mut s.demand.annual_growth);
         s.demand.noise_sigma = Dist::fixed(0.0);
         s.demand.bursts = None;
+        // Replay collapses to the trace's mean day.
+        let days = s.demand.replay_days.len();
+        if days > 0 {
+            let mut mean = [0.0; 24];
+            for d in &s.demand.replay_days {
+                mean.iter_mut()
+                    .zip(d)
+                    .for_each(|(m, x)| *m += x / days as f64);
+            }
+            s.demand.replay_days = vec![mean];
+        }
         pt(&mut s.api.output_usd_per_mtok);
         pt(&mut s.api.input_usd_per_mtok);
         s.gpu_prices.iter_mut().for_each(|(_, d)| pt(d));

@@ -79,6 +79,8 @@ pub struct RawDemand {
     pub noise_sigma: Option<RawDist>,
     pub noise_autocorrelation: Option<RawDist>,
     pub bursts: Option<RawBursts>,
+    pub traffic: Option<String>,
+    pub replay: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
