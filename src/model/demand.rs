@@ -11,6 +11,11 @@
 //!   demand by their size for their duration (rounded up to whole hours).
 //!   Bursts come on top of the volume: they raise the expected demand.
 //!
+//! A day-level noise (`daily_noise_sigma`, AR(1) from day to day with
+//! `daily_noise_autocorrelation`) multiplies every hour of a day by
+//! `exp(σ_d u_d − σ_d²/2)`: the level shifts that persist through a day,
+//! which hourly AR(1) noise alone cannot give (fitted traces show them).
+//!
 //! With `replay` (a traffic profile's complete days), `shape × noise` is
 //! replaced by a day of the trace drawn uniformly at random (with
 //! replacement) for each day of the horizon: a block bootstrap with one-day
@@ -57,6 +62,21 @@ pub fn fill(p: &TrialParams, cal: &Calendar, d: &Demand, keys: &Keys, trial: u64
         for (o, &shape) in out.iter_mut().zip(&cal.shape) {
             *o = base * shape * growth;
             growth *= growth_step;
+        }
+    }
+    let ds = p.daily_noise_sigma;
+    if ds > 0.0 && d.replay_days.is_empty() {
+        // Day-level noise: one AR(1) step per day, shared by its 24 hours.
+        let mut rng = keys.daily.for_trial(trial);
+        let rho = p.daily_noise_rho;
+        let innov = (1.0 - rho * rho).sqrt();
+        let mut u: f64 = rng.sample(StandardNormal);
+        let correction = -0.5 * ds * ds;
+        for day in out.chunks_mut(24) {
+            let m = (ds * u + correction).exp();
+            day.iter_mut().for_each(|x| *x *= m);
+            let e: f64 = rng.sample(StandardNormal);
+            u = rho * u + innov * e;
         }
     }
     if let Some(b) = bursts {

@@ -10,6 +10,8 @@ pub struct Keys {
     pub seed: u64,
     /// Hourly demand noise.
     pub noise: StreamKey,
+    /// Day-level demand noise.
+    pub daily: StreamKey,
     /// Replay: which trace day each day of the horizon copies.
     pub replay: StreamKey,
     /// Burst arrivals, sizes and durations.
@@ -36,6 +38,7 @@ impl Keys {
             noise: StreamKey::new(seed, "demand.noise"),
             bursts: StreamKey::new(seed, "demand.bursts"),
             replay: StreamKey::new(seed, "demand.replay"),
+            daily: StreamKey::new(seed, "demand.daily"),
             region: StreamKey::new(seed, "outages.region"),
             failure_slot: (0..slots)
                 .map(|j| StreamKey::new(seed, &format!("outages.slot.{j}")))

@@ -39,6 +39,8 @@ pub struct ParamSet {
     growth: Drawn,
     noise_sigma: Drawn,
     noise_rho: Drawn,
+    daily_sigma: Drawn,
+    daily_rho: Drawn,
     bursts_per_month: Option<Drawn>,
     api_out: Drawn,
     api_in: Drawn,
@@ -70,6 +72,10 @@ pub struct TrialParams {
     pub noise_sigma: f64,
     /// Hourly log-noise lag-1 autocorrelation.
     pub noise_rho: f64,
+    /// Day-level log-noise standard deviation.
+    pub daily_noise_sigma: f64,
+    /// Day-level log-noise day-to-day autocorrelation.
+    pub daily_noise_rho: f64,
     /// Bursts per month.
     pub bursts_per_month: f64,
     /// API price, USD per million output tokens.
@@ -120,6 +126,11 @@ impl ParamSet {
             noise_rho: d(
                 "demand.noise_autocorrelation",
                 &s.demand.noise_autocorrelation,
+            ),
+            daily_sigma: d("demand.daily_noise_sigma", &s.demand.daily_noise_sigma),
+            daily_rho: d(
+                "demand.daily_noise_autocorrelation",
+                &s.demand.daily_noise_autocorrelation,
             ),
             bursts_per_month: s
                 .demand
@@ -197,6 +208,8 @@ impl ParamSet {
             annual_growth: self.growth.draw(trial),
             noise_sigma: self.noise_sigma.draw(trial),
             noise_rho: self.noise_rho.draw(trial),
+            daily_noise_sigma: self.daily_sigma.draw(trial),
+            daily_noise_rho: self.daily_rho.draw(trial),
             bursts_per_month: self
                 .bursts_per_month
                 .as_ref()

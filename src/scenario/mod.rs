@@ -242,6 +242,11 @@ pub struct Demand {
     pub noise_sigma: Dist,
     /// Lag-1-hour autocorrelation of the log-noise.
     pub noise_autocorrelation: Dist,
+    /// Standard deviation of a day-level log-noise (each day's level, shared
+    /// by its 24 hours), on top of the hourly noise.
+    pub daily_noise_sigma: Dist,
+    /// Day-to-day autocorrelation of the day-level noise.
+    pub daily_noise_autocorrelation: Dist,
     /// Bursts, if any.
     pub bursts: Option<Bursts>,
     /// Traffic profile the shapes, noise and bursts default to (its name).
@@ -1005,6 +1010,11 @@ impl Validator<'_> {
                 (r.weekly.is_some(), "weekly"),
                 (r.noise_sigma.is_some(), "noise_sigma"),
                 (r.noise_autocorrelation.is_some(), "noise_autocorrelation"),
+                (r.daily_noise_sigma.is_some(), "daily_noise_sigma"),
+                (
+                    r.daily_noise_autocorrelation.is_some(),
+                    "daily_noise_autocorrelation",
+                ),
             ] {
                 if given {
                     self.push(
@@ -1074,24 +1084,32 @@ impl Validator<'_> {
             (Some(t), None) => pv.shape(&pf("weekly"), &t.weekly),
             _ => self.shape("demand.weekly", &r.weekly),
         };
-        let noise_sigma = match (shaped, &r.noise_sigma) {
-            (Some(t), None) => pv.opt_dist(&pf("noise_sigma"), &t.noise_sigma, SIGMA, 0.0),
-            _ => self.opt_dist("demand.noise_sigma", &r.noise_sigma, SIGMA, 0.0),
+        let mut pick = |name: &str,
+                        given: &Option<RawDist>,
+                        from_profile: fn(&crate::traffic::RawTraffic) -> &Option<RawDist>,
+                        range: Range| match (shaped, given) {
+            (Some(t), None) => pv.opt_dist(&pf(name), from_profile(t), range, 0.0),
+            _ => self.opt_dist(&format!("demand.{name}"), given, range, 0.0),
         };
-        let noise_autocorrelation = match (shaped, &r.noise_autocorrelation) {
-            (Some(t), None) => pv.opt_dist(
-                &pf("noise_autocorrelation"),
-                &t.noise_autocorrelation,
-                RHO,
-                0.0,
-            ),
-            _ => self.opt_dist(
-                "demand.noise_autocorrelation",
-                &r.noise_autocorrelation,
-                RHO,
-                0.0,
-            ),
-        };
+        let noise_sigma = pick("noise_sigma", &r.noise_sigma, |t| &t.noise_sigma, SIGMA);
+        let noise_autocorrelation = pick(
+            "noise_autocorrelation",
+            &r.noise_autocorrelation,
+            |t| &t.noise_autocorrelation,
+            RHO,
+        );
+        let daily_noise_sigma = pick(
+            "daily_noise_sigma",
+            &r.daily_noise_sigma,
+            |t| &t.daily_noise_sigma,
+            SIGMA,
+        );
+        let daily_noise_autocorrelation = pick(
+            "daily_noise_autocorrelation",
+            &r.daily_noise_autocorrelation,
+            |t| &t.daily_noise_autocorrelation,
+            RHO,
+        );
         self.issues.append(&mut pv.issues);
         Demand {
             volume,
@@ -1106,6 +1124,8 @@ impl Validator<'_> {
             weekly,
             noise_sigma,
             noise_autocorrelation,
+            daily_noise_sigma,
+            daily_noise_autocorrelation,
             bursts,
             traffic: praw.map(|p| p.name.clone()),
             replay_days,
@@ -1198,7 +1218,7 @@ impl Validator<'_> {
             }
         }
         let mean = days.iter().flatten().sum::<f64>() / (24 * days.len()).max(1) as f64;
-        if !(mean > 0.0) {
+        if mean.is_nan() || mean <= 0.0 {
             self.push(field, line, "needs at least one day with traffic");
             return Vec::new();
         }
@@ -1493,6 +1513,7 @@ impl Scenario {
         pt(&mut s.demand.input_per_output);
         pt(&mut s.demand.annual_growth);
         s.demand.noise_sigma = Dist::fixed(0.0);
+        s.demand.daily_noise_sigma = Dist::fixed(0.0);
         s.demand.bursts = None;
         // Replay collapses to the trace's mean day.
         let days = s.demand.replay_days.len();

@@ -78,6 +78,8 @@ pub struct RawDemand {
     pub weekly: Option<Spanned<Vec<f64>>>,
     pub noise_sigma: Option<RawDist>,
     pub noise_autocorrelation: Option<RawDist>,
+    pub daily_noise_sigma: Option<RawDist>,
+    pub daily_noise_autocorrelation: Option<RawDist>,
     pub bursts: Option<RawBursts>,
     pub traffic: Option<String>,
     pub replay: Option<bool>,

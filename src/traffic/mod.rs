@@ -66,6 +66,8 @@ pub(crate) struct RawTraffic {
     pub weekly: Option<toml::Spanned<Vec<f64>>>,
     pub noise_sigma: Option<toml::Spanned<toml::Value>>,
     pub noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
+    pub daily_noise_sigma: Option<toml::Spanned<toml::Value>>,
+    pub daily_noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
     pub bursts: Option<crate::scenario::raw::RawBursts>,
     pub input_per_output: Option<toml::Spanned<toml::Value>>,
 }
@@ -206,6 +208,10 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
     if let (Some(s), Some(r)) = (f.noise_sigma, f.noise_autocorrelation) {
         let _ = writeln!(o, "noise_sigma = {s:.4}");
         let _ = writeln!(o, "noise_autocorrelation = {r:.4}");
+    }
+    if let (Some(s), Some(r)) = (f.daily_noise_sigma, f.daily_noise_autocorrelation) {
+        let _ = writeln!(o, "daily_noise_sigma = {s:.4}");
+        let _ = writeln!(o, "daily_noise_autocorrelation = {r:.4}");
     }
     if !f.bursts.is_empty() {
         // Bursts per 730-hour month of valid trace.

@@ -329,7 +329,7 @@ pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, Tr
 
 fn check_window(w: f64, origin: &str, what: &str) -> Result<(), TraceError> {
     let per_hour = 3600.0 / w;
-    if !(w >= 1.0 && w <= 3600.0 && (per_hour - per_hour.round()).abs() < 1e-6) {
+    if !((1.0..=3600.0).contains(&w) && (per_hour - per_hour.round()).abs() < 1e-6) {
         return Err(TraceError {
             origin: origin.to_owned(),
             message: format!(
