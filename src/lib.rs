@@ -30,5 +30,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod seed_table;
+pub mod sensitivity;
 pub mod stats;
 pub mod traffic;

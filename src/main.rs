@@ -394,7 +394,13 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
             extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
+            let sens = capsim::sensitivity::sensitivity(&s, &outcomes);
+            extra.push((
+                "sensitivity.parquet",
+                report::parquet::sensitivity_frame(&sens)?,
+            ));
             text.push(terminal::compare_table(&c));
+            text.push(terminal::sensitivity_lines(&sens));
             text.push(if matches!(job, Job::Size(..)) {
                 format!("Recommended size: {}.", compare::recommend(&c, 0.02).1)
             } else {

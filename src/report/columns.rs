@@ -393,6 +393,41 @@ pub const COMPARE_COLUMNS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Columns of `sensitivity.parquet` (written by `capsim compare`).
+pub const SENSITIVITY_COLUMNS: &[(&str, &str, &str)] = &[
+    ("strategy", "String", "strategy name"),
+    (
+        "input",
+        "String",
+        "a trial-level input that varies across trials, named as in the scenario (e.g. demand.monthly_tokens, gpu_prices.reserved)",
+    ),
+    (
+        "rank",
+        "UInt32",
+        "1 = the input with the largest absolute rank correlation with this strategy's total cost",
+    ),
+    (
+        "spearman",
+        "Float64",
+        "Spearman rank correlation between the input's draw and the strategy's total cost over the trials",
+    ),
+    (
+        "cost_at_p10_usd",
+        "Float64",
+        "mean total cost of the trials whose draw of the input is at or below its 10th percentile, USD",
+    ),
+    (
+        "cost_at_p90_usd",
+        "Float64",
+        "mean total cost of the trials whose draw is at or above its 90th percentile, USD",
+    ),
+    (
+        "swing_usd",
+        "Float64",
+        "cost_at_p90_usd minus cost_at_p10_usd (the tornado bar), USD",
+    ),
+];
+
 /// Columns of `paired.parquet` (written by `capsim compare`).
 pub const PAIRED_COLUMNS: &[(&str, &str, &str)] = &[
     ("strategy_a", "String", "first strategy"),
@@ -536,6 +571,11 @@ pub fn schema_markdown() -> String {
         &mut s,
         "paired.parquet — one row per pair of strategies (`capsim compare`)",
         PAIRED_COLUMNS.to_vec(),
+    );
+    table(
+        &mut s,
+        "sensitivity.parquet — one row per strategy × varying input (`capsim compare`)",
+        SENSITIVITY_COLUMNS.to_vec(),
     );
     table(
         &mut s,

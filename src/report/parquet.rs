@@ -175,6 +175,23 @@ fn opt_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> f64) -> Column {
 }
 
 /// `compare.parquet` (columns: [`super::columns::COMPARE_COLUMNS`]).
+/// `sensitivity.parquet`.
+pub fn sensitivity_frame(rows: &[crate::sensitivity::Row]) -> Result<DataFrame> {
+    frame(vec![
+        str_col("strategy", rows, |x| x.strategy.as_str()),
+        str_col("input", rows, |x| x.input.as_str()),
+        Column::new(
+            "rank".into(),
+            rows.iter().map(|r| r.rank as u32).collect::<Vec<u32>>(),
+        ),
+        f64_col("spearman", rows, |x| x.spearman),
+        f64_col("cost_at_p10_usd", rows, |x| x.cost_at_p10_usd),
+        f64_col("cost_at_p90_usd", rows, |x| x.cost_at_p90_usd),
+        f64_col("swing_usd", rows, |x| x.swing_usd),
+    ])
+}
+
+/// `compare.parquet`.
 pub fn compare_frame(c: &crate::compare::Comparison) -> Result<DataFrame> {
     let r = &c.risks;
     let rank: Vec<u32> = (0..r.len())

@@ -274,3 +274,32 @@ pub fn sweep_table(names: &[String], rows: &[crate::breakeven::SweepRow]) -> Str
     }
     t.to_string()
 }
+
+/// The three inputs that move each strategy's cost most (rank correlation).
+pub fn sensitivity_lines(rows: &[crate::sensitivity::Row]) -> String {
+    let mut out = String::from(
+        "Inputs that drive each strategy's cost (Spearman rank correlation; mean cost with the input at its P10 → P90):",
+    );
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        if !names.contains(&r.strategy.as_str()) {
+            names.push(&r.strategy);
+        }
+    }
+    for n in names {
+        let top: Vec<String> = rows
+            .iter()
+            .filter(|r| r.strategy == n && r.rank <= 3)
+            .map(|r| {
+                format!(
+                    "{} {:+.2} (${:.0} → ${:.0})",
+                    r.input, r.spearman, r.cost_at_p10_usd, r.cost_at_p90_usd
+                )
+            })
+            .collect();
+        if !top.is_empty() {
+            out.push_str(&format!("\n  {n}: {}", top.join("; ")));
+        }
+    }
+    out
+}
