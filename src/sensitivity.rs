@@ -37,9 +37,12 @@ pub struct Row {
     pub swing_usd: f64,
 }
 
+/// How to read one input from a trial's draws.
+type Getter = Box<dyn Fn(&TrialParams) -> f64>;
+
 /// The trial-level inputs of a scenario, with how to read each from a trial's draws.
-fn inputs(s: &Scenario) -> Vec<(String, Box<dyn Fn(&TrialParams) -> f64>)> {
-    let mut v: Vec<(String, Box<dyn Fn(&TrialParams) -> f64>)> = vec![
+fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
+    let mut v: Vec<(String, Getter)> = vec![
         (
             "demand.monthly_tokens".into(),
             Box::new(|p| p.monthly_tokens),
