@@ -271,6 +271,9 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     if deterministic {
         s = s.deterministic();
     }
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Job::Size(name, kind, replicas) = &job {
         let kind = *kind;
         let si = match name {
@@ -568,6 +571,9 @@ fn run() -> Result<()> {
         }
         Command::Validate { scenario } => {
             let s = scenario::load(&scenario)?;
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
             println!(
                 "{}: valid ({} strategies, {} trials, {} hours)",
                 scenario.display(),

@@ -4,6 +4,7 @@
 //! Validation collects *every* problem it finds, each naming its field (and
 //! its line where the parser knows it), so a user fixes a file in one pass.
 
+pub mod decode;
 pub mod raw;
 
 use std::fmt;
@@ -347,6 +348,9 @@ pub struct Scenario {
     /// The scenario file as given.
     #[serde(skip)]
     pub source_text: String,
+    /// Things that are allowed but look wrong (printed by validate and run).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Load and validate a scenario file.
@@ -437,11 +441,13 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
     let mut v = Validator {
         text,
         issues: Vec::new(),
+        warnings: Vec::new(),
     };
     let scenario = v.scenario(raw, dir);
     match scenario {
         Some(s) if v.issues.is_empty() => Ok(Scenario {
             source_text: text.to_owned(),
+            warnings: v.warnings,
             ..s
         }),
         _ => Err(ScenarioError::Invalid {
@@ -454,6 +460,7 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
 struct Validator<'a> {
     text: &'a str,
     issues: Vec<Issue>,
+    warnings: Vec<String>,
 }
 
 impl Validator<'_> {
@@ -704,6 +711,7 @@ impl Validator<'_> {
             overhead,
             strategies,
             source_text: String::new(),
+            warnings: Vec::new(),
         })
     }
 
@@ -847,12 +855,33 @@ impl Validator<'_> {
         let mut pv = Validator {
             text: &text,
             issues: Vec::new(),
+            warnings: Vec::new(),
         };
-        let tok = pv.dist(
-            &format!("{origin}: tok_s_per_gpu"),
-            &p.tok_s_per_gpu,
-            TOK_S_PER_GPU,
-        );
+        // The decode table's throughput at the profile's operating point, if it gives one.
+        let table = p.decode.as_ref().and_then(|d| {
+            match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
+                Ok(v) => Some((v, d)),
+                Err(e) => {
+                    pv.push(format!("{origin}: decode"), None, e);
+                    None
+                }
+            }
+        });
+        let tok = match (&p.tok_s_per_gpu, table) {
+            (Some(t), _) => pv.dist(&format!("{origin}: tok_s_per_gpu"), t, TOK_S_PER_GPU),
+            // Measured: the table's figure at this batch and context.
+            (None, Some((v, _))) => Dist::fixed(v),
+            (None, None) => {
+                if p.decode.is_none() {
+                    pv.push(
+                        format!("{origin}: tok_s_per_gpu"),
+                        None,
+                        "missing: give tok_s_per_gpu, or [decode] weights_dtype, batch and context_tokens to take it from models/h100_decode_step.csv",
+                    );
+                }
+                Dist::fixed(f64::NAN)
+            }
+        };
         let ceil = pv.dist(
             &format!("{origin}: utilization_ceiling"),
             &p.utilization_ceiling,
@@ -879,9 +908,23 @@ impl Validator<'_> {
                 Some(g) => self.count("model.gpus_per_replica", Some(g), gpus, 1, 1024),
                 None => gpus,
             },
-            tok_s_per_gpu: match &r.tok_s_per_gpu {
-                Some(t) => self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU),
-                None => tok,
+            tok_s_per_gpu: {
+                let t = match &r.tok_s_per_gpu {
+                    Some(t) => self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU),
+                    None => tok,
+                };
+                if let Some((v, d)) = table {
+                    if t.point() > v * (1.0 + 1e-9) {
+                        self.warnings.push(format!(
+                            "model.tok_s_per_gpu: {} tok/s per GPU is above the {v} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
+                            crate::dist::num(t.point()),
+                            d.weights_dtype,
+                            d.batch,
+                            d.context_tokens
+                        ));
+                    }
+                }
+                t
             },
             utilization_ceiling: match &r.utilization_ceiling {
                 Some(c) => self.dist(
@@ -1001,6 +1044,7 @@ impl Validator<'_> {
         let mut pv = Validator {
             text: ptext,
             issues: Vec::new(),
+            warnings: Vec::new(),
         };
         let pf = |f: &str| format!("{porigin}: traffic.{f}");
         let replay = r.replay.unwrap_or(false);

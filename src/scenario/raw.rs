@@ -62,8 +62,18 @@ pub struct RawModelProfile {
     pub source: String,
     pub gpu: String,
     pub gpus_per_replica: i64,
-    pub tok_s_per_gpu: RawDist,
+    pub tok_s_per_gpu: Option<RawDist>,
     pub utilization_ceiling: RawDist,
+    /// The operating point in the measured decode table (models/h100_decode_step.csv).
+    pub decode: Option<RawDecode>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecode {
+    pub weights_dtype: String,
+    pub batch: i64,
+    pub context_tokens: i64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

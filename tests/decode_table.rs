@@ -1,0 +1,84 @@
+//! The measured H100 decode table as a throughput ceiling and source.
+
+mod common;
+
+use capsim::scenario;
+use common::{capsim, stderr_of};
+
+const SCENARIO: &str = r#"name = "w"
+[model]
+profile = "PROFILE"
+TOK
+[demand]
+monthly_tokens = 5e9
+[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r2"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+"#;
+
+fn scenario_file(dir: &std::path::Path, profile: &str, tok: &str) -> std::path::PathBuf {
+    let p = dir.join("s.toml");
+    std::fs::write(&p, SCENARIO.replace("PROFILE", profile).replace("TOK", tok)).unwrap();
+    p
+}
+
+#[test]
+fn validate_warns_above_the_table_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario_file(dir.path(), "llama3-70b-fp8-4xh100", "tok_s_per_gpu = 2000");
+    let a = capsim().arg("validate").arg(&s).assert().success();
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("warning: model.tok_s_per_gpu: 2000 tok/s per GPU is above the 1226.3"),
+        "{e}"
+    );
+    let s = scenario_file(dir.path(), "llama3-70b-fp8-4xh100", "tok_s_per_gpu = 1200");
+    let a = capsim().arg("validate").arg(&s).assert().success();
+    assert!(!stderr_of(&a).contains("warning"));
+}
+
+#[test]
+fn a_profile_can_take_its_throughput_from_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = r#"name = "t"
+source = "models/h100_decode_step.csv at batch 32, 8k context"
+gpu = "H100-80GB"
+gpus_per_replica = 4
+utilization_ceiling = 0.85
+[decode]
+weights_dtype = "fp8"
+batch = 32
+context_tokens = 8192
+"#;
+    std::fs::write(dir.path().join("t.toml"), profile).unwrap();
+    let s = scenario_file(dir.path(), "t.toml", "");
+    let sc = scenario::load(&s).unwrap();
+    let want: f64 = std::fs::read_to_string("models/h100_decode_step.csv")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("fp8,32,8192,"))
+        .unwrap()
+        .split(',')
+        .nth(5)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(sc.model.tok_s_per_gpu.point(), want);
+
+    std::fs::write(
+        dir.path().join("t.toml"),
+        profile.replace("batch = 32", "batch = 48"),
+    )
+    .unwrap();
+    let e = scenario::load(&s).unwrap_err().to_string();
+    assert!(
+        e.contains("batch 48 at 8192-token context is not measured for fp8"),
+        "{e}"
+    );
+}
