@@ -82,3 +82,19 @@ context_tokens = 8192
         "{e}"
     );
 }
+
+#[test]
+fn outage_preset_gives_the_llama3_rates_and_fields_override_it() {
+    let text = SCENARIO
+        .replace("PROFILE", "llama3-70b-fp8-4xh100")
+        .replace("TOK", "");
+    let with = |o: &str| scenario::parse(&format!("{text}[outages]\n{o}\n"), "t", None);
+    let s = with("preset = \"llama3-h100\"").unwrap();
+    assert_eq!(s.outages.gpu_failures_per_year.point(), 0.173);
+    assert!((s.outages.gpu_failures_per_year.mean() - (0.111 + 0.173 + 0.3) / 3.0).abs() < 1e-12);
+    assert_eq!(s.outages.repair_hours.point(), 24.0);
+    let s = with("preset = \"llama3-h100\"\nrepair_hours = 8").unwrap();
+    assert_eq!(s.outages.repair_hours.point(), 8.0);
+    let e = with("preset = \"llama4\"").unwrap_err().to_string();
+    assert!(e.contains("no outage preset named `llama4`"), "{e}");
+}

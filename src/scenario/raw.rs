@@ -116,6 +116,7 @@ pub struct RawApi {
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutages {
+    pub preset: Option<String>,
     pub gpu_failures_per_year: Option<RawDist>,
     pub repair_hours: Option<RawDist>,
     pub region_outages_per_year: Option<RawDist>,
