@@ -1,15 +1,8 @@
 //! Sensitivity ranks the input that, by construction, alone drives a cost.
 
-use capsim::engine::Engine;
-use capsim::scenario;
-use capsim::sensitivity::sensitivity;
+mod common;
 
-#[test]
-fn the_only_driver_ranks_first() {
-    // Reserved cost depends only on the reserved price (20 replicas never
-    // spill); API-only cost only on the volume (prices fixed). Failures are
-    // off so the reserved pool never spills.
-    let text = r#"name = "sens"
+const SCENARIO: &str = r#"name = "sens"
 [model]
 profile = "llama3-70b-fp8-4xh100"
 [demand]
@@ -30,6 +23,38 @@ replicas = 20
 [[strategy]]
 name = "api-only"
 "#;
+
+use capsim::engine::Engine;
+use capsim::scenario;
+use capsim::sensitivity::sensitivity;
+
+#[test]
+fn compare_writes_it_and_the_report_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.toml");
+    std::fs::write(&f, SCENARIO).unwrap();
+    common::capsim()
+        .args(["compare", "--trials", "200", "-q", "--report", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&f)
+        .assert()
+        .success();
+    let run = common::run_dir(&dir.path().join("out"));
+    assert!(run.join("sensitivity.parquet").exists());
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains("<h2>What drives the cost</h2>"));
+    assert!(
+        html.contains("<td>reserved</td><td>gpu_prices.reserved</td><td>+1.00</td>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_only_driver_ranks_first() {
+    // Reserved cost depends only on the reserved price (20 replicas never
+    // spill); API-only cost only on the volume (prices fixed). Failures are
+    // off so the reserved pool never spills.
+    let text = SCENARIO;
     let s = scenario::parse(text, "t", None).unwrap();
     let outcomes = Engine::new(&s, 5).run(0..400, &|| {});
     let rows = sensitivity(&s, &outcomes);

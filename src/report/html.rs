@@ -77,6 +77,7 @@ struct Run {
     monthly: BTreeMap<String, BTreeMap<u32, Vec<f64>>>,
     month_start: BTreeMap<u32, String>,
     compare: Option<DataFrame>,
+    sensitivity: Option<DataFrame>,
     breakeven: Option<DataFrame>,
     /// strategy → per-trial break-even volume (None: never), from
     /// `breakeven_trials.parquet`; empty without it.
@@ -205,6 +206,7 @@ impl Run {
             monthly,
             month_start,
             compare: optional(dir, "compare.parquet")?,
+            sensitivity: optional(dir, "sensitivity.parquet")?,
             breakeven: optional(dir, "breakeven.parquet")?,
             breakeven_trials: match optional(dir, "breakeven_trials.parquet")? {
                 None => BTreeMap::new(),
@@ -486,6 +488,7 @@ pub fn render(dir: &Path) -> Result<String> {
     headline_table(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
+    sensitivity_section(&run, &mut body)?;
     cost_distribution(&run, &mut body)?;
     fan_chart(&run, &mut body)?;
     cost_per_mtok(&run, &mut body)?;
@@ -667,6 +670,45 @@ fn compare_section(run: &Run, out: &mut String) -> Result<()> {
             pct(v(pc[i])),
             usd(v(regret[i])),
             usd(v(regret95[i]))
+        );
+    }
+    out.push_str("</table>\n");
+    Ok(())
+}
+
+/// The three inputs that drive each strategy's cost (rows are written in
+/// rank order per strategy).
+fn sensitivity_section(run: &Run, out: &mut String) -> Result<()> {
+    let Some(df) = &run.sensitivity else {
+        return Ok(());
+    };
+    let f = "sensitivity.parquet";
+    let (names, inputs) = (strings(df, "strategy", f)?, strings(df, "input", f)?);
+    let (rho, lo, hi) = (
+        floats(df, "spearman", f)?,
+        floats(df, "cost_at_p10_usd", f)?,
+        floats(df, "cost_at_p90_usd", f)?,
+    );
+    if names.is_empty() {
+        return Ok(());
+    }
+    out.push_str("<h2>What drives the cost</h2>\n<p>For each strategy, the three uncertain inputs whose draws are most closely tied to its cost (Spearman rank correlation: +1 = cost always rises with the input, −1 = always falls), and the mean cost of the trials with that input in its lowest and highest tenth. Narrowing the first input's range is what would narrow the cost's.</p>\n<table>\n<tr><th>strategy</th><th>input</th><th>rank correlation</th><th>cost, input at P10</th><th>cost, input at P90</th></tr>\n");
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
+    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    for i in 0..names.len() {
+        let n = shown.entry(names[i].as_str()).or_default();
+        *n += 1;
+        if *n > 3 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{:+.2}</td><td>{}</td><td>{}</td></tr>",
+            esc(&names[i]),
+            esc(&inputs[i]),
+            v(rho[i]),
+            usd(v(lo[i])),
+            usd(v(hi[i]))
         );
     }
     out.push_str("</table>\n");
