@@ -75,6 +75,10 @@ fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
             Box::new(|p| p.api_input_usd_per_mtok),
         ),
         (
+            "api.price_drift_per_year".into(),
+            Box::new(|p| p.api_price_drift_per_year),
+        ),
+        (
             "outages.gpu_failures_per_year".into(),
             Box::new(|p| p.gpu_failures_per_year),
         ),

@@ -98,3 +98,44 @@ fn outage_preset_gives_the_llama3_rates_and_fields_override_it() {
     let e = with("preset = \"llama4\"").unwrap_err().to_string();
     assert!(e.contains("no outage preset named `llama4`"), "{e}");
 }
+
+#[test]
+fn api_price_drift_is_applied_month_by_month_at_the_midpoint() {
+    let text = r#"name = "drift"
+[run]
+horizon_hours = 8760
+start = 2027-01-01
+[model]
+profile = "llama3-70b-fp8-4xh100"
+[demand]
+monthly_tokens = 7.3e8
+[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 0
+price_drift_per_year = -0.2
+[[strategy]]
+name = "api-only"
+"#;
+    let s = scenario::parse(text, "t", None).unwrap();
+    let engine = capsim::engine::Engine::new(&s, 1);
+    let mut scratch = capsim::model::Scratch::default();
+    let o = engine.trial(0, &mut scratch);
+    // Flat demand of 1e6 tokens an hour at $10/M = $10 an hour, each month
+    // priced at 0.8^(midpoint in years).
+    let want: f64 = engine
+        .calendar()
+        .months
+        .iter()
+        .map(|m| {
+            10.0 * m.hours as f64
+                * 0.8f64.powf((m.first_hour as f64 + m.hours as f64 / 2.0) / 8760.0)
+        })
+        .sum();
+    let got = o.strategies[0].api_only_cost;
+    assert!((got / want - 1.0).abs() < 1e-12, "{got} vs {want}");
+    assert!((o.strategies[0].total.total_cost() / want - 1.0).abs() < 1e-12);
+    // Undrifted: $87,600; a 20% fall over the year costs ~10% less.
+    assert!(want < 87_600.0 * 0.92 && want > 87_600.0 * 0.88, "{want}");
+    let jan = &o.strategies[0].months[0];
+    assert!((jan.spill_cost / (10.0 * 744.0 * 0.8f64.powf(372.0 / 8760.0)) - 1.0).abs() < 1e-12);
+}

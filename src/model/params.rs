@@ -44,6 +44,7 @@ pub struct ParamSet {
     bursts_per_month: Option<Drawn>,
     api_out: Drawn,
     api_in: Drawn,
+    api_drift: Drawn,
     gpu_prices: Vec<Drawn>,
     failures: Drawn,
     region_rate: Drawn,
@@ -82,6 +83,8 @@ pub struct TrialParams {
     pub api_output_usd_per_mtok: f64,
     /// API price, USD per million input tokens.
     pub api_input_usd_per_mtok: f64,
+    /// API price change per year.
+    pub api_price_drift_per_year: f64,
     /// USD per GPU-hour, by index of `Scenario::gpu_prices`.
     pub gpu_usd_per_hour: Vec<f64>,
     /// Hardware failures per GPU-year.
@@ -100,6 +103,18 @@ impl TrialParams {
     /// API cost of one output token (with its input tokens), USD.
     pub fn api_usd_per_output_token(&self) -> f64 {
         (self.api_output_usd_per_mtok + self.input_per_output * self.api_input_usd_per_mtok) / 1e6
+    }
+
+    /// The API price per output token in a month starting at hour `first`
+    /// and `hours` long: [`Self::api_usd_per_output_token`] moved by the
+    /// drift to the month's midpoint. Exactly the undrifted price without drift.
+    pub fn api_usd_per_output_token_in(&self, first: usize, hours: usize) -> f64 {
+        let base = self.api_usd_per_output_token();
+        if self.api_price_drift_per_year == 0.0 {
+            return base;
+        }
+        let t = (first as f64 + 0.5 * hours as f64) / 8760.0;
+        base * (1.0 + self.api_price_drift_per_year).powf(t)
     }
 }
 
@@ -139,6 +154,7 @@ impl ParamSet {
                 .map(|b| d("demand.bursts.per_month", &b.per_month)),
             api_out: d("api.output_usd_per_mtok", &s.api.output_usd_per_mtok),
             api_in: d("api.input_usd_per_mtok", &s.api.input_usd_per_mtok),
+            api_drift: d("api.price_drift_per_year", &s.api.price_drift_per_year),
             gpu_prices: s
                 .gpu_prices
                 .iter()
@@ -216,6 +232,7 @@ impl ParamSet {
                 .map_or(0.0, |b| b.draw(trial)),
             api_output_usd_per_mtok: self.api_out.draw(trial),
             api_input_usd_per_mtok: self.api_in.draw(trial),
+            api_price_drift_per_year: self.api_drift.draw(trial),
             gpu_usd_per_hour: self.gpu_prices.iter().map(|p| p.draw(trial)).collect(),
             gpu_failures_per_year: self.failures.draw(trial),
             region_outages_per_year: self.region_rate.draw(trial),

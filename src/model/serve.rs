@@ -280,6 +280,7 @@ pub fn simulate(
         has_gpus,
         ..Default::default()
     };
+    let mut api_only = 0.0;
     out.months.reserve(cal.months.len());
     if !has_gpus && max_delay == 0 {
         // No capacity and no queue: every token overflows in its own hour.
@@ -296,12 +297,14 @@ pub fn simulate(
             } else {
                 m.dropped = m.demanded;
             }
-            m.spill_cost = m.spilled * api_per_token;
+            let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+            m.spill_cost = m.spilled * price;
+            api_only += m.demanded * price;
             // No GPUs, no overhead.
             out.total.add(&m);
             out.months.push(m);
         }
-        out.api_only_cost = out.total.demanded * api_per_token;
+        out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
         return out;
     }
     for month in &cal.months {
@@ -375,13 +378,15 @@ pub fn simulate(
                 }
             }
         }
-        m.spill_cost = m.spilled * api_per_token;
+        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+        m.spill_cost = m.spilled * price;
+        api_only += m.demanded * price;
         m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
         out.total.add(&m);
         out.months.push(m);
     }
     out.queued_end = queued;
-    out.api_only_cost = out.total.demanded * api_per_token;
+    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
@@ -390,4 +395,14 @@ pub fn simulate(
         * rcap
         * HOURS_PER_MONTH;
     out
+}
+
+/// What the API would charge for all demanded tokens: month by month with
+/// drift, else (the same value, summed as before) total × price.
+fn api_only_cost(p: &TrialParams, out: &StrategyTotals, api_per_token: f64, by_month: f64) -> f64 {
+    if p.api_price_drift_per_year == 0.0 {
+        out.total.demanded * api_per_token
+    } else {
+        by_month
+    }
 }

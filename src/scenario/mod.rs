@@ -268,6 +268,9 @@ pub struct Api {
     pub output_usd_per_mtok: Dist,
     /// USD per million input tokens.
     pub input_usd_per_mtok: Dist,
+    /// Change of both prices per year (−0.2 = 20% cheaper after a year),
+    /// compounded and applied month by month (each month at its midpoint).
+    pub price_drift_per_year: Dist,
 }
 
 /// Failure model.
@@ -404,6 +407,14 @@ pub fn load_with_api(
     })?;
     let mut api = toml::Table::new();
     api.insert("model".into(), api_model.into());
+    // The drift is a view of the market, not of one model's price: keep it.
+    if let Some(d) = table
+        .get("api")
+        .and_then(|a| a.get("price_drift_per_year"))
+        .cloned()
+    {
+        api.insert("price_drift_per_year".into(), d);
+    }
     if let Some(c) = catalog {
         let c = std::path::absolute(c).unwrap_or_else(|_| c.to_owned());
         api.insert("catalog".into(), c.display().to_string().into());
@@ -779,6 +790,12 @@ impl Validator<'_> {
     /// `[api]`: explicit prices, or a model key in a LiteLLM-format catalog
     /// (the built-in subset unless `catalog` names a file, relative to the scenario).
     fn api(&mut self, r: &raw::RawApi, dir: Option<&Path>) -> Api {
+        let drift = self.opt_dist(
+            "api.price_drift_per_year",
+            &r.price_drift_per_year,
+            Range::RATE,
+            0.0,
+        );
         let explicit_input = self.opt_dist(
             "api.input_usd_per_mtok",
             &r.input_usd_per_mtok,
@@ -808,6 +825,7 @@ impl Validator<'_> {
                 name: r.name.clone().unwrap_or_else(|| "api".into()),
                 output_usd_per_mtok: output,
                 input_usd_per_mtok: explicit_input,
+                price_drift_per_year: drift,
             };
         };
         for (field, given) in [
@@ -854,6 +872,7 @@ impl Validator<'_> {
             name: r.name.clone().unwrap_or_else(|| key.clone()),
             output_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.output_usd_per_mtok)),
             input_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.input_usd_per_mtok)),
+            price_drift_per_year: drift,
         }
     }
 
@@ -1615,6 +1634,7 @@ impl Scenario {
         }
         pt(&mut s.api.output_usd_per_mtok);
         pt(&mut s.api.input_usd_per_mtok);
+        pt(&mut s.api.price_drift_per_year);
         s.gpu_prices.iter_mut().for_each(|(_, d)| pt(d));
         s.outages.gpu_failures_per_year = Dist::fixed(0.0);
         s.outages.region_outages_per_year = Dist::fixed(0.0);

@@ -111,6 +111,7 @@ pub struct RawApi {
     pub catalog: Option<String>,
     pub output_usd_per_mtok: Option<RawDist>,
     pub input_usd_per_mtok: Option<RawDist>,
+    pub price_drift_per_year: Option<RawDist>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
