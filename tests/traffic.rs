@@ -88,7 +88,7 @@ fn within(got: f64, want: f64, tol: f64, what: &str) {
 }
 
 /// Peak-to-trough must be within 10% of the source's. The lag-24
-/// autocorrelation misses the 10% target on m-small (0.54 vs 0.68: the
+/// autocorrelation misses the 10% target on m-small (0.56 vs 0.68: the
 /// trace's level persists over its 14 days more than the day-level AR(1)
 /// gives) and on m-large its source value is near 0 (0.09), where 10% is
 /// ±0.009; it is held instead to the sampling spread of the statistic:

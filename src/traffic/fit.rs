@@ -14,7 +14,8 @@
 //! 3. **noise** on the other hours, split in two: each day's mean residual
 //!    is a day-level AR(1) (`daily_noise_sigma`, its variance less what the
 //!    hourly noise leaves in a day mean; `daily_noise_autocorrelation`, the
-//!    lag-1 correlation of consecutive days), and the deviations from it an
+//!    lag-1 correlation of consecutive days, corrected for its short-series
+//!    bias), and the deviations from it an
 //!    hourly AR(1) (`ρ` whose `ρ^k` best match their autocorrelation at lags
 //!    1–6 h; `σ` corrected for the share of variance a day mean absorbs);
 //! 4. **shrinkage**: each shape is scaled towards flat by
@@ -327,8 +328,12 @@ fn split(kept: &[Option<f64>]) -> Split {
             den += 0.5 * ((x - mm).powi(2) + (y - mm).powi(2));
         }
     }
-    let daily_rho = if den > 0.0 && daily_var > 0.0 {
-        (num / den).clamp(0.0, 0.99)
+    let days = dm.len() as f64;
+    let daily_rho = if den > 0.0 && daily_var > 0.0 && days > 4.0 {
+        // A lag-1 estimate from n values is biased low by about (1 + 3ρ)/n
+        // (Marriott & Pope 1954): 14 days turn 0.9 into ~0.63. Invert it.
+        let raw = num / den;
+        ((raw + 1.0 / days) / (1.0 - 3.0 / days)).clamp(0.0, 0.99)
     } else {
         0.0
     };
