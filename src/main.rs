@@ -183,6 +183,13 @@ enum Weekday {
     Sunday,
 }
 
+/// What the scenario allows but looks wrong, on standard error.
+fn print_warnings(s: &Scenario) {
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 fn load(path: Option<&PathBuf>) -> Result<Scenario> {
     Ok(match path {
         Some(p) => scenario::load(p)?,
@@ -271,9 +278,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     if deterministic {
         s = s.deterministic();
     }
-    for w in &s.warnings {
-        eprintln!("warning: {w}");
-    }
+    print_warnings(&s);
     if let Job::Size(name, kind, replicas) = &job {
         let kind = *kind;
         let si = match name {
@@ -517,15 +522,7 @@ fn fit_traffic(
     match out {
         None => print!("{text}"),
         Some(o) => {
-            let tmp = o.with_file_name(format!(
-                ".{}.partial-{}",
-                o.file_name()
-                    .map_or("profile".into(), |f| f.to_string_lossy()),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, &text)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, &o).with_context(|| format!("cannot write {}", o.display()))?;
+            report::write_atomic(&o, text.as_bytes())?;
             eprintln!("profile: {}", o.display());
         }
     }
@@ -571,9 +568,7 @@ fn run() -> Result<()> {
         }
         Command::Validate { scenario } => {
             let s = scenario::load(&scenario)?;
-            for w in &s.warnings {
-                eprintln!("warning: {w}");
-            }
+            print_warnings(&s);
             println!(
                 "{}: valid ({} strategies, {} trials, {} hours)",
                 scenario.display(),

@@ -39,62 +39,36 @@ pub struct Row {
 
 /// How to read one input from a trial's draws.
 type Getter = Box<dyn Fn(&TrialParams) -> f64>;
+/// A reader of one input that needs nothing from the scenario.
+type Read = fn(&TrialParams) -> f64;
+
+/// The inputs every scenario has, named as in the scenario.
+const COMMON: &[(&str, Read)] = &[
+    ("demand.monthly_tokens", |p| p.monthly_tokens),
+    ("model.tok_s_per_gpu", |p| p.tok_s_per_gpu),
+    ("model.utilization_ceiling", |p| p.utilization_ceiling),
+    ("demand.input_per_output", |p| p.input_per_output),
+    ("demand.annual_growth", |p| p.annual_growth),
+    ("demand.noise_sigma", |p| p.noise_sigma),
+    ("demand.daily_noise_sigma", |p| p.daily_noise_sigma),
+    ("demand.bursts.per_month", |p| p.bursts_per_month),
+    ("api.output_usd_per_mtok", |p| p.api_output_usd_per_mtok),
+    ("api.input_usd_per_mtok", |p| p.api_input_usd_per_mtok),
+    ("api.price_drift_per_year", |p| p.api_price_drift_per_year),
+    ("outages.gpu_failures_per_year", |p| p.gpu_failures_per_year),
+    ("outages.region_outages_per_year", |p| {
+        p.region_outages_per_year
+    }),
+    ("overhead.percent_of_gpu", |p| p.overhead_fraction),
+    ("overhead.items", |p| p.overhead_items_usd_per_year),
+];
 
 /// The trial-level inputs of a scenario, with how to read each from a trial's draws.
 fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
-    let mut v: Vec<(String, Getter)> = vec![
-        (
-            "demand.monthly_tokens".into(),
-            Box::new(|p| p.monthly_tokens),
-        ),
-        ("model.tok_s_per_gpu".into(), Box::new(|p| p.tok_s_per_gpu)),
-        (
-            "model.utilization_ceiling".into(),
-            Box::new(|p| p.utilization_ceiling),
-        ),
-        (
-            "demand.input_per_output".into(),
-            Box::new(|p| p.input_per_output),
-        ),
-        ("demand.annual_growth".into(), Box::new(|p| p.annual_growth)),
-        ("demand.noise_sigma".into(), Box::new(|p| p.noise_sigma)),
-        (
-            "demand.daily_noise_sigma".into(),
-            Box::new(|p| p.daily_noise_sigma),
-        ),
-        (
-            "demand.bursts.per_month".into(),
-            Box::new(|p| p.bursts_per_month),
-        ),
-        (
-            "api.output_usd_per_mtok".into(),
-            Box::new(|p| p.api_output_usd_per_mtok),
-        ),
-        (
-            "api.input_usd_per_mtok".into(),
-            Box::new(|p| p.api_input_usd_per_mtok),
-        ),
-        (
-            "api.price_drift_per_year".into(),
-            Box::new(|p| p.api_price_drift_per_year),
-        ),
-        (
-            "outages.gpu_failures_per_year".into(),
-            Box::new(|p| p.gpu_failures_per_year),
-        ),
-        (
-            "outages.region_outages_per_year".into(),
-            Box::new(|p| p.region_outages_per_year),
-        ),
-        (
-            "overhead.percent_of_gpu".into(),
-            Box::new(|p| p.overhead_fraction),
-        ),
-        (
-            "overhead.items".into(),
-            Box::new(|p| p.overhead_items_usd_per_year),
-        ),
-    ];
+    let mut v: Vec<(String, Getter)> = COMMON
+        .iter()
+        .map(|(n, get)| (n.to_string(), Box::new(*get) as Getter))
+        .collect();
     for (i, (name, _)) in s.gpu_prices.iter().enumerate() {
         v.push((
             format!("gpu_prices.{name}"),

@@ -5,26 +5,13 @@ mod common;
 use capsim::scenario;
 use common::{capsim, stderr_of};
 
-const SCENARIO: &str = r#"name = "w"
-[model]
-profile = "PROFILE"
-TOK
-[demand]
-monthly_tokens = 5e9
-[api]
-model = "gpt-4o"
-[gpu_prices]
-reserved = 2.4
-[[strategy]]
-name = "r2"
-[[strategy.pool]]
-kind = "reserved"
-replicas = 2
-"#;
-
 fn scenario_file(dir: &std::path::Path, profile: &str, tok: &str) -> std::path::PathBuf {
     let p = dir.join("s.toml");
-    std::fs::write(&p, SCENARIO.replace("PROFILE", profile).replace("TOK", tok)).unwrap();
+    std::fs::write(
+        &p,
+        common::small_scenario(&format!("profile = \"{profile}\"\n{tok}"), ""),
+    )
+    .unwrap();
     p
 }
 
@@ -85,9 +72,7 @@ context_tokens = 8192
 
 #[test]
 fn outage_preset_gives_the_llama3_rates_and_fields_override_it() {
-    let text = SCENARIO
-        .replace("PROFILE", "llama3-70b-fp8-4xh100")
-        .replace("TOK", "");
+    let text = common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", "");
     let with = |o: &str| scenario::parse(&format!("{text}[outages]\n{o}\n"), "t", None);
     let s = with("preset = \"llama3-h100\"").unwrap();
     assert_eq!(s.outages.gpu_failures_per_year.point(), 0.173);

@@ -11,26 +11,7 @@ use capsim::traffic::{self, ReadOptions, series_stats};
 use common::{capsim, stderr_of};
 
 fn scenario_text(demand: &str) -> String {
-    format!(
-        r#"name = "traffic-test"
-[run]
-seed = 11
-[model]
-profile = "llama3-70b-fp8-4xh100"
-[demand]
-monthly_tokens = 5e9
-{demand}
-[api]
-model = "gpt-4o"
-[gpu_prices]
-reserved = 2.4
-[[strategy]]
-name = "r2"
-[[strategy.pool]]
-kind = "reserved"
-replicas = 2
-"#
-    )
+    common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", demand)
 }
 
 /// Mean over `trials` generated years of (peak-to-trough, lag-24

@@ -43,26 +43,7 @@ fn colour(i: usize) -> RGBColor {
 /// Write the report of run folder `dir` to `target`, atomically (a hidden
 /// temporary file beside it, renamed into place).
 pub fn write_report(dir: &Path, target: &Path) -> Result<()> {
-    let page = render(dir)?;
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .context("report path has no file name")?
-        .to_string_lossy();
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let result = std::fs::write(&tmp, page)
-        .with_context(|| format!("writing {}", tmp.display()))
-        .and_then(|()| {
-            std::fs::rename(&tmp, target)
-                .with_context(|| format!("moving the report to {}", target.display()))
-        });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    super::write_atomic(target, render(dir)?.as_bytes())
 }
 
 /// Per-strategy trial values, in the scenario's strategy order.

@@ -211,6 +211,31 @@ fn writable_out(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Write `bytes` to `target` atomically: a hidden temporary file beside it
+/// (`.<name>.partial-<pid>`), renamed into place; removed on failure, so
+/// an earlier `target` is either kept whole or replaced whole.
+pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .with_context(|| format!("{} has no file name", target.display()))?
+        .to_string_lossy();
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("writing {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, target)
+                .with_context(|| format!("moving {} to {}", tmp.display(), target.display()))
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Remove `.<name>.partial-<pid>` folders under `out` whose process is gone
 /// (a run killed before it could clean up). Folders of live processes, and
 /// anything else, are left alone.

@@ -69,8 +69,6 @@ pub struct Fit {
     pub daily_noise_autocorrelation: Option<f64>,
     /// Bursts found.
     pub bursts: Vec<Burst>,
-    /// Valid hours the fit used.
-    pub hours_used: usize,
     /// Statistics of the source series.
     pub stats: SeriesStats,
 }
@@ -145,7 +143,6 @@ pub fn fit(h: &Hourly) -> Fit {
             daily_noise_sigma: None,
             daily_noise_autocorrelation: None,
             bursts: Vec::new(),
-            hours_used: used,
             stats,
         };
     }
@@ -212,7 +209,6 @@ pub fn fit(h: &Hourly) -> Fit {
         daily_noise_sigma: Some(nz.daily_sigma),
         daily_noise_autocorrelation: Some(nz.daily_rho),
         bursts,
-        hours_used: nz.n,
         stats,
     }
 }

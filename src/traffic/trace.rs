@@ -107,13 +107,20 @@ pub struct TraceError {
     pub message: String,
 }
 
+impl TraceError {
+    fn new(origin: &str, message: String) -> Self {
+        TraceError {
+            origin: origin.to_owned(),
+            message,
+        }
+    }
+}
+
 /// Read `path`.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| TraceError {
-        origin: origin.clone(),
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| TraceError::new(&origin, format!("cannot read: {e}")))?;
     parse(&bytes, &origin, opts)
 }
 
@@ -184,10 +191,7 @@ const GEN_NAMES: &[&str] = &[
 
 /// Parse trace bytes (`origin` names them in errors).
 pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, TraceError> {
-    let err = |message: String| TraceError {
-        origin: origin.to_owned(),
-        message,
-    };
+    let err = |message: String| TraceError::new(origin, message);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
@@ -280,45 +284,49 @@ pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, Tr
     if rows.is_empty() {
         return Err(err("no data rows after the header".into()));
     }
+    // One form of time for the whole file.
+    let seconds = matches!(rows[0].0, Time::Seconds(_));
+    if let Some((_, _, line)) = rows
+        .iter()
+        .find(|r| matches!(r.0, Time::Seconds(_)) != seconds)
+    {
+        return Err(err(format!(
+            "line {line}: {}: use one form",
+            if seconds {
+                "a date and time, but earlier rows give seconds"
+            } else {
+                "bare seconds, but earlier rows give dates and times"
+            }
+        )));
+    }
     // Seconds since midnight of day 0, and the weekday of day 0 if known.
-    let (secs, first_weekday, weekday_known) = match rows[0].0 {
-        Time::Seconds(_) => {
-            let mut secs = Vec::with_capacity(rows.len());
-            for (t, _, line) in &rows {
-                match t {
-                    Time::Seconds(s) => secs.push(*s),
-                    Time::Clock(_) => {
-                        return Err(err(format!(
-                            "line {line}: a date and time, but earlier rows give seconds: use one form"
-                        )));
-                    }
-                }
-            }
-            let min = secs.iter().copied().fold(f64::INFINITY, f64::min);
-            let midnight = (min / 86400.0).floor() * 86400.0;
-            secs.iter_mut().for_each(|s| *s -= midnight);
-            (secs, opts.first_weekday % 7, false)
-        }
-        Time::Clock(_) => {
-            let mut clocks = Vec::with_capacity(rows.len());
-            for (t, _, line) in &rows {
-                match t {
-                    Time::Clock(c) => clocks.push(*c),
-                    Time::Seconds(_) => {
-                        return Err(err(format!(
-                            "line {line}: bare seconds, but earlier rows give dates and times: use one form"
-                        )));
-                    }
-                }
-            }
-            let first: NaiveDate = clocks.iter().min().map(|c| c.date()).unwrap_or_default();
-            let midnight = first.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let secs = clocks
-                .iter()
-                .map(|c| (*c - midnight).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6)
-                .collect();
-            (secs, first.weekday().num_days_from_monday() as usize, true)
-        }
+    let (secs, first_weekday, weekday_known) = if seconds {
+        let raw: Vec<f64> = rows
+            .iter()
+            .map(|r| match r.0 {
+                Time::Seconds(s) => s,
+                Time::Clock(_) => f64::NAN,
+            })
+            .collect();
+        let min = raw.iter().copied().fold(f64::INFINITY, f64::min);
+        let midnight = (min / 86400.0).floor() * 86400.0;
+        let secs: Vec<f64> = raw.iter().map(|s| s - midnight).collect();
+        (secs, opts.first_weekday % 7, false)
+    } else {
+        let clocks: Vec<NaiveDateTime> = rows
+            .iter()
+            .filter_map(|r| match r.0 {
+                Time::Clock(c) => Some(c),
+                Time::Seconds(_) => None,
+            })
+            .collect();
+        let first: NaiveDate = clocks.iter().min().map(|c| c.date()).unwrap_or_default();
+        let midnight = first.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let secs: Vec<f64> = clocks
+            .iter()
+            .map(|c| (*c - midnight).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6)
+            .collect();
+        (secs, first.weekday().num_days_from_monday() as usize, true)
     };
 
     match format {
@@ -330,12 +338,12 @@ pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, Tr
 fn check_window(w: f64, origin: &str, what: &str) -> Result<(), TraceError> {
     let per_hour = 3600.0 / w;
     if !((1.0..=3600.0).contains(&w) && (per_hour - per_hour.round()).abs() < 1e-6) {
-        return Err(TraceError {
-            origin: origin.to_owned(),
-            message: format!(
+        return Err(TraceError::new(
+            origin,
+            format!(
                 "{what} {w} s: windows must divide an hour evenly (1 s to 3,600 s, e.g. 60, 300, 600)"
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -348,10 +356,7 @@ fn from_rate(
     first_weekday: usize,
     weekday_known: bool,
 ) -> Result<Trace, TraceError> {
-    let err = |message: String| TraceError {
-        origin: origin.to_owned(),
-        message,
-    };
+    let err = |message: String| TraceError::new(origin, message);
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|a, b| secs[*a].total_cmp(&secs[*b]));
     let mut steps: Vec<f64> = Vec::new();
@@ -426,10 +431,10 @@ fn from_log(
     let k1 = (last / w).floor() as i64;
     let n = (k1 - k0 + 1) as f64;
     if n > MAX_WINDOWS {
-        return Err(TraceError {
-            origin: origin.to_owned(),
-            message: format!("spans {n:.0} windows of {w} s: at most {MAX_WINDOWS:.0}"),
-        });
+        return Err(TraceError::new(
+            origin,
+            format!("spans {n:.0} windows of {w} s: at most {MAX_WINDOWS:.0}"),
+        ));
     }
     let n = n as usize;
     let mut tokens = vec![0.0; n];
@@ -440,10 +445,10 @@ fn from_log(
         generated += v[1];
     }
     if generated <= 0.0 {
-        return Err(TraceError {
-            origin: origin.to_owned(),
-            message: "every request has zero generated tokens: nothing to fit".into(),
-        });
+        return Err(TraceError::new(
+            origin,
+            "every request has zero generated tokens: nothing to fit".into(),
+        ));
     }
     let windows: Vec<(f64, Option<f64>)> = tokens
         .iter()
@@ -489,10 +494,10 @@ fn to_hourly(
     let last = windows.iter().map(|w| w.0).fold(0.0, f64::max);
     let hours = (last / 3600.0).floor() as usize + 1;
     if hours > 24 * 3660 {
-        return Err(TraceError {
-            origin: origin.to_owned(),
-            message: format!("spans {hours} hours: at most ten years"),
-        });
+        return Err(TraceError::new(
+            origin,
+            format!("spans {hours} hours: at most ten years"),
+        ));
     }
     let mut sum = vec![0.0; hours];
     let mut count = vec![0usize; hours];

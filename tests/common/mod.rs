@@ -24,3 +24,27 @@ pub fn run_dir(out: &Path) -> PathBuf {
     assert_eq!(dirs.len(), 1, "exactly one entry under {out:?}: {dirs:?}");
     dirs.into_iter().next().unwrap()
 }
+
+/// A small scenario: two reserved replicas against GPT-4o, 5e9 tokens a
+/// month. `model` and `demand` are extra lines for those tables (`model`
+/// must include the `profile`).
+pub fn small_scenario(model: &str, demand: &str) -> String {
+    format!(
+        r#"name = "small"
+[model]
+{model}
+[demand]
+monthly_tokens = 5e9
+{demand}
+[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r2"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+"#
+    )
+}
