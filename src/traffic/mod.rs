@@ -179,11 +179,34 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
     if let Some(x) = st.peak_to_trough {
         let _ = writeln!(o, "daily_peak_to_trough = {x:.4}");
     }
+    if let Some(x) = st.lag1_autocorrelation {
+        let _ = writeln!(o, "lag1_autocorrelation = {x:.4}");
+    }
     if let Some(x) = st.lag24_autocorrelation {
         let _ = writeln!(o, "lag24_autocorrelation = {x:.4}");
     }
     if let Some(x) = st.cv {
         let _ = writeln!(o, "hourly_cv = {x:.4}");
+    }
+
+    if let Some(c) = &f.calibrated {
+        let _ = writeln!(
+            o,
+            "# Generated traces of the source's length have on average (simulated):\n\
+             simulated_hourly_cv = {:.4}\nsimulated_lag24_autocorrelation = {:.4}",
+            c.cv, c.lag24
+        );
+        if st
+            .lag24_autocorrelation
+            .is_some_and(|l| (c.lag24 / l - 1.0).abs() > 0.05)
+        {
+            let _ = writeln!(
+                o,
+                "# The source's lag-24 autocorrelation is out of the model's reach at this CV:\n\
+                 # it carries more day-to-day persistence (e.g. a trend) than stationary\n\
+                 # day-level AR(1) noise can give in a trace this short."
+            );
+        }
     }
 
     let _ = writeln!(o, "\n[traffic]");
