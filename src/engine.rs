@@ -15,6 +15,11 @@ use crate::model::serve::simulate;
 use crate::model::{Calendar, Keys, Scratch, StrategyTotals, TrialParams, demand};
 use crate::scenario::Scenario;
 
+/// Trials per block of [`Engine::run_chunked`]: enough to keep every core
+/// busy, few enough that a block's outcomes and its Parquet rows stay small
+/// (about 30 MB for six strategies).
+pub const CHUNK_TRIALS: u64 = 4096;
+
 /// One trial: its draws and every strategy's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialOutcome {
@@ -116,6 +121,25 @@ impl<'a> Engine<'a> {
     /// The scenario being run.
     pub fn scenario(&self) -> &Scenario {
         self.scenario
+    }
+
+    /// Run trials `range` in blocks of [`CHUNK_TRIALS`], each in parallel on
+    /// the current rayon pool, handing each block's outcomes (in trial order)
+    /// to `sink` before the next block starts: memory is bounded by one
+    /// block, whatever the trial count. Stops at the first error of `sink`.
+    pub fn run_chunked<E>(
+        &self,
+        range: Range<u64>,
+        progress: &(dyn Fn() + Sync),
+        sink: &mut dyn FnMut(Vec<TrialOutcome>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut start = range.start;
+        while start < range.end {
+            let end = range.end.min(start.saturating_add(CHUNK_TRIALS));
+            sink(self.run(start..end, progress))?;
+            start = end;
+        }
+        Ok(())
     }
 
     /// Run trials `range` in parallel on the current rayon pool, calling

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use capsim::engine::Engine;
+use capsim::report::stream::RunFiles;
 use capsim::report::{self, RunInfo, terminal};
 use capsim::scenario::{self, Scenario};
 use capsim::seed_table::seed_table;
@@ -362,11 +363,28 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
-    let mut converged = None;
-    let outcomes = match precision {
-        None => pool.install(|| engine.run(range.clone(), &|| bar.inc(1))),
+    // Trials go to the run folder block by block; only the jobs that analyse
+    // trials side by side (compare, size, breakeven) also keep them.
+    let mut files = RunFiles::create(&dir)?;
+    files.append(&s, engine.calendar(), &[])?;
+    let keep = !matches!(job, Job::Run);
+    let mut outcomes = Vec::new();
+    let mut n_run = 0u64;
+    let mut sink = |chunk: Vec<capsim::engine::TrialOutcome>| -> Result<()> {
+        files.append(&s, engine.calendar(), &chunk)?;
+        n_run += chunk.len() as u64;
+        if keep {
+            outcomes.extend(chunk);
+        }
+        Ok(())
+    };
+    let converged = match precision {
+        None => {
+            pool.install(|| engine.run_chunked(range.clone(), &|| bar.inc(1), &mut sink))?;
+            None
+        }
         Some(target) => {
-            let (o, c) = pool.install(|| {
+            let c = pool.install(|| {
                 capsim::precision::run_to_precision(
                     &engine,
                     target,
@@ -374,30 +392,25 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
                     trials,
                     &|r| bar.set_length(r.end),
                     &|| bar.inc(1),
+                    &mut sink,
                 )
-            });
-            converged = Some((target, c));
-            o
+            })?;
+            Some((target, c))
         }
     };
     bar.finish_and_clear();
     let trials = if converged.is_some() {
-        let n = outcomes.len() as u64;
-        info.trials = n;
-        info.trial_range = [0, n];
-        n
+        info.trials = n_run;
+        info.trial_range = [0, n_run];
+        n_run
     } else {
         trials
     };
-    let summary = report::summarise(&s, &outcomes);
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
     let mut extra = Vec::new();
     let mut text = Vec::new();
     match job {
-        Job::Run => {
-            text.push(terminal::summary_table(&s, &summary));
-            text.extend(terminal::headline(&s, &summary));
-        }
+        Job::Run => {}
         Job::Compare | Job::Size(..) => {
             let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
@@ -442,15 +455,20 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         }
     }
     info.elapsed_seconds = t0.elapsed().as_secs_f64();
-    report::write_run(
-        &dir,
-        engine.calendar(),
-        &info,
-        &outcomes,
-        &summary,
-        extra,
-        want_report,
-    )?;
+    let run_json = serde_json::to_string_pretty(&info).context("serialising run.json")?;
+    let meta = report::parquet::metadata(
+        &info.capsim_version,
+        &info.scenario_name,
+        info.seed,
+        info.trials,
+        info.horizon_hours,
+        &run_json,
+    );
+    let summary = files.finish(&names, &run_json, &meta, extra, want_report)?;
+    if !keep {
+        text.push(terminal::summary_table(&s, &summary));
+        text.extend(terminal::headline(&s, &summary));
+    }
     println!(
         "{} — {} trials, seed {}, {:.2} s",
         s.name, trials, seed, info.elapsed_seconds

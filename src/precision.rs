@@ -25,17 +25,14 @@ pub struct Converged {
     pub met: bool,
 }
 
-/// Largest relative 95% half-width of mean total cost over strategies.
+/// Largest relative 95% half-width of mean total cost over strategies
+/// (`costs[si]`: strategy `si`'s total cost in each trial so far).
 /// A strategy whose mean cost is zero counts as precise when its standard
 /// error is zero too.
-pub fn worst_half_width(engine: &Engine, outcomes: &[TrialOutcome]) -> (f64, String) {
+pub fn worst_half_width(engine: &Engine, costs: &[Vec<f64>]) -> (f64, String) {
     let mut worst = (0.0, String::new());
-    for (si, st) in engine.scenario().strategies.iter().enumerate() {
-        let costs: Vec<f64> = outcomes
-            .iter()
-            .map(|o| o.strategies[si].total.total_cost())
-            .collect();
-        let Some(s) = stats::summarise(&costs) else {
+    for (st, costs) in engine.scenario().strategies.iter().zip(costs) {
+        let Some(s) = stats::summarise(costs) else {
             return (f64::INFINITY, st.name.clone());
         };
         let half = Z95 * s.std_error;
@@ -55,34 +52,42 @@ pub fn worst_half_width(engine: &Engine, outcomes: &[TrialOutcome]) -> (f64, Str
 
 /// Run trials from 0 until [`worst_half_width`] ≤ `target` (a fraction:
 /// 0.01 = ±1%), starting with `first` trials and doubling, never beyond `cap`.
-/// `round` is called with the range of each new round before it runs.
-pub fn run_to_precision(
+/// `round` is called with the range of each new round before it runs; the
+/// outcomes go to `sink` block by block ([`Engine::run_chunked`]), in trial
+/// order; only each trial's total costs are kept here.
+pub fn run_to_precision<E>(
     engine: &Engine,
     target: f64,
     first: u64,
     cap: u64,
     round: &dyn Fn(&Range<u64>),
     progress: &(dyn Fn() + Sync),
-) -> (Vec<TrialOutcome>, Converged) {
+    sink: &mut dyn FnMut(Vec<TrialOutcome>) -> Result<(), E>,
+) -> Result<Converged, E> {
     let cap = cap.max(1);
-    let mut outcomes: Vec<TrialOutcome> = Vec::new();
+    let mut costs = vec![Vec::new(); engine.scenario().strategies.len()];
+    let mut n = 0u64;
     let mut next = first.clamp(2.min(cap), cap);
     loop {
-        let range = outcomes.len() as u64..next;
+        let range = n..next;
         round(&range);
-        outcomes.extend(engine.run(range, progress));
-        let (worst, name) = worst_half_width(engine, &outcomes);
-        let n = outcomes.len() as u64;
+        engine.run_chunked(range, progress, &mut |chunk: Vec<TrialOutcome>| {
+            for o in &chunk {
+                for (c, t) in costs.iter_mut().zip(&o.strategies) {
+                    c.push(t.total.total_cost());
+                }
+            }
+            sink(chunk)
+        })?;
+        n = next;
+        let (worst, name) = worst_half_width(engine, &costs);
         if worst <= target || n >= cap {
-            return (
-                outcomes,
-                Converged {
-                    trials: n,
-                    worst_half_width: worst,
-                    worst_strategy: name,
-                    met: worst <= target,
-                },
-            );
+            return Ok(Converged {
+                trials: n,
+                worst_half_width: worst,
+                worst_strategy: name,
+                met: worst <= target,
+            });
         }
         next = n.saturating_mul(2).min(cap);
     }

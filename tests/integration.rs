@@ -309,25 +309,47 @@ mod bad_input {
 
 mod precision {
     use super::*;
-    use capsim::precision::{run_to_precision, worst_half_width};
+    use capsim::engine::TrialOutcome;
+    use capsim::precision::{Converged, run_to_precision, worst_half_width};
+
+    /// `run_to_precision` with a sink that keeps every outcome.
+    fn run_kept(e: &Engine, target: f64, cap: u64) -> (Vec<TrialOutcome>, Converged) {
+        let mut out = Vec::new();
+        let c = run_to_precision(e, target, 100, cap, &|_| {}, &|| {}, &mut |chunk| {
+            out.extend(chunk);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        (out, c)
+    }
+
+    fn costs(e: &Engine, out: &[TrialOutcome]) -> Vec<Vec<f64>> {
+        (0..e.scenario().strategies.len())
+            .map(|si| {
+                out.iter()
+                    .map(|o| o.strategies[si].total.total_cost())
+                    .collect()
+            })
+            .collect()
+    }
 
     #[test]
     fn stops_at_the_first_doubling_that_meets_the_target_and_equals_a_plain_run() {
         let s = builtin_seed();
         let e = Engine::new(&s, 5);
         let target = 0.02;
-        let (out, c) = run_to_precision(&e, target, 100, 100_000, &|_| {}, &|| {});
+        let (out, c) = run_kept(&e, target, 100_000);
         assert!(c.met);
         assert_eq!(c.trials, out.len() as u64);
         assert!(c.worst_half_width <= target);
         // Doubling from 100: the count is 100 × 2^k, and half of it was not enough.
         assert!(c.trials > 100 && (c.trials / 100).is_power_of_two());
         let half = e.run(0..c.trials / 2, &|| {});
-        assert!(worst_half_width(&e, &half).0 > target);
+        assert!(worst_half_width(&e, &costs(&e, &half)).0 > target);
         // Exactly the plain run of that many trials.
         assert_eq!(out, e.run(0..c.trials, &|| {}));
         // A cap below the need stops there and says so.
-        let (capped, c) = run_to_precision(&e, target, 100, 150, &|_| {}, &|| {});
+        let (capped, c) = run_kept(&e, target, 150);
         assert_eq!((capped.len(), c.trials, c.met), (150, 150, false));
     }
 }

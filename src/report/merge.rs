@@ -4,9 +4,10 @@
 //! ranges of trial indices, each drawn from the same per-trial random streams
 //! as in an unsharded run. Merging checks that the folders come from the same
 //! scenario text, seed, trial count, horizon and capsim version and that their
-//! ranges tile `0..trials` exactly, stacks `trials.parquet` and
-//! `monthly.parquet` in trial order, and recomputes `summary.parquet` from the
-//! stacked trials with the same code as a run. The data files are then
+//! ranges tile `0..trials` exactly, appends their `trials.parquet` and
+//! `monthly.parquet` in trial order (one shard in memory at a time), and
+//! computes `summary.parquet` from the merged trials with the same code as a
+//! run ([`super::stream`]). The data files are then
 //! identical to those of the unsharded run (a test checks it).
 
 use std::fs::File;
@@ -16,8 +17,8 @@ use anyhow::{Context as _, Result, anyhow, bail, ensure};
 use polars::prelude::*;
 use serde_json::Value;
 
-use super::columns::trial_columns;
-use super::{parquet, prepare_dir, strategy_summary, write_frames};
+use super::stream::RunFiles;
+use super::{parquet, prepare_dir};
 
 struct Shard {
     dir: PathBuf,
@@ -49,25 +50,6 @@ pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {
     ParquetReader::new(f)
         .finish()
         .map_err(|e| anyhow!("reading {}: {e}", path.display()))
-}
-
-fn stack(shards: &[Shard], file: &str) -> Result<DataFrame> {
-    let mut out: Option<DataFrame> = None;
-    for s in shards {
-        let df = read_parquet(&s.dir.join(file))?;
-        match &mut out {
-            None => out = Some(df),
-            Some(acc) => {
-                acc.vstack_mut(&df).map_err(|e| {
-                    anyhow!(
-                        "{}: {file} does not match the other shards: {e}",
-                        s.dir.display()
-                    )
-                })?;
-            }
-        }
-    }
-    out.ok_or_else(|| anyhow!("no shards given"))
 }
 
 /// Merge shard folders `dirs` into a new run folder under `out` (with
@@ -125,45 +107,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
         "the shards hold trials 0..{next} of {trials}: trials {next}..{trials} are missing"
     );
 
-    let trials_df = stack(&shards, "trials.parquet")?;
-    let monthly_df = stack(&shards, "monthly.parquet")?;
-
     let names: Vec<String> = first["scenario"]["strategies"]
         .as_array()
         .context("run.json: scenario.strategies is missing")?
         .iter()
         .filter_map(|st| st["name"].as_str().map(str::to_owned))
         .collect();
-    let cols = trial_columns();
-    let strategy = trials_df
-        .column("strategy")
-        .and_then(|c| c.str().cloned())
-        .map_err(|e| anyhow!("trials.parquet: {e}"))?;
-    let mut summary = Vec::new();
-    for name in &names {
-        let mask = strategy.equal(name.as_str());
-        let part = trials_df
-            .filter(&mask)
-            .map_err(|e| anyhow!("trials.parquet: {e}"))?;
-        let mut metrics = Vec::new();
-        for c in &cols {
-            let v: Vec<f64> = part
-                .column(c.name)
-                .and_then(|col| col.f64().cloned())
-                .map_err(|e| anyhow!("trials.parquet, column {}: {e}", c.name))?
-                .iter()
-                .map(|x| x.unwrap_or(f64::NAN))
-                .collect();
-            metrics.push((c.name, v));
-        }
-        let wins = part
-            .column("self_host_cheaper")
-            .and_then(|col| col.bool().cloned())
-            .map_err(|e| anyhow!("trials.parquet, column self_host_cheaper: {e}"))?
-            .num_trues();
-        summary.extend(strategy_summary(name, metrics, wins, part.height()));
-    }
-
     let mut info = first.clone();
     info["trial_range"] = serde_json::json!([0, trials]);
     info["shard"] = Value::Null;
@@ -183,16 +132,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
     let version = first["capsim_version"].as_str().unwrap_or("");
     let meta = parquet::metadata(version, name, seed, trials, horizon, &run_json);
     let dir = prepare_dir(out, name, &format!("seed{seed}"))?;
-    write_frames(
-        &dir,
-        &run_json,
-        &meta,
-        vec![
-            ("trials.parquet", trials_df),
-            ("summary.parquet", parquet::summary_frame(&summary)?),
-            ("monthly.parquet", monthly_df),
-        ],
-        report,
-    )?;
+    // One shard in memory at a time.
+    let mut files = RunFiles::create(&dir)?;
+    for s in &shards {
+        let trials = read_parquet(&s.dir.join("trials.parquet"))?;
+        let monthly = read_parquet(&s.dir.join("monthly.parquet"))?;
+        files
+            .append_frames(&trials, &monthly)
+            .with_context(|| format!("{}: does not match the other shards", s.dir.display()))?;
+    }
+    files.finish(&names, &run_json, &meta, Vec::new(), report)?;
     Ok(dir)
 }

@@ -13,6 +13,8 @@ pub mod html;
 pub mod merge;
 #[cfg(feature = "files")]
 pub mod parquet;
+#[cfg(feature = "files")]
+pub mod stream;
 pub mod terminal;
 
 use std::path::{Path, PathBuf};
@@ -21,8 +23,6 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::engine::TrialOutcome;
-#[cfg(feature = "files")]
-use crate::model::Calendar;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
 use crate::stats::{self, Summary};
 use columns::{TrialRecord, trial_columns, trial_records};
@@ -101,50 +101,61 @@ pub fn summarise(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<SummaryRow> {
 }
 
 /// Summary rows of one strategy from its per-trial metric values (NaN = no
-/// value) and the count of trials where self-hosting was cheaper. Shared by
-/// runs and `capsim merge`, so that both give identical summaries.
+/// value) and the count of trials where self-hosting was cheaper.
 pub fn strategy_summary(
     strategy: &str,
     metrics: Vec<(&str, Vec<f64>)>,
     wins: usize,
     n: usize,
 ) -> Vec<SummaryRow> {
-    let mut rows = Vec::new();
-    for (metric, v) in metrics {
-        if let Some(summary) = stats::summarise(&v) {
-            rows.push(SummaryRow {
-                strategy: strategy.to_owned(),
-                metric: metric.into(),
-                summary,
-                probability: false,
-            });
-        }
-    }
-    if n > 0 {
-        let p = wins as f64 / n as f64;
-        let (lo, hi) = stats::wilson95(wins, n);
-        let se = (p * (1.0 - p) / n as f64).sqrt();
-        rows.push(SummaryRow {
-            strategy: strategy.to_owned(),
-            metric: "prob_self_host_cheaper".into(),
-            summary: Summary {
-                n,
-                mean: p,
-                sd: (p * (1.0 - p)).sqrt(),
-                std_error: se,
-                ci95_low: lo,
-                ci95_high: hi,
-                p5: f64::NAN,
-                p50: f64::NAN,
-                p95: f64::NAN,
-                cvar95: f64::NAN,
-                min: f64::NAN,
-                max: f64::NAN,
-            },
-            probability: true,
-        });
-    }
+    let mut rows: Vec<SummaryRow> = metrics
+        .iter()
+        .filter_map(|(metric, v)| metric_row(strategy, metric, v))
+        .collect();
+    rows.extend(probability_row(strategy, wins, n));
     rows
+}
+
+/// The summary row of one metric of one strategy (None if no trial has a
+/// value). Shared by in-memory summaries and those read back from
+/// `trials.parquet` (runs, shards, `capsim merge`), so all agree exactly.
+pub fn metric_row(strategy: &str, metric: &str, values: &[f64]) -> Option<SummaryRow> {
+    stats::summarise(values).map(|summary| SummaryRow {
+        strategy: strategy.to_owned(),
+        metric: metric.into(),
+        summary,
+        probability: false,
+    })
+}
+
+/// The `prob_self_host_cheaper` row: `wins` of `n` trials, with its Wilson
+/// interval.
+pub fn probability_row(strategy: &str, wins: usize, n: usize) -> Option<SummaryRow> {
+    if n == 0 {
+        return None;
+    }
+    let p = wins as f64 / n as f64;
+    let (lo, hi) = stats::wilson95(wins, n);
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    Some(SummaryRow {
+        strategy: strategy.to_owned(),
+        metric: "prob_self_host_cheaper".into(),
+        summary: Summary {
+            n,
+            mean: p,
+            sd: (p * (1.0 - p)).sqrt(),
+            std_error: se,
+            ci95_low: lo,
+            ci95_high: hi,
+            p5: f64::NAN,
+            p50: f64::NAN,
+            p95: f64::NAN,
+            cvar95: f64::NAN,
+            min: f64::NAN,
+            max: f64::NAN,
+        },
+        probability: true,
+    })
 }
 
 /// Whether self-hosting beat the API in this trial.
@@ -285,47 +296,12 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
 }
 
 #[cfg(feature = "files")]
-/// Write every file of a run into `dir` (which must not exist), atomically;
-/// the scenario is `info.scenario`.
-pub fn write_run(
-    dir: &Path,
-    cal: &Calendar,
-    info: &RunInfo,
-    outcomes: &[TrialOutcome],
-    summary: &[SummaryRow],
-    extra: Vec<(&str, polars::prelude::DataFrame)>,
-    report: bool,
-) -> Result<()> {
-    let s = &info.scenario;
-    let run_json = serde_json::to_string_pretty(info).context("serialising run.json")?;
-    let meta = parquet::metadata(
-        &info.capsim_version,
-        &info.scenario_name,
-        info.seed,
-        info.trials,
-        info.horizon_hours,
-        &run_json,
-    );
-    let months = f64::from(s.horizon_hours) / HOURS_PER_MONTH;
-    let mut files = vec![
-        (
-            "trials.parquet",
-            parquet::trials_frame(s, outcomes, months)?,
-        ),
-        ("summary.parquet", parquet::summary_frame(summary)?),
-        ("monthly.parquet", parquet::monthly_frame(s, cal, outcomes)?),
-    ];
-    files.extend(extra);
-    write_frames(dir, &run_json, &meta, files, report)
-}
-
-#[cfg(feature = "files")]
 /// Put folder `new` in the place of folder `old`: an atomic exchange
 /// (`renameat2` with `RENAME_EXCHANGE`, Linux 3.15+), so that `old`'s path
 /// always holds one complete run; then the old run, now at `new`, is removed.
 /// Where the exchange is unsupported, `old` is first renamed aside (kept, as a
 /// hidden folder, if the second rename fails).
-fn replace_dir(new: &Path, old: &Path) -> Result<()> {
+pub(crate) fn replace_dir(new: &Path, old: &Path) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::CString;
@@ -362,46 +338,4 @@ fn replace_dir(new: &Path, old: &Path) -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&aside);
     Ok(())
-}
-
-#[cfg(feature = "files")]
-/// Write `run.json` and Parquet `files` into `dir`, and `report.html` from
-/// them if `report`: everything goes to a hidden temporary folder beside it,
-/// moved into place only when complete. If `dir` already holds a run (a
-/// `--force` replacement), the two folders are swapped in one atomic rename
-/// and the old one is then removed.
-pub fn write_frames(
-    dir: &Path,
-    run_json: &str,
-    meta: &[(String, String)],
-    files: Vec<(&str, polars::prelude::DataFrame)>,
-    report: bool,
-) -> Result<()> {
-    let parent = dir.parent().context("run folder has no parent")?;
-    let name = dir
-        .file_name()
-        .context("run folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let result = (|| -> Result<()> {
-        std::fs::write(tmp.join("run.json"), run_json).context("writing run.json")?;
-        for (file, df) in files {
-            parquet::write(&tmp.join(file), df, meta)?;
-        }
-        if report {
-            html::write_report(&tmp, &tmp.join(REPORT_FILE))?;
-        }
-        if dir.exists() {
-            replace_dir(&tmp, dir)
-        } else {
-            std::fs::rename(&tmp, dir)
-                .with_context(|| format!("moving the finished run into {}", dir.display()))
-        }
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
 }

@@ -1,0 +1,283 @@
+//! A run folder written as its trials complete.
+//!
+//! `trials.parquet` and `monthly.parquet` grow by one row group per block of
+//! trials ([`crate::engine::Engine::run_chunked`]), so a run of a million
+//! trials never holds more than one block in memory. The summary is then
+//! computed from `trials.parquet` itself, one column at a time: the same
+//! numbers whether the trials came from one machine, from shards merged by
+//! `capsim merge`, or from the rounds of `--precision`.
+//!
+//! Everything is written into a hidden temporary folder beside the run
+//! folder (removed if the run fails or is dropped half-way), and moved into
+//! place only when complete (see [`super::replace_dir`] for `--force`).
+
+use std::fs::File;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use polars::prelude::*;
+
+use super::columns::trial_columns;
+use super::{SummaryRow, html, metric_row, parquet, probability_row, replace_dir};
+use crate::engine::TrialOutcome;
+use crate::model::Calendar;
+use crate::scenario::{HOURS_PER_MONTH, Scenario};
+
+/// The two files that grow block by block.
+const TRIALS: &str = "trials.parquet";
+const MONTHLY: &str = "monthly.parquet";
+
+/// One Parquet file written a row group at a time.
+struct Growing {
+    writer: BatchedWriter<File>,
+    /// Every block must have the first block's columns and types.
+    schema: SchemaRef,
+    /// Footer metadata of an empty file of the same schema: the
+    /// `ARROW:schema` entry polars writes so that readers restore the exact
+    /// column types. [`Growing::close`] writes it with the run's metadata,
+    /// which is only known once the run is done.
+    probe: polars::io::parquet::metadata::FileMetadataRef,
+}
+
+impl Growing {
+    fn create(path: &Path, first: &DataFrame) -> Result<Self> {
+        let fail = |e: PolarsError| anyhow!("writing {}: {e}", path.display());
+        let mut bytes = Vec::new();
+        ParquetWriter::new(Cursor::new(&mut bytes))
+            .finish(&mut first.clear())
+            .map_err(fail)?;
+        let probe = ParquetReader::new(Cursor::new(bytes))
+            .get_metadata()
+            .map_err(fail)?
+            .clone();
+        let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let schema = first.schema().clone();
+        let writer = ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .batched(&schema)
+            .map_err(fail)?;
+        Ok(Growing {
+            writer,
+            schema,
+            probe,
+        })
+    }
+
+    fn write(&mut self, path: &Path, df: &DataFrame) -> Result<()> {
+        if df.schema() != &self.schema {
+            bail!(
+                "{}: the columns differ from the first block's",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+        }
+        self.writer
+            .write_batch(df)
+            .map_err(|e| anyhow!("writing {}: {e}", path.display()))
+    }
+
+    /// Write the footer, with `meta` after the probe's entries.
+    fn close(self, path: &Path, meta: &[(String, String)]) -> Result<()> {
+        let mut entries = self.probe.key_value_metadata.clone().unwrap_or_default();
+        if let KeyValueMetadata::Static(run) = KeyValueMetadata::from_static(meta.to_vec()) {
+            entries.extend(run);
+        }
+        let mut w = self
+            .writer
+            .get_writer()
+            .lock()
+            .map_err(|_| anyhow!("writing {}: a writer thread panicked", path.display()))?;
+        w.end(Some(entries))
+            .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// A run folder being written; see the module documentation.
+pub struct RunFiles {
+    dir: PathBuf,
+    tmp: PathBuf,
+    trials: Option<Growing>,
+    monthly: Option<Growing>,
+    done: bool,
+}
+
+impl RunFiles {
+    /// Start the run folder `dir` (see [`super::prepare_out`]): a hidden
+    /// temporary folder beside it holds the files until [`RunFiles::finish`].
+    pub fn create(dir: &Path) -> Result<Self> {
+        let parent = dir.parent().context("run folder has no parent")?;
+        let name = dir
+            .file_name()
+            .context("run folder has no name")?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(RunFiles {
+            dir: dir.to_owned(),
+            tmp,
+            trials: None,
+            monthly: None,
+            done: false,
+        })
+    }
+
+    /// Append a block of trials (in trial order, after the previous block).
+    /// An empty block fixes the files' columns (a shard may hold no trial).
+    pub fn append(
+        &mut self,
+        s: &Scenario,
+        cal: &Calendar,
+        outcomes: &[TrialOutcome],
+    ) -> Result<()> {
+        let months = f64::from(s.horizon_hours) / HOURS_PER_MONTH;
+        self.append_frames(
+            &parquet::trials_frame(s, outcomes, months)?,
+            &parquet::monthly_frame(s, cal, outcomes)?,
+        )
+    }
+
+    /// Append rows of `trials.parquet` and `monthly.parquet` as they are
+    /// (`capsim merge`: one shard's files at a time).
+    pub fn append_frames(&mut self, trials: &DataFrame, monthly: &DataFrame) -> Result<()> {
+        for (slot, file, df) in [
+            (&mut self.trials, TRIALS, trials),
+            (&mut self.monthly, MONTHLY, monthly),
+        ] {
+            let path = self.tmp.join(file);
+            let g = match slot {
+                Some(g) => g,
+                None => slot.insert(Growing::create(&path, df)?),
+            };
+            if df.height() > 0 {
+                g.write(&path, df)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Close the two growing files with `meta`, summarise `trials.parquet`
+    /// (strategies `names`, in scenario order), write `summary.parquet`,
+    /// `run.json`, the `extra` files and, if `report`, `report.html`; then
+    /// move the folder into place. Returns the summary.
+    pub fn finish(
+        mut self,
+        names: &[String],
+        run_json: &str,
+        meta: &[(String, String)],
+        extra: Vec<(&str, DataFrame)>,
+        report: bool,
+    ) -> Result<Vec<SummaryRow>> {
+        let (Some(trials), Some(monthly)) = (self.trials.take(), self.monthly.take()) else {
+            bail!("a run needs at least one trial");
+        };
+        trials.close(&self.tmp.join(TRIALS), meta)?;
+        monthly.close(&self.tmp.join(MONTHLY), meta)?;
+        let summary = summarise_trials_file(&self.tmp.join(TRIALS), names)?;
+        std::fs::write(self.tmp.join("run.json"), run_json).context("writing run.json")?;
+        parquet::write(
+            &self.tmp.join("summary.parquet"),
+            parquet::summary_frame(&summary)?,
+            meta,
+        )?;
+        for (file, df) in extra {
+            parquet::write(&self.tmp.join(file), df, meta)?;
+        }
+        if report {
+            html::write_report(&self.tmp, &self.tmp.join(super::REPORT_FILE))?;
+        }
+        if self.dir.exists() {
+            replace_dir(&self.tmp, &self.dir)?;
+        } else {
+            std::fs::rename(&self.tmp, &self.dir)
+                .with_context(|| format!("moving the finished run into {}", self.dir.display()))?;
+        }
+        self.done = true;
+        Ok(summary)
+    }
+}
+
+impl Drop for RunFiles {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Read one column of a Parquet file.
+fn read_column(path: &Path, name: &str) -> Result<Column> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let df = ParquetReader::new(file)
+        .with_columns(Some(vec![name.to_owned()]))
+        .finish()
+        .map_err(|e| anyhow!("reading {}, column {name}: {e}", path.display()))?;
+    df.column(name)
+        .cloned()
+        .map_err(|e| anyhow!("reading {}, column {name}: {e}", path.display()))
+}
+
+/// The summary of a `trials.parquet` whose rows go trial by trial, each
+/// trial's strategies in scenario order (`names`): row `r` is strategy
+/// `r mod names.len()`, checked against the `strategy` column's first
+/// trial. One metric column is in memory at a time.
+pub fn summarise_trials_file(path: &Path, names: &[String]) -> Result<Vec<SummaryRow>> {
+    let k = names.len();
+    anyhow::ensure!(k > 0, "the scenario has no strategies");
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = ParquetReader::new(file);
+    let rows = reader
+        .num_rows()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+    anyhow::ensure!(
+        rows % k == 0,
+        "{}: {rows} rows are not whole trials of {k} strategies",
+        path.display()
+    );
+    let first = reader
+        .with_columns(Some(vec!["strategy".into()]))
+        .with_slice(Some((0, k)))
+        .finish()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+    let first = first
+        .column("strategy")
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| anyhow!("{}: strategy: {e}", path.display()))?;
+    for (r, name) in names.iter().enumerate().take(rows) {
+        anyhow::ensure!(
+            first.get(r) == Some(name.as_str()),
+            "{}: row {r} should be strategy {name}",
+            path.display()
+        );
+    }
+    let n = rows / k;
+    // by_strategy[si] = rows of strategy si, metric by metric.
+    let mut by_strategy: Vec<Vec<SummaryRow>> = vec![Vec::new(); k];
+    for c in trial_columns() {
+        let col = read_column(path, c.name)?;
+        let col = col
+            .f64()
+            .map_err(|e| anyhow!("{}: {}: {e}", path.display(), c.name))?;
+        let mut values = vec![Vec::with_capacity(n); k];
+        for (r, x) in col.iter().enumerate() {
+            values[r % k].push(x.unwrap_or(f64::NAN));
+        }
+        for (si, v) in values.iter().enumerate() {
+            by_strategy[si].extend(metric_row(&names[si], c.name, v));
+        }
+    }
+    let cheaper = read_column(path, "self_host_cheaper")?;
+    let cheaper = cheaper
+        .bool()
+        .map_err(|e| anyhow!("{}: self_host_cheaper: {e}", path.display()))?;
+    let mut wins = vec![0usize; k];
+    for (r, x) in cheaper.iter().enumerate() {
+        wins[r % k] += usize::from(x == Some(true));
+    }
+    for (si, rows) in by_strategy.iter_mut().enumerate() {
+        rows.extend(probability_row(&names[si], wins[si], n));
+    }
+    Ok(by_strategy.into_iter().flatten().collect())
+}
