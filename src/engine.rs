@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::model::outages::add_timeline;
+use crate::model::outages::timeline_events;
 use crate::model::params::ParamSet;
 use crate::model::serve::simulate;
 use crate::model::{Calendar, Keys, Scratch, StrategyTotals, TrialParams, demand};
@@ -86,14 +86,15 @@ impl<'a> Engine<'a> {
             trial,
             &mut scratch.demand,
         );
-        scratch.region.clear();
-        scratch.region.resize(n + 1, 0);
-        add_timeline(
+        scratch.region_events.clear();
+        let events = &mut scratch.region_events;
+        timeline_events(
             &self.keys.region,
             trial,
             params.region_outages_per_year / 8760.0,
             &s.outages.region_outage_hours,
-            &mut scratch.region,
+            n,
+            |h, d| events.push((h, d)),
         );
         params
     }
@@ -108,6 +109,27 @@ impl<'a> Engine<'a> {
         scratch: &mut Scratch,
     ) -> StrategyTotals {
         simulate(
+            self.scenario,
+            si,
+            &self.calendar,
+            params,
+            &self.keys,
+            trial,
+            scratch,
+        )
+    }
+
+    /// [`Engine::simulate`] by the hour-by-hour reference replay
+    /// ([`crate::model::serve::simulate_hourly`]), for tests.
+    #[doc(hidden)]
+    pub fn simulate_hourly(
+        &self,
+        si: usize,
+        params: &TrialParams,
+        trial: u64,
+        scratch: &mut Scratch,
+    ) -> StrategyTotals {
+        crate::model::serve::simulate_hourly(
             self.scenario,
             si,
             &self.calendar,

@@ -26,10 +26,27 @@ pub fn add_timeline(
     duration: &Dist,
     diff: &mut [i32],
 ) {
-    if rate_per_hour <= 0.0 || diff.len() < 2 {
+    let horizon = diff.len().saturating_sub(1);
+    timeline_events(key, trial, rate_per_hour, duration, horizon, |h, d| {
+        diff[h] += d;
+    });
+}
+
+/// The down intervals of [`add_timeline`] as events: `push(hour, +1)` at
+/// the first down hour and `push(hour, −1)` after the last (hour ≤
+/// `horizon`), in time order, from the same random draws.
+pub fn timeline_events(
+    key: &StreamKey,
+    trial: u64,
+    rate_per_hour: f64,
+    duration: &Dist,
+    horizon: usize,
+    mut push: impl FnMut(usize, i32),
+) {
+    if rate_per_hour <= 0.0 || horizon < 1 {
         return;
     }
-    let horizon = (diff.len() - 1) as f64;
+    let horizon = horizon as f64;
     let mut rng = key.for_trial(trial);
     let mut t = 0.0;
     loop {
@@ -41,8 +58,8 @@ pub fn add_timeline(
         let start = t.floor();
         let hours = duration.sample(&mut rng).ceil().max(1.0);
         let end = (start + hours).min(horizon);
-        diff[start as usize] += 1;
-        diff[end as usize] -= 1;
+        push(start as usize, 1);
+        push(end as usize, -1);
         t = start + hours;
     }
 }
@@ -52,10 +69,21 @@ pub fn add_timeline(
 /// turn. Deployment k starts at hour (k + ½) × 730 / per_month (an assumption:
 /// deployments evenly spaced through the year).
 pub fn add_deployments(per_month: f64, hours: u32, slots: u32, diff: &mut [i32]) {
-    if per_month <= 0.0 || hours == 0 || slots == 0 || diff.len() < 2 {
+    let horizon = diff.len().saturating_sub(1);
+    deployment_events(per_month, hours, slots, horizon, |h, d| diff[h] += d);
+}
+
+/// The deployments of [`add_deployments`] as `push(hour, ±1)` events.
+pub fn deployment_events(
+    per_month: f64,
+    hours: u32,
+    slots: u32,
+    horizon: usize,
+    mut push: impl FnMut(usize, i32),
+) {
+    if per_month <= 0.0 || hours == 0 || slots == 0 || horizon < 1 {
         return;
     }
-    let horizon = diff.len() - 1;
     let interval = crate::scenario::HOURS_PER_MONTH / per_month;
     let mut k = 0.0;
     loop {
@@ -69,8 +97,8 @@ pub fn add_deployments(per_month: f64, hours: u32, slots: u32, diff: &mut [i32])
                 break;
             }
             let b = (a + hours as usize).min(horizon);
-            diff[a] += 1;
-            diff[b] -= 1;
+            push(a, 1);
+            push(b, -1);
         }
         k += 1.0;
     }

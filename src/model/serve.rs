@@ -20,7 +20,7 @@
 //! and the rest goes where the strategy's overflow policy says. Tokens are
 //! conserved: demanded = served + spilled + dropped + still queued.
 
-use super::outages::{add_deployments, add_timeline};
+use super::outages::{add_deployments, add_timeline, deployment_events, timeline_events};
 use super::{Calendar, Keys, TrialParams};
 use crate::scenario::{HOURS_PER_MONTH, Overflow, PoolKind, Scenario, Strategy};
 
@@ -88,8 +88,10 @@ pub struct StrategyTotals {
 pub struct Scratch {
     /// Hourly demand of the current trial.
     pub demand: Vec<f64>,
-    /// Region outages of the current trial.
-    pub region: Vec<i32>,
+    /// Region outages of the current trial: (hour, +1 or −1), in time order.
+    pub region_events: Vec<(usize, i32)>,
+    region: Vec<i32>,
+    events: Vec<Event>,
     pools: Vec<Vec<i32>>,
     /// On-demand pools: one outage difference array per slot.
     slots: Vec<Vec<Vec<i32>>>,
@@ -170,10 +172,11 @@ impl PoolRun {
     }
 }
 
-/// Replay strategy `si` of scenario `s` over the demand and region outages in
-/// `scratch` (filled by the caller for this trial).
+/// The reference replay, hour by hour over outage difference arrays: the
+/// model's definition, kept for the tests that hold [`simulate`] to it.
+#[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
-pub fn simulate(
+pub fn simulate_hourly(
     s: &Scenario,
     si: usize,
     cal: &Calendar,
@@ -276,37 +279,20 @@ pub fn simulate(
         0.0
     };
 
+    scratch.region.clear();
+    scratch.region.resize(n + 1, 0);
+    for &(h, d) in &scratch.region_events {
+        scratch.region[h] += d;
+    }
+    if !has_gpus && max_delay == 0 {
+        return api_only_path(st, cal, p, &scratch.demand, api_per_token);
+    }
     let mut out = StrategyTotals {
         has_gpus,
         ..Default::default()
     };
     let mut api_only = 0.0;
     out.months.reserve(cal.months.len());
-    if !has_gpus && max_delay == 0 {
-        // No capacity and no queue: every token overflows in its own hour.
-        // The same sums as the hourly loop below without its per-hour work
-        // (API-only is in most scenarios; the seed benchmark is ~20% faster).
-        for month in &cal.months {
-            let mut m = Tally::default();
-            for &d in &scratch.demand[month.first_hour..month.first_hour + month.hours] {
-                m.demanded += d;
-                m.hours_short += f64::from(u8::from(d > 0.0));
-            }
-            if st.overflow == Overflow::Spill {
-                m.spilled = m.demanded;
-            } else {
-                m.dropped = m.demanded;
-            }
-            let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
-            m.spill_cost = m.spilled * price;
-            api_only += m.demanded * price;
-            // No GPUs, no overhead.
-            out.total.add(&m);
-            out.months.push(m);
-        }
-        out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
-        return out;
-    }
     for month in &cal.months {
         let mut m = Tally::default();
         for h in month.first_hour..month.first_hour + month.hours {
@@ -405,4 +391,440 @@ fn api_only_cost(p: &TrialParams, out: &StrategyTotals, api_per_token: f64, by_m
     } else {
         by_month
     }
+}
+
+/// A strategy with no GPUs and no queue: every token overflows in its own
+/// hour, month by month.
+fn api_only_path(
+    st: &Strategy,
+    cal: &Calendar,
+    p: &TrialParams,
+    demand: &[f64],
+    api_per_token: f64,
+) -> StrategyTotals {
+    let mut out = StrategyTotals::default();
+    out.months.reserve(cal.months.len());
+    let mut api_only = 0.0;
+    for month in &cal.months {
+        let hours = &demand[month.first_hour..month.first_hour + month.hours];
+        let mut m = Tally {
+            demanded: lane_sum(hours),
+            hours_short: hours.iter().filter(|d| **d > 0.0).count() as f64,
+            ..Tally::default()
+        };
+        if st.overflow == Overflow::Spill {
+            m.spilled = m.demanded;
+        } else {
+            m.dropped = m.demanded;
+        }
+        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+        m.spill_cost = m.spilled * price;
+        api_only += m.demanded * price;
+        // No GPUs, no overhead.
+        out.total.add(&m);
+        out.months.push(m);
+    }
+    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
+    out
+}
+
+/// Σ x in four lanes (vectorisable; every path sums demand this way, so
+/// all strategies of a trial see the same demanded tokens).
+fn lane_sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let chunks = x.chunks_exact(4);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+}
+
+/// (Σ x, Σ min(x, cap), hours with x > cap) over `x`, in four lanes.
+fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
+    let (mut sum, mut served, mut short) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+    let chunks = x.chunks_exact(4);
+    let mut tail = (0.0, 0.0, 0.0);
+    for &d in chunks.remainder() {
+        tail.0 += d;
+        tail.1 += d.min(cap);
+        tail.2 += f64::from(u8::from(d > cap));
+    }
+    for c in chunks {
+        for i in 0..4 {
+            sum[i] += c[i];
+            served[i] += c[i].min(cap);
+            short[i] += f64::from(u8::from(c[i] > cap));
+        }
+    }
+    let total = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    (
+        total(sum) + tail.0,
+        total(served) + tail.1,
+        total(short) + tail.2,
+    )
+}
+
+/// Whose outage count an event changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Region,
+    /// A pool's pooled count of slots down (reserved and spot pools).
+    Pool(usize),
+    /// One slot of an on-demand pool (pool, slot).
+    Slot(usize, usize),
+}
+
+/// An outage starting (+1) or ending (−1) at an hour.
+#[derive(Debug, Clone, Copy)]
+pub struct Event {
+    hour: usize,
+    target: Target,
+    delta: i32,
+}
+
+/// One pool's state during the event-driven replay.
+struct Pool {
+    kind: PoolKind,
+    replicas: u32,
+    slots: u32,
+    max: u32,
+    lag: usize,
+    usd_per_replica_hour: f64,
+    drift_step: f64,
+    /// ln(drift_step), for a segment's closed-form Σ drift.
+    ln_step: f64,
+    /// Price multiplier at the current hour.
+    drift: f64,
+    /// Reserved and spot: slots down.
+    down: i32,
+    /// Reserved and spot: (serving, paid) replicas in the current segment.
+    serving: u32,
+    paid: u32,
+    /// On-demand: outage count of each slot, and how many of slots
+    /// `0..a` are down, for every `a` (rebuilt at a slot's event).
+    slot_down: Vec<i32>,
+    failed_below: Vec<u32>,
+    ring: Vec<u32>,
+    ring_pos: usize,
+}
+
+impl Pool {
+    /// Σ of the price multiplier over the next `len` hours; advances it.
+    fn drift_sum(&mut self, len: usize) -> f64 {
+        let start = self.drift;
+        if self.drift_step == 1.0 {
+            return start * len as f64;
+        }
+        let x = self.ln_step * len as f64;
+        self.drift = start * x.exp();
+        // Σ_{i<len} q^i = (q^len − 1) / (q − 1), without cancellation.
+        start * x.exp_m1() / self.ln_step.exp_m1()
+    }
+
+    /// On-demand: one hour with `residual` load left by the earlier pools:
+    /// (serving replicas, paid replicas), before region outages.
+    #[inline]
+    fn on_demand_hour(&mut self, residual: f64, rcap: f64) -> (u32, u32) {
+        let want = if rcap > 0.0 {
+            // ceil(x) for 0 ≤ x ≤ max without a libm call.
+            let x = (residual / rcap).min(f64::from(self.max));
+            let w = x as u32;
+            w + u32::from(f64::from(w) < x)
+        } else {
+            self.max
+        };
+        let want = want.clamp(self.replicas, self.max);
+        let active = if self.lag == 0 {
+            want
+        } else {
+            let slot = self.ring_pos;
+            self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
+            std::mem::replace(&mut self.ring[slot], want)
+        };
+        let failed = self.failed_below[active as usize];
+        (active - failed.min(active), active.max(want))
+    }
+}
+
+/// Replay strategy `si` of scenario `s` over the demand and region outages in
+/// `scratch` (filled by the caller for this trial).
+///
+/// Outages are events (a few dozen a year) rather than hourly arrays: between
+/// two events every reserved and spot pool serves and costs the same each
+/// hour, so a strategy without on-demand pools or a queue is summed a
+/// segment at a time (`Σ min(demand, capacity)` in four lanes, the drifting
+/// price in closed form); on-demand pools and queues go hour by hour within
+/// each segment. It gives what [`simulate_hourly`], the hour-by-hour
+/// definition, gives, up to the order of floating-point sums (tests hold it
+/// to 1e-9).
+#[allow(clippy::too_many_arguments)]
+pub fn simulate(
+    s: &Scenario,
+    si: usize,
+    cal: &Calendar,
+    p: &TrialParams,
+    keys: &Keys,
+    trial: u64,
+    scratch: &mut Scratch,
+) -> StrategyTotals {
+    let st: &Strategy = &s.strategies[si];
+    let n = s.horizon_hours as usize;
+    let rcap = p.replica_tokens_per_hour;
+    let gpus = f64::from(s.model.gpus_per_replica);
+    let fail_rate = p.gpu_failures_per_year * gpus / 8760.0;
+    let api_per_token = p.api_usd_per_output_token();
+    let has_gpus = !st.pools.is_empty();
+    let (max_delay, expire_to_api) = match st.overflow {
+        Overflow::Queue {
+            max_delay_hours,
+            expire_to_api,
+        } => (max_delay_hours as usize, expire_to_api),
+        _ => (0, false),
+    };
+    if !has_gpus && max_delay == 0 {
+        return api_only_path(st, cal, p, &scratch.demand, api_per_token);
+    }
+
+    let events = &mut scratch.events;
+    events.clear();
+    events.extend(scratch.region_events.iter().map(|&(hour, delta)| Event {
+        hour,
+        target: Target::Region,
+        delta,
+    }));
+    let mut pools = Vec::with_capacity(st.pools.len());
+    // Slots are numbered across the strategy's pools, as in the reference,
+    // so that slot j fails at the same hours in every strategy.
+    let mut slot0 = 0usize;
+    for (k, pool) in st.pools.iter().enumerate() {
+        let slots = pool.slots() as usize;
+        let per_slot = pool.kind == PoolKind::OnDemand && fail_rate > 0.0;
+        for j in 0..slots {
+            let target = if per_slot {
+                Target::Slot(k, j)
+            } else {
+                Target::Pool(k)
+            };
+            let mut push = |hour, delta| {
+                events.push(Event {
+                    hour,
+                    target,
+                    delta,
+                });
+            };
+            timeline_events(
+                &keys.failure_slot[slot0 + j],
+                trial,
+                fail_rate,
+                &s.outages.repair_hours,
+                n,
+                &mut push,
+            );
+            if pool.kind == PoolKind::Spot {
+                timeline_events(
+                    &keys.spot_slot[slot0 + j],
+                    trial,
+                    p.pools[si][k].1 / HOURS_PER_MONTH,
+                    &pool.interruption_hours,
+                    n,
+                    &mut push,
+                );
+            }
+        }
+        if pool.kind != PoolKind::OnDemand {
+            deployment_events(
+                s.deployments.per_month,
+                s.deployments.hours,
+                slots as u32,
+                n,
+                |hour, delta| {
+                    events.push(Event {
+                        hour,
+                        target: Target::Pool(k),
+                        delta,
+                    });
+                },
+            );
+        }
+        slot0 += slots;
+        let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
+        pools.push(Pool {
+            kind: pool.kind,
+            replicas: pool.replicas,
+            slots: slots as u32,
+            max: pool.max_replicas,
+            lag: pool.startup_lag_hours as usize,
+            usd_per_replica_hour: gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0),
+            drift_step,
+            ln_step: drift_step.ln(),
+            drift: 1.0,
+            down: 0,
+            serving: 0,
+            paid: 0,
+            slot_down: vec![0; if per_slot { slots } else { 0 }],
+            failed_below: vec![0; slots + 1],
+            ring: vec![pool.replicas; pool.startup_lag_hours as usize + 1],
+            ring_pos: 0,
+        });
+    }
+    // An event at the horizon's end changes nothing inside it.
+    events.retain(|e| e.hour < n);
+    events.sort_unstable_by_key(|e| e.hour);
+
+    scratch.queue.clear();
+    scratch.queue.resize(max_delay.max(1), 0.0);
+    let hourly = max_delay > 0 || pools.iter().any(|q| q.kind == PoolKind::OnDemand);
+    let overhead_per_hour = if has_gpus {
+        p.overhead_items_usd_per_year / 8760.0
+    } else {
+        0.0
+    };
+    let mut queued = 0.0;
+    let mut region_down = 0i32;
+    let mut next = 0usize;
+    let mut out = StrategyTotals {
+        has_gpus,
+        ..Default::default()
+    };
+    out.months.reserve(cal.months.len());
+    let mut api_only = 0.0;
+    let demand = &scratch.demand;
+    for month in &cal.months {
+        let (first, end) = (month.first_hour, month.first_hour + month.hours);
+        let mut m = Tally {
+            demanded: lane_sum(&demand[first..end]),
+            ..Tally::default()
+        };
+        let mut h = first;
+        while h < end {
+            while next < events.len() && events[next].hour == h {
+                let e = events[next];
+                next += 1;
+                match e.target {
+                    Target::Region => region_down += e.delta,
+                    Target::Pool(k) => pools[k].down += e.delta,
+                    Target::Slot(k, j) => {
+                        let q = &mut pools[k];
+                        q.slot_down[j] += e.delta;
+                        let mut below = 0;
+                        for (a, d) in q.slot_down.iter().enumerate() {
+                            below += u32::from(*d > 0);
+                            q.failed_below[a + 1] = below;
+                        }
+                    }
+                }
+            }
+            let seg_end = events.get(next).map_or(end, |e| e.hour.min(end));
+            let len = seg_end - h;
+            // Reserved and spot pools: the same every hour of the segment.
+            let mut fixed_paid = 0.0;
+            for q in pools.iter_mut().filter(|q| q.kind != PoolKind::OnDemand) {
+                let down = q.down.max(0) as u32;
+                let up = q.slots - down.min(q.slots);
+                q.serving = if region_down > 0 {
+                    0
+                } else {
+                    up.min(q.replicas)
+                };
+                q.paid = if q.kind == PoolKind::Reserved {
+                    q.slots
+                } else {
+                    up
+                };
+                fixed_paid += f64::from(q.paid);
+                m.gpu_cost += f64::from(q.paid) * q.usd_per_replica_hour * q.drift_sum(len);
+            }
+            m.paid_capacity += fixed_paid * rcap * len as f64;
+            let hours = &demand[h..seg_end];
+            if !hourly {
+                let cap: f64 = pools.iter().map(|q| f64::from(q.serving) * rcap).sum();
+                let (sum, served, short) = capped_sums(hours, cap);
+                m.served += served;
+                m.hours_short += short;
+                if st.overflow == Overflow::Spill {
+                    m.spilled += sum - served;
+                } else {
+                    m.dropped += sum - served;
+                }
+                h = seg_end;
+                continue;
+            }
+            for (i, &d) in hours.iter().enumerate() {
+                let hour = h + i;
+                let offered = d + queued;
+                let mut residual = offered;
+                let mut cap = 0.0;
+                for q in &mut pools {
+                    let serving = if q.kind == PoolKind::OnDemand {
+                        let (serving, paid) = q.on_demand_hour(residual, rcap);
+                        m.paid_capacity += f64::from(paid) * rcap;
+                        m.gpu_cost += f64::from(paid) * q.usd_per_replica_hour * q.drift;
+                        q.drift *= q.drift_step;
+                        if region_down > 0 { 0 } else { serving }
+                    } else {
+                        q.serving
+                    };
+                    let c = f64::from(serving) * rcap;
+                    residual = (residual - c).max(0.0);
+                    cap += c;
+                }
+                m.hours_short += f64::from(u8::from(offered > cap));
+                match st.overflow {
+                    Overflow::Spill => {
+                        let served = d.min(cap);
+                        m.served += served;
+                        m.spilled += d - served;
+                    }
+                    Overflow::Drop => {
+                        let served = d.min(cap);
+                        m.served += served;
+                        m.dropped += d - served;
+                    }
+                    Overflow::Queue { .. } => {
+                        let q = &mut scratch.queue;
+                        let mut avail = cap;
+                        for a in 0..max_delay {
+                            let b = &mut q[(hour + a) % max_delay];
+                            let take = b.min(avail);
+                            *b -= take;
+                            avail -= take;
+                            m.served += take;
+                            queued -= take;
+                        }
+                        let served = d.min(avail);
+                        m.served += served;
+                        let slot = hour % max_delay;
+                        let expired = q[slot];
+                        if expire_to_api {
+                            m.spilled += expired;
+                        } else {
+                            m.dropped += expired;
+                        }
+                        q[slot] = d - served;
+                        queued = (queued - expired + q[slot]).max(0.0);
+                    }
+                }
+            }
+            h = seg_end;
+        }
+        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+        m.spill_cost = m.spilled * price;
+        api_only += m.demanded * price;
+        m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
+        out.total.add(&m);
+        out.months.push(m);
+    }
+    out.queued_end = queued;
+    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
+    out.fleet_monthly_capacity = st
+        .pools
+        .iter()
+        .map(|pl| f64::from(pl.max_replicas))
+        .sum::<f64>()
+        * rcap
+        * HOURS_PER_MONTH;
+    out
 }
