@@ -25,7 +25,7 @@
 use rand::Rng as _;
 use rand_distr::{Exp1, StandardNormal};
 
-use super::{Keys, TrialParams};
+use super::{Keys, TrialParams, fastexp};
 use crate::model::Calendar;
 use crate::scenario::{Demand, HOURS_PER_MONTH};
 
@@ -52,11 +52,19 @@ pub fn fill(p: &TrialParams, cal: &Calendar, d: &Demand, keys: &Keys, trial: u64
         let innov = (1.0 - rho * rho).sqrt();
         let mut z: f64 = rng.sample(StandardNormal);
         let correction = -0.5 * sigma * sigma;
-        for (o, &shape) in out.iter_mut().zip(&cal.shape) {
-            *o = base * shape * growth * (sigma * z + correction).exp();
-            growth *= growth_step;
+        // The exponent first (the AR(1) is sequential), growth folded into
+        // it, then one vectorised pass of exp.
+        let log_growth = (1.0 + p.annual_growth).ln() / 8760.0;
+        let mut hours = 0.0;
+        for o in out.iter_mut() {
+            *o = sigma * z + correction + hours * log_growth;
+            hours += 1.0;
             let e: f64 = rng.sample(StandardNormal);
             z = rho * z + innov * e;
+        }
+        fastexp::exp_in_place(out);
+        for (o, &shape) in out.iter_mut().zip(&cal.shape) {
+            *o *= base * shape;
         }
     } else {
         for (o, &shape) in out.iter_mut().zip(&cal.shape) {

@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod demand;
+pub mod fastexp;
 pub mod keys;
 pub mod outages;
 pub mod params;

@@ -509,6 +509,9 @@ struct Pool {
     failed_below: Vec<u32>,
     ring: Vec<u32>,
     ring_pos: usize,
+    /// On-demand, this month: paid replica-hours, and Σ paid × drift.
+    paid_hours: u64,
+    drifted_paid: f64,
 }
 
 impl Pool {
@@ -668,6 +671,8 @@ pub fn simulate(
             failed_below: vec![0; slots + 1],
             ring: vec![pool.replicas; pool.startup_lag_hours as usize + 1],
             ring_pos: 0,
+            paid_hours: 0,
+            drifted_paid: 0.0,
         });
     }
     // An event at the horizon's end changes nothing inside it.
@@ -752,6 +757,8 @@ pub fn simulate(
                 h = seg_end;
                 continue;
             }
+            // Hour by hour; sums in locals (registers), added once per segment.
+            let (mut served, mut spilled, mut dropped, mut short) = (0.0, 0.0, 0.0, 0.0);
             for (i, &d) in hours.iter().enumerate() {
                 let hour = h + i;
                 let offered = d + queued;
@@ -760,9 +767,11 @@ pub fn simulate(
                 for q in &mut pools {
                     let serving = if q.kind == PoolKind::OnDemand {
                         let (serving, paid) = q.on_demand_hour(residual, rcap);
-                        m.paid_capacity += f64::from(paid) * rcap;
-                        m.gpu_cost += f64::from(paid) * q.usd_per_replica_hour * q.drift;
-                        q.drift *= q.drift_step;
+                        q.paid_hours += u64::from(paid);
+                        if q.drift_step != 1.0 {
+                            q.drifted_paid += f64::from(paid) * q.drift;
+                            q.drift *= q.drift_step;
+                        }
                         if region_down > 0 { 0 } else { serving }
                     } else {
                         q.serving
@@ -771,17 +780,17 @@ pub fn simulate(
                     residual = (residual - c).max(0.0);
                     cap += c;
                 }
-                m.hours_short += f64::from(u8::from(offered > cap));
+                short += f64::from(u8::from(offered > cap));
                 match st.overflow {
                     Overflow::Spill => {
-                        let served = d.min(cap);
-                        m.served += served;
-                        m.spilled += d - served;
+                        let s = d.min(cap);
+                        served += s;
+                        spilled += d - s;
                     }
                     Overflow::Drop => {
-                        let served = d.min(cap);
-                        m.served += served;
-                        m.dropped += d - served;
+                        let s = d.min(cap);
+                        served += s;
+                        dropped += d - s;
                     }
                     Overflow::Queue { .. } => {
                         let q = &mut scratch.queue;
@@ -791,24 +800,41 @@ pub fn simulate(
                             let take = b.min(avail);
                             *b -= take;
                             avail -= take;
-                            m.served += take;
+                            served += take;
                             queued -= take;
                         }
-                        let served = d.min(avail);
-                        m.served += served;
+                        let s = d.min(avail);
+                        served += s;
                         let slot = hour % max_delay;
                         let expired = q[slot];
                         if expire_to_api {
-                            m.spilled += expired;
+                            spilled += expired;
                         } else {
-                            m.dropped += expired;
+                            dropped += expired;
                         }
-                        q[slot] = d - served;
+                        q[slot] = d - s;
                         queued = (queued - expired + q[slot]).max(0.0);
                     }
                 }
             }
+            m.served += served;
+            m.spilled += spilled;
+            m.dropped += dropped;
+            m.hours_short += short;
             h = seg_end;
+        }
+        // On-demand pools: the month's paid replica-hours.
+        for q in pools.iter_mut().filter(|q| q.kind == PoolKind::OnDemand) {
+            let paid = q.paid_hours as f64;
+            m.paid_capacity += paid * rcap;
+            m.gpu_cost += q.usd_per_replica_hour
+                * if q.drift_step == 1.0 {
+                    paid
+                } else {
+                    q.drifted_paid
+                };
+            q.paid_hours = 0;
+            q.drifted_paid = 0.0;
         }
         let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
         m.spill_cost = m.spilled * price;

@@ -87,13 +87,18 @@ pub fn monthly_frame(s: &Scenario, cal: &Calendar, outcomes: &[TrialOutcome]) ->
     let mut start = Vec::new();
     let mut hours = Vec::new();
     let mut recs = Vec::new();
+    let starts: Vec<String> = cal
+        .months
+        .iter()
+        .map(|m| m.start.format("%Y-%m-%d").to_string())
+        .collect();
     for o in outcomes {
         for (si, t) in o.strategies.iter().enumerate() {
             for (mi, m) in t.months.iter().enumerate() {
                 trial.push(o.trial);
                 strategy.push(s.strategies[si].name.as_str());
                 month.push(mi as u32 + 1);
-                start.push(cal.months[mi].start.format("%Y-%m-%d").to_string());
+                start.push(starts[mi].as_str());
                 hours.push(cal.months[mi].hours as u32);
                 recs.push(MonthRecord { m });
             }

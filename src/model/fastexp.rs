@@ -1,0 +1,75 @@
+//! `e^x` for arrays: branch-free, so that a loop over a slice vectorises
+//! (libm's `exp` is a call per value and was a sixth of a realistic run's
+//! time). Range reduction `x = k ln 2 + r`, `|r| ≤ ln 2 / 2`, Taylor series
+//! of `e^r` to degree 13 (truncation error below `r^14 / 14! < 5e-18`), and
+//! `2^k` built from its bits. Within a few units in the last place of
+//! `f64::exp` on `[-708, 709]` (tested); inputs outside are clamped to it.
+
+/// 1.5 × 2^52: adding it rounds a double to an integer held in its low bits.
+const ROUND: f64 = 6_755_399_441_055_744.0;
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+/// ln 2 split so that `k × LN2_HI` is exact for |k| < 2^11.
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+
+/// `e^x` (see the module documentation).
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    let x = x.clamp(-708.0, 709.0);
+    let kd = x * INV_LN2 + ROUND;
+    let k = kd - ROUND;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    // Horner, 1/13! … 1/1!, 1.
+    let mut p = 1.0 / 6_227_020_800.0;
+    for c in [
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+        1.0,
+        1.0,
+    ] {
+        p = p * r + c;
+    }
+    // 2^k: k sits in the low bits of kd (two's complement, |k| ≤ 1023).
+    let k_bits = kd.to_bits().wrapping_sub(ROUND.to_bits());
+    p * f64::from_bits(k_bits.wrapping_add(1023) << 52)
+}
+
+/// `x[i] = e^{x[i]}` for every element.
+pub fn exp_in_place(x: &mut [f64]) {
+    for v in x {
+        *v = exp(*v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_libm_to_a_few_ulp() {
+        let mut worst: f64 = 0.0;
+        let mut x = -708.0;
+        while x < 709.0 {
+            let (got, want) = (exp(x), x.exp());
+            worst = worst.max(((got - want) / want).abs());
+            x += 0.001_37;
+        }
+        // Near 0, where demand noise lives, densely.
+        for i in -200_000..200_000 {
+            let x = f64::from(i) * 1e-5;
+            worst = worst.max(((exp(x) - x.exp()) / x.exp()).abs());
+        }
+        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst:e}");
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-1e9), exp(-708.0));
+    }
+}
