@@ -8,9 +8,10 @@
 /// 1.5 × 2^52: adding it rounds a double to an integer held in its low bits.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 const INV_LN2: f64 = std::f64::consts::LOG2_E;
-/// ln 2 split so that `k × LN2_HI` is exact for |k| < 2^11.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// ln 2 split so that `k × LN2_HI` is exact for |k| < 2^11 (fdlibm's
+/// `ln2_hi` and `ln2_lo`).
+const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
 
 /// `e^x` (see the module documentation).
 #[inline]

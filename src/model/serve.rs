@@ -759,6 +759,50 @@ pub fn simulate(
             }
             // Hour by hour; sums in locals (registers), added once per segment.
             let (mut served, mut spilled, mut dropped, mut short) = (0.0, 0.0, 0.0, 0.0);
+            if let Some((od, fixed)) = pools.split_last_mut().filter(|(od, fixed)| {
+                max_delay == 0
+                    && od.kind == PoolKind::OnDemand
+                    && fixed.iter().all(|q| q.kind != PoolKind::OnDemand)
+            }) {
+                // The common shape: reserved or spot pools, then one
+                // on-demand pool; spill or drop. Its state in locals.
+                let caps: Vec<f64> = fixed.iter().map(|q| f64::from(q.serving) * rcap).collect();
+                let fixed_cap: f64 = caps.iter().sum();
+                let spill = st.overflow == Overflow::Spill;
+                let (mut paid_hours, mut drifted, mut drift) = (0u64, 0.0, od.drift);
+                let (step, drifting) = (od.drift_step, od.drift_step != 1.0);
+                for &d in hours {
+                    let mut residual = d;
+                    for c in &caps {
+                        residual = (residual - c).max(0.0);
+                    }
+                    let (serving, paid) = od.on_demand_hour(residual, rcap);
+                    paid_hours += u64::from(paid);
+                    if drifting {
+                        drifted += f64::from(paid) * drift;
+                        drift *= step;
+                    }
+                    let serving = if region_down > 0 { 0 } else { serving };
+                    let cap = fixed_cap + f64::from(serving) * rcap;
+                    short += f64::from(u8::from(d > cap));
+                    let s = d.min(cap);
+                    served += s;
+                    if spill {
+                        spilled += d - s;
+                    } else {
+                        dropped += d - s;
+                    }
+                }
+                od.paid_hours += paid_hours;
+                od.drifted_paid += drifted;
+                od.drift = drift;
+                m.served += served;
+                m.spilled += spilled;
+                m.dropped += dropped;
+                m.hours_short += short;
+                h = seg_end;
+                continue;
+            }
             for (i, &d) in hours.iter().enumerate() {
                 let hour = h + i;
                 let offered = d + queued;
