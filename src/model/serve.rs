@@ -92,6 +92,8 @@ pub struct Scratch {
     pub region_events: Vec<(usize, i32)>,
     region: Vec<i32>,
     events: Vec<Event>,
+    want: Vec<u32>,
+    active: Vec<u32>,
     pools: Vec<Vec<i32>>,
     /// On-demand pools: one outage difference array per slot.
     slots: Vec<Vec<Vec<i32>>>,
@@ -515,6 +517,84 @@ struct Pool {
 }
 
 impl Pool {
+    /// On-demand, after reserved and spot pools of capacities `caps` (in
+    /// order), over the hours of one segment with demand `hours` and no
+    /// queue: (Σ served, Σ not served, hours short). Adds to the pool's paid hours. In
+    /// passes over the segment (requests, then the start-up lag, then the
+    /// sums), each a simple loop.
+    fn segment(
+        &mut self,
+        caps: &[f64],
+        hours: &[f64],
+        rcap: f64,
+        region_down: bool,
+        want: &mut Vec<u32>,
+        active: &mut Vec<u32>,
+    ) -> (f64, f64, f64) {
+        let len = hours.len();
+        want.clear();
+        want.resize(len, self.max);
+        if rcap > 0.0 {
+            let (lo, hi, maxf) = (self.replicas, self.max, f64::from(self.max));
+            let request = |residual: f64| -> u32 {
+                // ceil(x) for 0 ≤ x ≤ max without a libm call.
+                let x = (residual / rcap).min(maxf);
+                let w = x as u32;
+                (w + u32::from(f64::from(w) < x)).clamp(lo, hi)
+            };
+            match caps {
+                [] => want.iter_mut().zip(hours).for_each(|(w, &d)| *w = request(d)),
+                [c] => want
+                    .iter_mut()
+                    .zip(hours)
+                    .for_each(|(w, &d)| *w = request((d - c).max(0.0))),
+                _ => want.iter_mut().zip(hours).for_each(|(w, &d)| {
+                    *w = request(caps.iter().fold(d, |r, c| (r - c).max(0.0)));
+                }),
+            }
+        } else {
+            want.iter_mut().for_each(|w| *w = (*w).clamp(self.replicas, self.max));
+        }
+        // Serving lags the request by the start-up time (a ring of lag + 1).
+        active.clear();
+        if self.lag == 0 {
+            active.extend_from_slice(want);
+        } else {
+            for &w in want.iter() {
+                let slot = self.ring_pos;
+                self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
+                active.push(std::mem::replace(&mut self.ring[slot], w));
+            }
+        }
+        let fixed: f64 = caps.iter().sum();
+        let any_failed = self.failed_below[self.slots as usize] > 0;
+        let (mut served, mut over, mut short, mut paid_hours) = (0.0, 0.0, 0.0, 0u64);
+        let (mut drifted, mut drift, step) = (0.0, self.drift, self.drift_step);
+        for ((&a, &w), &d) in active.iter().zip(want.iter()).zip(hours) {
+            let paid = a.max(w);
+            paid_hours += u64::from(paid);
+            if step != 1.0 {
+                drifted += f64::from(paid) * drift;
+                drift *= step;
+            }
+            let failed = if any_failed {
+                self.failed_below[a as usize].min(a)
+            } else {
+                0
+            };
+            let serving = if region_down { 0 } else { a - failed };
+            let cap = fixed + f64::from(serving) * rcap;
+            short += f64::from(u8::from(d > cap));
+            let s = d.min(cap);
+            served += s;
+            over += d - s;
+        }
+        self.paid_hours += paid_hours;
+        self.drifted_paid += drifted;
+        self.drift = drift;
+        (served, over, short)
+    }
+
     /// Σ of the price multiplier over the next `len` hours; advances it.
     fn drift_sum(&mut self, len: usize) -> f64 {
         let start = self.drift;
@@ -697,6 +777,8 @@ pub fn simulate(
     out.months.reserve(cal.months.len());
     let mut api_only = 0.0;
     let demand = &scratch.demand;
+    // Capacities of the reserved and spot pools ahead of an on-demand pool.
+    let mut caps: Vec<f64> = Vec::with_capacity(pools.len());
     for month in &cal.months {
         let (first, end) = (month.first_hour, month.first_hour + month.hours);
         let mut m = Tally {
@@ -765,40 +847,23 @@ pub fn simulate(
                     && fixed.iter().all(|q| q.kind != PoolKind::OnDemand)
             }) {
                 // The common shape: reserved or spot pools, then one
-                // on-demand pool; spill or drop. Its state in locals.
-                let caps: Vec<f64> = fixed.iter().map(|q| f64::from(q.serving) * rcap).collect();
-                let fixed_cap: f64 = caps.iter().sum();
-                let spill = st.overflow == Overflow::Spill;
-                let (mut paid_hours, mut drifted, mut drift) = (0u64, 0.0, od.drift);
-                let (step, drifting) = (od.drift_step, od.drift_step != 1.0);
-                for &d in hours {
-                    let mut residual = d;
-                    for c in &caps {
-                        residual = (residual - c).max(0.0);
-                    }
-                    let (serving, paid) = od.on_demand_hour(residual, rcap);
-                    paid_hours += u64::from(paid);
-                    if drifting {
-                        drifted += f64::from(paid) * drift;
-                        drift *= step;
-                    }
-                    let serving = if region_down > 0 { 0 } else { serving };
-                    let cap = fixed_cap + f64::from(serving) * rcap;
-                    short += f64::from(u8::from(d > cap));
-                    let s = d.min(cap);
-                    served += s;
-                    if spill {
-                        spilled += d - s;
-                    } else {
-                        dropped += d - s;
-                    }
-                }
-                od.paid_hours += paid_hours;
-                od.drifted_paid += drifted;
-                od.drift = drift;
+                // on-demand pool; spill or drop.
+                caps.clear();
+                caps.extend(fixed.iter().map(|q| f64::from(q.serving) * rcap));
+                let (served, overflow, short) = od.segment(
+                    &caps,
+                    hours,
+                    rcap,
+                    region_down > 0,
+                    &mut scratch.want,
+                    &mut scratch.active,
+                );
                 m.served += served;
-                m.spilled += spilled;
-                m.dropped += dropped;
+                if st.overflow == Overflow::Spill {
+                    m.spilled += overflow;
+                } else {
+                    m.dropped += overflow;
+                }
                 m.hours_short += short;
                 h = seg_end;
                 continue;
