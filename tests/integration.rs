@@ -353,3 +353,50 @@ mod precision {
         assert_eq!((capped.len(), c.trials, c.met), (150, 150, false));
     }
 }
+
+mod startup_lag {
+    use super::*;
+
+    /// Flat demand of 1e6 tokens an hour, below one replica's capacity; an
+    /// on-demand pool of 0–1 replicas asks for one replica every hour from
+    /// hour 0. With a start-up lag of L hours it serves from hour L on: the
+    /// first L hours spill (L × 1e6 tokens), and every hour is paid (a
+    /// request is paid from the hour it is made).
+    #[test]
+    fn the_first_lag_hours_spill_and_every_hour_is_paid() {
+        for lag in [0u32, 1, 3, 7] {
+            let text = format!(
+                r#"name = "lag"
+[run]
+horizon_hours = 48
+[model]
+profile = "llama3-70b-fp8-4xh100"
+[demand]
+monthly_tokens = 730e6
+[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 0
+[gpu_prices]
+on_demand = 2.5
+[[strategy]]
+name = "od"
+[[strategy.pool]]
+kind = "on_demand"
+min_replicas = 0
+max_replicas = 1
+startup_lag_hours = {lag}
+"#
+            );
+            let s = scenario::parse(&text, "lag", None).unwrap();
+            let t = &Engine::new(&s, 1).run(0..1, &|| {})[0].strategies[0];
+            let spilled = f64::from(lag) * 1e6;
+            assert!(
+                (t.total.spilled - spilled).abs() < 1e-6 * 1e6,
+                "lag {lag}: spilled {} tokens, expected {spilled}",
+                t.total.spilled
+            );
+            // 48 paid replica-hours of 4 GPUs at $2.50.
+            assert!((t.total.gpu_cost - 48.0 * 4.0 * 2.5).abs() < 1e-9);
+        }
+    }
+}

@@ -155,10 +155,10 @@ impl PoolRun {
                 let active = if self.lag == 0 {
                     want
                 } else {
-                    // Slot h mod (lag + 1), kept as a counter (no division per hour):
+                    // Slot h mod lag, kept as a counter (no division per hour):
                     // read the decision made lag hours ago, then reuse the slot.
                     let slot = self.ring_pos;
-                    self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
+                    self.ring_pos = if slot + 1 == self.lag { 0 } else { slot + 1 };
                     std::mem::replace(&mut ring[slot], want)
                 };
                 // Failed slots among the running ones (slots 0..active); on-demand
@@ -245,7 +245,7 @@ pub fn simulate_hourly(
         slot0 += slots as usize;
         let desired = &mut scratch.desired[k];
         desired.clear();
-        desired.resize(pool.startup_lag_hours as usize + 1, pool.replicas);
+        desired.resize(pool.startup_lag_hours as usize, pool.replicas);
         runs.push(PoolRun {
             kind: pool.kind,
             replicas: pool.replicas,
@@ -543,7 +543,10 @@ impl Pool {
                 (w + u32::from(f64::from(w) < x)).clamp(lo, hi)
             };
             match caps {
-                [] => want.iter_mut().zip(hours).for_each(|(w, &d)| *w = request(d)),
+                [] => want
+                    .iter_mut()
+                    .zip(hours)
+                    .for_each(|(w, &d)| *w = request(d)),
                 [c] => want
                     .iter_mut()
                     .zip(hours)
@@ -553,17 +556,26 @@ impl Pool {
                 }),
             }
         } else {
-            want.iter_mut().for_each(|w| *w = (*w).clamp(self.replicas, self.max));
+            want.iter_mut()
+                .for_each(|w| *w = (*w).clamp(self.replicas, self.max));
         }
-        // Serving lags the request by the start-up time (a ring of lag + 1).
+        // Serving is the request of `lag` hours before: the ring holds the
+        // last `lag` requests, oldest at `ring_pos`.
         active.clear();
-        if self.lag == 0 {
+        let l = self.ring.len();
+        if l == 0 {
             active.extend_from_slice(want);
         } else {
-            for &w in want.iter() {
-                let slot = self.ring_pos;
-                self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
-                active.push(std::mem::replace(&mut self.ring[slot], w));
+            self.ring.rotate_left(self.ring_pos);
+            self.ring_pos = 0;
+            if len >= l {
+                active.extend_from_slice(&self.ring);
+                active.extend_from_slice(&want[..len - l]);
+                self.ring.copy_from_slice(&want[len - l..]);
+            } else {
+                active.extend_from_slice(&self.ring[..len]);
+                self.ring.rotate_left(len);
+                self.ring[l - len..].copy_from_slice(want);
             }
         }
         let fixed: f64 = caps.iter().sum();
@@ -624,7 +636,7 @@ impl Pool {
             want
         } else {
             let slot = self.ring_pos;
-            self.ring_pos = if slot == self.lag { 0 } else { slot + 1 };
+            self.ring_pos = if slot + 1 == self.lag { 0 } else { slot + 1 };
             std::mem::replace(&mut self.ring[slot], want)
         };
         let failed = self.failed_below[active as usize];
@@ -749,7 +761,7 @@ pub fn simulate(
             paid: 0,
             slot_down: vec![0; if per_slot { slots } else { 0 }],
             failed_below: vec![0; slots + 1],
-            ring: vec![pool.replicas; pool.startup_lag_hours as usize + 1],
+            ring: vec![pool.replicas; pool.startup_lag_hours as usize],
             ring_pos: 0,
             paid_hours: 0,
             drifted_paid: 0.0,
