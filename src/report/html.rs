@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 use super::merge::read_parquet;
 use super::terminal::{tokens, usd};
@@ -50,6 +50,8 @@ pub fn write_report(dir: &Path, target: &Path) -> Result<()> {
 struct Run {
     info: serde_json::Value,
     names: Vec<String>,
+    /// (trials charted, trials in the run) when the charts use a sample.
+    sampled: Option<(usize, usize)>,
     /// (strategy, column) → the trials' non-null values, in trial order.
     trials: BTreeMap<(String, String), Vec<f64>>,
     /// (strategy, metric) → summary row (mean, ci95_low, ci95_high, p5, p50, p95, cvar95).
@@ -94,6 +96,26 @@ fn floats(df: &DataFrame, col: &str, file: &str) -> Result<Vec<Option<f64>>> {
     Ok(c.iter().collect())
 }
 
+/// Trials the charts read at most (see [`Run::load`]).
+const CHART_TRIALS: usize = 100_000;
+
+fn num_rows(path: &Path) -> Result<usize> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(f)
+        .num_rows()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
+}
+
+/// The first `rows` rows of `columns` of a Parquet file.
+fn read_head(path: &Path, columns: &[&str], rows: usize) -> Result<DataFrame> {
+    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(f)
+        .with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect()))
+        .with_slice(Some((0, rows)))
+        .finish()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
+}
+
 fn optional(dir: &Path, file: &str) -> Result<Option<DataFrame>> {
     let p = dir.join(file);
     if p.exists() {
@@ -105,6 +127,11 @@ fn optional(dir: &Path, file: &str) -> Result<Option<DataFrame>> {
 
 impl Run {
     fn load(dir: &Path) -> Result<Run> {
+        Self::load_capped(dir, CHART_TRIALS)
+    }
+
+    /// [`Run::load`] with the charts reading at most `chart_trials` trials.
+    fn load_capped(dir: &Path, chart_trials: usize) -> Result<Run> {
         anyhow::ensure!(
             dir.join("run.json").is_file(),
             "{}: not a capsim run folder (no run.json)",
@@ -140,7 +167,20 @@ impl Run {
             summary.insert((n.clone(), m.clone()), row);
         }
 
-        let tdf = read_parquet(&dir.join("trials.parquet"))?;
+        // Charts read at most CHART_TRIALS trials (the first ones: trials'
+        // streams are independent, so they are a random sample) and only the
+        // columns they draw, so that a report of a million-trial run stays
+        // small; the tables come from summary.parquet, over every trial.
+        let k = names.len().max(1);
+        let t_total = num_rows(&dir.join("trials.parquet"))?;
+        let m_total = num_rows(&dir.join("monthly.parquet"))?;
+        let all_trials = t_total / k;
+        let shown = all_trials.min(chart_trials);
+        let t_rows = shown * k;
+        let m_rows = (m_total / t_total.max(1)) * t_rows;
+        let mut t_cols = vec!["strategy"];
+        t_cols.extend(TRIAL_COLUMNS);
+        let tdf = read_head(&dir.join("trials.parquet"), &t_cols, t_rows)?;
         let t_names = strings(&tdf, "strategy", "trials.parquet")?;
         let mut trials: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
         for col in TRIAL_COLUMNS {
@@ -152,7 +192,11 @@ impl Run {
             }
         }
 
-        let mdf = read_parquet(&dir.join("monthly.parquet"))?;
+        let mdf = read_head(
+            &dir.join("monthly.parquet"),
+            &["strategy", "month", "month_start", "total_cost_usd"],
+            m_rows,
+        )?;
         let m_names = strings(&mdf, "strategy", "monthly.parquet")?;
         let m_start = strings(&mdf, "month_start", "monthly.parquet")?;
         let months: Vec<u32> = mdf
@@ -182,6 +226,7 @@ impl Run {
         Ok(Run {
             info,
             names,
+            sampled: (shown < all_trials).then_some((shown, all_trials)),
             trials,
             summary,
             monthly,
@@ -1196,6 +1241,12 @@ fn capacity(run: &Run, out: &mut String) -> Result<()> {
 }
 
 fn footer(run: &Run, out: &mut String) {
+    if let Some((shown, all)) = run.sampled {
+        let _ = write!(
+            out,
+            "<p class=\"note\">The charts use the first {shown} of the run's {all} trials (each trial's random streams are independent, so they are a random sample of them); the tables use every trial.</p>\n"
+        );
+    }
     let _ = write!(
         out,
         "<h2>How to read this</h2>\n<p class=\"note\">Each trial is one possible {} with its own traffic, prices, failures and throughput drawn from the scenario's distributions; every strategy sees the same trials. \"Expected\" means the mean over trials; its 95% confidence interval says how precisely the trials estimate it, not how much a real year can vary — for that, read the P5–P95 ranges. The files behind this page (trials.parquet, summary.parquet, monthly.parquet and run.json) are in the same folder; their columns are described by <code>capsim schema</code>.</p>\n",
@@ -1205,4 +1256,46 @@ fn footer(run: &Run, out: &mut String) {
             format!("{}-hour horizon", run.horizon_hours())
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::report::stream::RunFiles;
+
+    /// Charts of a large run read the first trials only, every column they
+    /// need for them, and the page says so; the tables are not affected.
+    #[test]
+    fn charts_of_a_large_run_read_a_sample_and_say_so() {
+        let s = crate::scenario::builtin_seed();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        let e = Engine::new(&s, 1);
+        let mut files = RunFiles::create(&dir).unwrap();
+        files
+            .append(&s, e.calendar(), &e.run(0..40, &|| {}))
+            .unwrap();
+        let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
+        files.finish(&names, "{}", &[], Vec::new(), false).unwrap();
+        let run = Run::load_capped(&dir, 7).unwrap();
+        assert_eq!(run.sampled, Some((7, 40)));
+        let costs = &run.trials[&(names[0].clone(), "total_cost_usd".to_owned())];
+        assert_eq!(costs.len(), 7);
+        let months = &run.monthly[&names[0]];
+        assert_eq!(months.len(), 12);
+        assert!(months.values().all(|v| v.len() == 7));
+        let mut page = String::new();
+        footer(&run, &mut page);
+        assert!(
+            page.contains("the first 7 of the run's 40 trials"),
+            "{page}"
+        );
+        let whole = Run::load(&dir).unwrap();
+        assert_eq!(whole.sampled, None);
+        assert_eq!(
+            whole.trials[&(names[0].clone(), "total_cost_usd".to_owned())].len(),
+            40
+        );
+    }
 }
