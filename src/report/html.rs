@@ -1242,9 +1242,9 @@ fn capacity(run: &Run, out: &mut String) -> Result<()> {
 
 fn footer(run: &Run, out: &mut String) {
     if let Some((shown, all)) = run.sampled {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"note\">The charts use the first {shown} of the run's {all} trials (each trial's random streams are independent, so they are a random sample of them); the tables use every trial.</p>\n"
+            "<p class=\"note\">The charts use the first {shown} of the run's {all} trials (each trial's random streams are independent, so they are a random sample of them); the tables use every trial.</p>"
         );
     }
     let _ = write!(
