@@ -197,29 +197,44 @@ impl Run {
             &["strategy", "month", "month_start", "total_cost_usd"],
             m_rows,
         )?;
-        let m_names = strings(&mdf, "strategy", "monthly.parquet")?;
-        let m_start = strings(&mdf, "month_start", "monthly.parquet")?;
-        let months: Vec<u32> = mdf
-            .column("month")
-            .and_then(|c| c.u32().cloned())
-            .map_err(|e| anyhow!("monthly.parquet: column `month`: {e}"))?
-            .iter()
-            .map(|m| m.unwrap_or(0))
-            .collect();
-        let m_cost = floats(&mdf, "total_cost_usd", "monthly.parquet")?;
+        // Straight from the columns (no String per row: a sample of 100,000
+        // trials is millions of rows).
+        let col = |c: &str| {
+            mdf.column(c)
+                .map_err(|e| anyhow!("monthly.parquet: column `{c}`: {e}"))
+        };
+        let m_names = col("strategy")?
+            .str()
+            .map_err(|e| anyhow!("monthly.parquet: column `strategy`: {e}"))?;
+        let m_start = col("month_start")?
+            .str()
+            .map_err(|e| anyhow!("monthly.parquet: column `month_start`: {e}"))?;
+        let months = col("month")?
+            .u32()
+            .map_err(|e| anyhow!("monthly.parquet: column `month`: {e}"))?;
+        let m_cost = col("total_cost_usd")?
+            .f64()
+            .map_err(|e| anyhow!("monthly.parquet: column `total_cost_usd`: {e}"))?;
         let mut monthly: BTreeMap<String, BTreeMap<u32, Vec<f64>>> = BTreeMap::new();
         let mut month_start = BTreeMap::new();
-        for i in 0..months.len() {
+        let rows = m_names
+            .iter()
+            .zip(m_start.iter())
+            .zip(months.iter())
+            .zip(m_cost.iter());
+        for (((name, start), month), cost) in rows {
+            let month = month.unwrap_or(0);
             month_start
-                .entry(months[i])
-                .or_insert_with(|| m_start[i].clone());
-            if let Some(c) = m_cost[i].filter(|c| c.is_finite()) {
-                monthly
-                    .entry(m_names[i].clone())
-                    .or_default()
-                    .entry(months[i])
-                    .or_default()
-                    .push(c);
+                .entry(month)
+                .or_insert_with(|| start.unwrap_or_default().to_owned());
+            let (Some(name), Some(c)) = (name, cost.filter(|c| c.is_finite())) else {
+                continue;
+            };
+            if !monthly.contains_key(name) {
+                monthly.insert(name.to_owned(), BTreeMap::new());
+            }
+            if let Some(m) = monthly.get_mut(name) {
+                m.entry(month).or_default().push(c);
             }
         }
 
