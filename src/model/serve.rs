@@ -20,6 +20,7 @@
 //! and the rest goes where the strategy's overflow policy says. Tokens are
 //! conserved: demanded = served + spilled + dropped + still queued.
 
+use super::calendar::Month;
 use super::outages::{add_deployments, add_timeline, deployment_events, timeline_events};
 use super::{Calendar, Keys, TrialParams};
 use crate::scenario::{HOURS_PER_MONTH, Overflow, PoolKind, Scenario, Strategy};
@@ -142,16 +143,7 @@ impl PoolRun {
                 (up.min(self.replicas), up)
             }
             PoolKind::OnDemand => {
-                let want = if rcap > 0.0 {
-                    // ceil(x) for 0 ≤ x ≤ max without a libm call
-                    // (f64::ceil is not inlined without SSE4.1).
-                    let x = (residual / rcap).min(f64::from(self.max));
-                    let w = x as u32;
-                    w + u32::from(f64::from(w) < x)
-                } else {
-                    self.max
-                };
-                let want = want.clamp(self.replicas, self.max);
+                let want = request(residual, rcap, self.replicas, self.max);
                 let active = if self.lag == 0 {
                     want
                 } else {
@@ -273,7 +265,6 @@ pub fn simulate_hourly(
     scratch.queue.resize(max_delay.max(1), 0.0);
     let mut queued = 0.0;
     let mut region_down = 0i32;
-    let api_per_token = p.api_usd_per_output_token();
     let has_gpus = !st.pools.is_empty();
     let overhead_per_hour = if has_gpus {
         p.overhead_items_usd_per_year / 8760.0
@@ -287,7 +278,7 @@ pub fn simulate_hourly(
         scratch.region[h] += d;
     }
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand, api_per_token);
+        return api_only_path(st, cal, p, &scratch.demand);
     }
     let mut out = StrategyTotals {
         has_gpus,
@@ -339,42 +330,105 @@ pub fn simulate_hourly(
                     m.dropped += d - served;
                 }
                 Overflow::Queue { .. } => {
-                    // Oldest first: buckets hold tokens by arrival hour mod max_delay.
-                    let q = &mut scratch.queue;
-                    let mut avail = cap;
-                    for a in 0..max_delay {
-                        let b = &mut q[(h + a) % max_delay];
-                        let take = b.min(avail);
-                        *b -= take;
-                        avail -= take;
-                        m.served += take;
-                        queued -= take;
-                    }
-                    let served = d.min(avail);
+                    let (served, expired) = queue_hour(&mut scratch.queue, &mut queued, h, d, cap);
                     m.served += served;
-                    // The bucket of hour h - max_delay has waited its limit.
-                    let slot = h % max_delay;
-                    let expired = q[slot];
                     if expire_to_api {
                         m.spilled += expired;
                     } else {
                         m.dropped += expired;
                     }
-                    q[slot] = d - served;
-                    // Kept as a running sum: no pass over the buckets each hour.
-                    queued = (queued - expired + q[slot]).max(0.0);
                 }
             }
         }
-        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
-        m.spill_cost = m.spilled * price;
-        api_only += m.demanded * price;
-        m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
-        out.total.add(&m);
-        out.months.push(m);
+        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
     }
+    finish(&mut out, st, p, rcap, queued, api_only);
+    out
+}
+
+/// What the API would charge for all demanded tokens: month by month with
+/// drift, else (the same value, summed as before) total × price.
+fn api_only_cost(p: &TrialParams, out: &StrategyTotals, by_month: f64) -> f64 {
+    if p.api_price_drift_per_year == 0.0 {
+        out.total.demanded * p.api_usd_per_output_token()
+    } else {
+        by_month
+    }
+}
+
+/// Replicas an on-demand pool asks for to serve `residual` tokens in an hour:
+/// `ceil(residual / rcap)` within `lo..=hi` (`hi` if a replica serves
+/// nothing).
+#[inline]
+fn request(residual: f64, rcap: f64, lo: u32, hi: u32) -> u32 {
+    if rcap <= 0.0 {
+        return hi;
+    }
+    // ceil(x) for 0 ≤ x ≤ hi without a libm call (f64::ceil is not inlined
+    // without SSE4.1).
+    let x = (residual / rcap).min(f64::from(hi));
+    let w = x as u32;
+    (w + u32::from(f64::from(w) < x)).clamp(lo, hi)
+}
+
+/// One hour of an overflow queue whose buckets `q` hold tokens by arrival
+/// hour mod `q.len()`; `queued` is their sum. Capacity `cap` serves the
+/// oldest first, then this hour's `d`; the bucket that has waited its limit
+/// expires, and this hour's unserved tokens take its place. Returns (served,
+/// expired).
+#[inline]
+fn queue_hour(q: &mut [f64], queued: &mut f64, hour: usize, d: f64, cap: f64) -> (f64, f64) {
+    let max_delay = q.len();
+    let mut avail = cap;
+    let mut served = 0.0;
+    for a in 0..max_delay {
+        let b = &mut q[(hour + a) % max_delay];
+        let take = b.min(avail);
+        *b -= take;
+        avail -= take;
+        served += take;
+        *queued -= take;
+    }
+    let s = d.min(avail);
+    served += s;
+    // The bucket of hour h - max_delay has waited its limit.
+    let slot = hour % max_delay;
+    let expired = q[slot];
+    q[slot] = d - s;
+    // Kept as a running sum: no pass over the buckets each hour.
+    *queued = (*queued - expired + q[slot]).max(0.0);
+    (served, expired)
+}
+
+/// Close month `month` of `out`: spill cost, overhead, and the API-only
+/// cost's monthly term (added to `api_only`).
+fn close_month(
+    out: &mut StrategyTotals,
+    mut m: Tally,
+    month: &Month,
+    p: &TrialParams,
+    overhead_per_hour: f64,
+    api_only: &mut f64,
+) {
+    let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+    m.spill_cost = m.spilled * price;
+    *api_only += m.demanded * price;
+    m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
+    out.total.add(&m);
+    out.months.push(m);
+}
+
+/// The fields of `out` that follow from the whole horizon.
+fn finish(
+    out: &mut StrategyTotals,
+    st: &Strategy,
+    p: &TrialParams,
+    rcap: f64,
+    queued: f64,
+    api_only: f64,
+) {
     out.queued_end = queued;
-    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
+    out.api_only_cost = api_only_cost(p, out, api_only);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
@@ -382,28 +436,11 @@ pub fn simulate_hourly(
         .sum::<f64>()
         * rcap
         * HOURS_PER_MONTH;
-    out
-}
-
-/// What the API would charge for all demanded tokens: month by month with
-/// drift, else (the same value, summed as before) total × price.
-fn api_only_cost(p: &TrialParams, out: &StrategyTotals, api_per_token: f64, by_month: f64) -> f64 {
-    if p.api_price_drift_per_year == 0.0 {
-        out.total.demanded * api_per_token
-    } else {
-        by_month
-    }
 }
 
 /// A strategy with no GPUs and no queue: every token overflows in its own
 /// hour, month by month.
-fn api_only_path(
-    st: &Strategy,
-    cal: &Calendar,
-    p: &TrialParams,
-    demand: &[f64],
-    api_per_token: f64,
-) -> StrategyTotals {
+fn api_only_path(st: &Strategy, cal: &Calendar, p: &TrialParams, demand: &[f64]) -> StrategyTotals {
     let mut out = StrategyTotals::default();
     out.months.reserve(cal.months.len());
     let mut api_only = 0.0;
@@ -419,14 +456,10 @@ fn api_only_path(
         } else {
             m.dropped = m.demanded;
         }
-        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
-        m.spill_cost = m.spilled * price;
-        api_only += m.demanded * price;
         // No GPUs, no overhead.
-        out.total.add(&m);
-        out.months.push(m);
+        close_month(&mut out, m, month, p, 0.0, &mut api_only);
     }
-    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
+    finish(&mut out, st, p, 0.0, 0.0, api_only);
     out
 }
 
@@ -532,32 +565,22 @@ impl Pool {
         active: &mut Vec<u32>,
     ) -> (f64, f64, f64) {
         let len = hours.len();
+        let (lo, hi) = (self.replicas, self.max);
         want.clear();
-        want.resize(len, self.max);
-        if rcap > 0.0 {
-            let (lo, hi, maxf) = (self.replicas, self.max, f64::from(self.max));
-            let request = |residual: f64| -> u32 {
-                // ceil(x) for 0 ≤ x ≤ max without a libm call.
-                let x = (residual / rcap).min(maxf);
-                let w = x as u32;
-                (w + u32::from(f64::from(w) < x)).clamp(lo, hi)
-            };
-            match caps {
-                [] => want
-                    .iter_mut()
-                    .zip(hours)
-                    .for_each(|(w, &d)| *w = request(d)),
-                [c] => want
-                    .iter_mut()
-                    .zip(hours)
-                    .for_each(|(w, &d)| *w = request((d - c).max(0.0))),
-                _ => want.iter_mut().zip(hours).for_each(|(w, &d)| {
-                    *w = request(caps.iter().fold(d, |r, c| (r - c).max(0.0)));
-                }),
-            }
-        } else {
-            want.iter_mut()
-                .for_each(|w| *w = (*w).clamp(self.replicas, self.max));
+        // The residual after the earlier pools, in the order the reference
+        // takes it (one subtraction per pool).
+        match caps {
+            [] => want.extend(hours.iter().map(|&d| request(d, rcap, lo, hi))),
+            [c] => want.extend(
+                hours
+                    .iter()
+                    .map(|&d| request((d - c).max(0.0), rcap, lo, hi)),
+            ),
+            _ => want.extend(
+                hours
+                    .iter()
+                    .map(|&d| request(caps.iter().fold(d, |r, c| (r - c).max(0.0)), rcap, lo, hi)),
+            ),
         }
         // Serving is the request of `lag` hours before: the ring holds the
         // last `lag` requests, oldest at `ring_pos`.
@@ -623,15 +646,7 @@ impl Pool {
     /// (serving replicas, paid replicas), before region outages.
     #[inline]
     fn on_demand_hour(&mut self, residual: f64, rcap: f64) -> (u32, u32) {
-        let want = if rcap > 0.0 {
-            // ceil(x) for 0 ≤ x ≤ max without a libm call.
-            let x = (residual / rcap).min(f64::from(self.max));
-            let w = x as u32;
-            w + u32::from(f64::from(w) < x)
-        } else {
-            self.max
-        };
-        let want = want.clamp(self.replicas, self.max);
+        let want = request(residual, rcap, self.replicas, self.max);
         let active = if self.lag == 0 {
             want
         } else {
@@ -670,7 +685,6 @@ pub fn simulate(
     let rcap = p.replica_tokens_per_hour;
     let gpus = f64::from(s.model.gpus_per_replica);
     let fail_rate = p.gpu_failures_per_year * gpus / 8760.0;
-    let api_per_token = p.api_usd_per_output_token();
     let has_gpus = !st.pools.is_empty();
     let (max_delay, expire_to_api) = match st.overflow {
         Overflow::Queue {
@@ -680,7 +694,7 @@ pub fn simulate(
         _ => (0, false),
     };
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand, api_per_token);
+        return api_only_path(st, cal, p, &scratch.demand);
     }
 
     let events = &mut scratch.events;
@@ -914,27 +928,14 @@ pub fn simulate(
                         dropped += d - s;
                     }
                     Overflow::Queue { .. } => {
-                        let q = &mut scratch.queue;
-                        let mut avail = cap;
-                        for a in 0..max_delay {
-                            let b = &mut q[(hour + a) % max_delay];
-                            let take = b.min(avail);
-                            *b -= take;
-                            avail -= take;
-                            served += take;
-                            queued -= take;
-                        }
-                        let s = d.min(avail);
+                        let (s, expired) =
+                            queue_hour(&mut scratch.queue, &mut queued, hour, d, cap);
                         served += s;
-                        let slot = hour % max_delay;
-                        let expired = q[slot];
                         if expire_to_api {
                             spilled += expired;
                         } else {
                             dropped += expired;
                         }
-                        q[slot] = d - s;
-                        queued = (queued - expired + q[slot]).max(0.0);
                     }
                 }
             }
@@ -957,21 +958,8 @@ pub fn simulate(
             q.paid_hours = 0;
             q.drifted_paid = 0.0;
         }
-        let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
-        m.spill_cost = m.spilled * price;
-        api_only += m.demanded * price;
-        m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
-        out.total.add(&m);
-        out.months.push(m);
+        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
     }
-    out.queued_end = queued;
-    out.api_only_cost = api_only_cost(p, &out, api_per_token, api_only);
-    out.fleet_monthly_capacity = st
-        .pools
-        .iter()
-        .map(|pl| f64::from(pl.max_replicas))
-        .sum::<f64>()
-        * rcap
-        * HOURS_PER_MONTH;
+    finish(&mut out, st, p, rcap, queued, api_only);
     out
 }

@@ -14,9 +14,9 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use polars::prelude::DataFrame;
 
-use super::merge::read_parquet;
+use super::parquet::{num_rows, read};
 use super::terminal::{tokens, usd};
 use crate::stats::quantile_sorted;
 
@@ -99,27 +99,10 @@ fn floats(df: &DataFrame, col: &str, file: &str) -> Result<Vec<Option<f64>>> {
 /// Trials the charts read at most (see [`Run::load`]).
 const CHART_TRIALS: usize = 100_000;
 
-fn num_rows(path: &Path) -> Result<usize> {
-    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    ParquetReader::new(f)
-        .num_rows()
-        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
-}
-
-/// The first `rows` rows of `columns` of a Parquet file.
-fn read_head(path: &Path, columns: &[&str], rows: usize) -> Result<DataFrame> {
-    let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    ParquetReader::new(f)
-        .with_columns(Some(columns.iter().map(|c| (*c).to_owned()).collect()))
-        .with_slice(Some((0, rows)))
-        .finish()
-        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
-}
-
 fn optional(dir: &Path, file: &str) -> Result<Option<DataFrame>> {
     let p = dir.join(file);
     if p.exists() {
-        read_parquet(&p).map(Some)
+        read(&p, None, None).map(Some)
     } else {
         Ok(None)
     }
@@ -141,7 +124,7 @@ impl Run {
             .with_context(|| format!("reading {}", dir.join("run.json").display()))?;
         let info: serde_json::Value = serde_json::from_str(&text).context("run.json: not JSON")?;
 
-        let sdf = read_parquet(&dir.join("summary.parquet"))?;
+        let sdf = read(&dir.join("summary.parquet"), None, None)?;
         let s_names = strings(&sdf, "strategy", "summary.parquet")?;
         let metrics = strings(&sdf, "metric", "summary.parquet")?;
         let stat_cols = [
@@ -180,22 +163,30 @@ impl Run {
         let m_rows = (m_total / t_total.max(1)) * t_rows;
         let mut t_cols = vec!["strategy"];
         t_cols.extend(TRIAL_COLUMNS);
-        let tdf = read_head(&dir.join("trials.parquet"), &t_cols, t_rows)?;
-        let t_names = strings(&tdf, "strategy", "trials.parquet")?;
+        let tdf = read(&dir.join("trials.parquet"), Some(&t_cols), Some(t_rows))?;
+        let t_names = tdf
+            .column("strategy")
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| anyhow!("trials.parquet: column `strategy`: {e}"))?;
         let mut trials: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
         for col in TRIAL_COLUMNS {
+            // Keyed by &str while reading: no String per row.
+            let mut by_name: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
             for (n, v) in t_names.iter().zip(floats(&tdf, col, "trials.parquet")?) {
-                let e = trials.entry((n.clone(), col.to_owned())).or_default();
+                let e = by_name.entry(n.unwrap_or_default()).or_default();
                 if let Some(v) = v.filter(|v| v.is_finite()) {
                     e.push(v);
                 }
             }
+            for (n, v) in by_name {
+                trials.insert((n.to_owned(), col.to_owned()), v);
+            }
         }
 
-        let mdf = read_head(
+        let mdf = read(
             &dir.join("monthly.parquet"),
-            &["strategy", "month", "month_start", "total_cost_usd"],
-            m_rows,
+            Some(&["strategy", "month", "month_start", "total_cost_usd"]),
+            Some(m_rows),
         )?;
         // Straight from the columns (no String per row: a sample of 100,000
         // trials is millions of rows).

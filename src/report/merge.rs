@@ -10,11 +10,9 @@
 //! run ([`super::stream`]). The data files are then
 //! identical to those of the unsharded run (a test checks it).
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail, ensure};
-use polars::prelude::*;
 use serde_json::Value;
 
 use super::stream::RunFiles;
@@ -43,13 +41,6 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         start: range.0,
         end: range.1,
     })
-}
-
-pub(crate) fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    ParquetReader::new(f)
-        .finish()
-        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
 }
 
 /// Merge shard folders `dirs` into a new run folder under `out` (with
@@ -135,8 +126,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
     // One shard in memory at a time.
     let mut files = RunFiles::create(&dir)?;
     for s in &shards {
-        let trials = read_parquet(&s.dir.join("trials.parquet"))?;
-        let monthly = read_parquet(&s.dir.join("monthly.parquet"))?;
+        let trials = parquet::read(&s.dir.join("trials.parquet"), None, None)?;
+        let monthly = parquet::read(&s.dir.join("monthly.parquet"), None, None)?;
         files
             .append_frames(&trials, &monthly)
             .with_context(|| format!("{}: does not match the other shards", s.dir.display()))?;

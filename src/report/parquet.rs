@@ -42,6 +42,25 @@ pub fn write(path: &Path, mut df: DataFrame, meta: &[(String, String)]) -> Resul
     Ok(())
 }
 
+/// Read a Parquet file: only `columns` if given, only its first `rows` rows
+/// if given.
+pub fn read(path: &Path, columns: Option<&[&str]>, rows: Option<usize>) -> Result<DataFrame> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(file)
+        .with_columns(columns.map(|c| c.iter().map(|n| (*n).to_owned()).collect()))
+        .with_slice(rows.map(|r| (0, r)))
+        .finish()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
+}
+
+/// Rows of a Parquet file (from its footer).
+pub fn num_rows(path: &Path) -> Result<usize> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    ParquetReader::new(file)
+        .num_rows()
+        .map_err(|e| anyhow!("reading {}: {e}", path.display()))
+}
+
 fn frame(cols: Vec<Column>) -> Result<DataFrame> {
     let height = cols.first().map_or(0, |c| c.len());
     DataFrame::new(height, cols).map_err(|e| anyhow!("building a table: {e}"))

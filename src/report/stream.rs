@@ -209,12 +209,8 @@ impl Drop for RunFiles {
 
 /// Read one column of a Parquet file.
 fn read_column(path: &Path, name: &str) -> Result<Column> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let df = ParquetReader::new(file)
-        .with_columns(Some(vec![name.to_owned()]))
-        .finish()
-        .map_err(|e| anyhow!("reading {}, column {name}: {e}", path.display()))?;
-    df.column(name)
+    parquet::read(path, Some(&[name]), None)?
+        .column(name)
         .cloned()
         .map_err(|e| anyhow!("reading {}, column {name}: {e}", path.display()))
 }
@@ -226,21 +222,13 @@ fn read_column(path: &Path, name: &str) -> Result<Column> {
 pub fn summarise_trials_file(path: &Path, names: &[String]) -> Result<Vec<SummaryRow>> {
     let k = names.len();
     anyhow::ensure!(k > 0, "the scenario has no strategies");
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut reader = ParquetReader::new(file);
-    let rows = reader
-        .num_rows()
-        .map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+    let rows = parquet::num_rows(path)?;
     anyhow::ensure!(
         rows % k == 0,
         "{}: {rows} rows are not whole trials of {k} strategies",
         path.display()
     );
-    let first = reader
-        .with_columns(Some(vec!["strategy".into()]))
-        .with_slice(Some((0, k)))
-        .finish()
-        .map_err(|e| anyhow!("reading {}: {e}", path.display()))?;
+    let first = parquet::read(path, Some(&["strategy"]), Some(k))?;
     let first = first
         .column("strategy")
         .and_then(|c| c.str().cloned())
