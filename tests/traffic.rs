@@ -79,13 +79,12 @@ fn profile_check(profile: &str) -> toml::Table {
     t["check"].as_table().unwrap().clone()
 }
 
-/// Peak-to-trough must be within 10% of the source's, and so must the
-/// lag-24 autocorrelation where the fit says the model reaches it
-/// (servegen-m-large: the day-level noise is calibrated to it). On
-/// servegen-m-small it is out of reach (0.56 against 0.68: the trace rises
-/// over its days more than stationary day-level noise gives at its CV; the
-/// profile says so): there the generated years must give what the fit's
-/// simulation promised, within 10%, and the miss is printed.
+/// Peak-to-trough and lag-24 autocorrelation within 10% of the source's,
+/// for both ServeGen profiles. On servegen-m-small this needs the
+/// calibration's second stage (hourly noise scaled down, diurnal shape up:
+/// without it the model reached 0.56 against 0.68), so the test would catch
+/// that stage breaking as well as the generator and the fit's simulation
+/// drifting apart.
 #[test]
 fn a_year_from_a_fitted_profile_reproduces_the_source() {
     let mut failures = Vec::new();
@@ -105,22 +104,15 @@ fn a_year_from_a_fitted_profile_reproduces_the_source() {
         eprintln!(
             "{profile}: peak-to-trough {p2t:.4} vs source {want_p2t:.4}; lag-24 autocorrelation {lag24:.4} (sd over 14-day blocks {sd:.4}) vs source {want_lag:.4}, fit's simulation {promised:.4}"
         );
-        if (p2t / want_p2t - 1.0).abs() > 0.10 {
-            failures.push(format!(
-                "{profile} peak-to-trough: generated {p2t:.4}, source {want_p2t:.4} (over 10%)"
-            ));
-        }
-        let reached = (promised / want_lag - 1.0).abs() <= 0.05;
-        let target = if reached { want_lag } else { promised };
-        if (lag24 / target - 1.0).abs() > 0.10 {
-            failures.push(format!(
-                "{profile} lag-24: generated {lag24:.4}, target {target:.4} (over 10%; source {want_lag:.4})"
-            ));
-        }
-        if profile == "servegen-m-large" && !reached {
-            failures.push(format!(
-                "{profile}: the fit no longer reaches the source's lag-24"
-            ));
+        for (what, got, want) in [
+            ("peak-to-trough", p2t, want_p2t),
+            ("lag-24", lag24, want_lag),
+        ] {
+            if (got / want - 1.0).abs() > 0.10 {
+                failures.push(format!(
+                    "{profile} {what}: generated {got:.4}, source {want:.4} (over 10%)"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

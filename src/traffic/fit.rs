@@ -19,12 +19,14 @@
 //!    hourly AR(1) (`ρ` whose `ρ^k` best match their autocorrelation at lags
 //!    1–6 h; `σ` corrected for the share of variance a day mean absorbs).
 //!    With 4 days or more, the day-level pair is then **calibrated by
-//!    simulation** ([`DailySim`]): (σ_d, ρ_d) such that traces of the
+//!    simulation** ([`Sim::calibrate`]): (σ_d, ρ_d) such that traces of the
 //!    source's length generated from the whole fit have on average the
 //!    source's hourly CV and lag-24 autocorrelation. The moment estimates
 //!    above are biased on two weeks of days (a variance and a correlation
 //!    from 14 values); the simulation carries the same short-series bias as
-//!    the source, so it cancels;
+//!    the source, so it cancels. Where the simulated peak-to-trough is off
+//!    by more than 5%, or the lag-24 is out of reach, the diurnal shape's
+//!    amplitude and the hourly σ are adjusted too (see [`Sim::calibrate`]);
 //! 4. **shrinkage**: each shape is scaled towards flat by
 //!    `1 − (noise variance of its estimate) / (its variance)`, and σ and ρ
 //!    are estimated again on the residuals of the shrunk shapes. Without
@@ -219,15 +221,24 @@ pub fn fit(h: &Hourly) -> Fit {
     let nz = split(&kept_resid(&a, &b));
     let calibrated = match (stats.cv, stats.lag24_autocorrelation) {
         (Some(cv), Some(lag24)) if days >= MIN_DAYS_CALIBRATE => {
-            let log_shape: Vec<f64> = (0..days * 24).map(|i| a[i % 24] + b[dow(i)]).collect();
-            Some(DailySim::new(&log_shape, &bursts, nz.sigma, nz.rho).calibrate(cv, lag24))
+            let weekly: Vec<f64> = (0..days * 24).map(|i| b[dow(i)]).collect();
+            let sim = Sim {
+                paths: Paths::new(days, nz.rho),
+                diurnal: &a,
+                weekly: &weekly,
+                bursts: &bursts,
+                sigma: nz.sigma,
+            };
+            Some(sim.calibrate(cv, lag24, stats.peak_to_trough))
         }
         _ => None,
     };
+    let (shape_scale, noise_scale) =
+        calibrated.map_or((1.0, 1.0), |c| (c.shape_scale, c.noise_scale));
     Fit {
-        diurnal: Some(mean_one(a.map(f64::exp))),
+        diurnal: Some(mean_one(a.map(|x| (shape_scale * x).exp()))),
         weekly: with_weekly.then(|| mean_one(b.map(f64::exp))),
-        noise_sigma: Some(nz.sigma),
+        noise_sigma: Some(nz.sigma * noise_scale),
         noise_autocorrelation: Some(nz.rho),
         daily_noise_sigma: Some(calibrated.map_or(nz.daily_sigma, |c| c.sigma)),
         daily_noise_autocorrelation: Some(calibrated.map_or(nz.daily_rho, |c| c.rho)),
@@ -246,62 +257,207 @@ const MAX_DAILY_SIGMA: f64 = 2.0;
 /// Range searched for the day-to-day autocorrelation.
 const MAX_DAILY_RHO: f64 = 0.99;
 
-/// The day-level noise the calibration chose, and the mean CV and lag-24
-/// autocorrelation of simulated traces with it (the source's, unless out of
-/// the model's reach).
+/// The noise (and, where needed, shape) the calibration chose, and what
+/// simulated traces with it give on average (the source's statistics,
+/// unless out of the model's reach).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibrated {
     /// `daily_noise_sigma`.
     pub sigma: f64,
     /// `daily_noise_autocorrelation`.
     pub rho: f64,
+    /// Factor on the fitted diurnal log-shape (1 = as fitted).
+    pub shape_scale: f64,
+    /// Factor on the fitted hourly noise σ (1 = as fitted).
+    pub noise_scale: f64,
     /// Simulated hourly CV.
     pub cv: f64,
     /// Simulated lag-24 autocorrelation.
     pub lag24: f64,
+    /// Simulated daily peak-to-trough.
+    pub peak_to_trough: f64,
 }
 
-/// Simulated traces of the source's length from the fitted shapes, bursts
-/// and hourly noise, with the day-level noise left free: what the
-/// calibration of `daily_noise_sigma` and `daily_noise_autocorrelation`
-/// evaluates its moments on (indirect inference: Gouriéroux, Monfort &
-/// Renault, J. Applied Econometrics 1993).
+/// Common random numbers of the calibration: per simulated block of the
+/// source's length, a unit-variance hourly AR(1) path and one standard
+/// normal innovation per day (for the day-level AR(1)), drawn once so the
+/// simulated moments are smooth in every parameter.
+struct Paths {
+    days: usize,
+    /// `CALIBRATION_BLOCKS × days × 24` values.
+    z: Vec<f64>,
+    /// `CALIBRATION_BLOCKS × days` values.
+    innov: Vec<f64>,
+}
+
+impl Paths {
+    fn new(days: usize, rho: f64) -> Self {
+        use rand::{Rng as _, SeedableRng as _};
+        use rand_distr::StandardNormal;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x0ca1_1b7a);
+        let innov_h = (1.0 - rho * rho).sqrt();
+        let mut z = Vec::with_capacity(CALIBRATION_BLOCKS * days * 24);
+        let mut innov = Vec::with_capacity(CALIBRATION_BLOCKS * days);
+        for _ in 0..CALIBRATION_BLOCKS {
+            let mut zh: f64 = rng.sample(StandardNormal);
+            for _ in 0..days * 24 {
+                z.push(zh);
+                zh = rho * zh + innov_h * rng.sample::<f64, _>(StandardNormal);
+            }
+            innov.extend((0..days).map(|_| rng.sample::<f64, _>(StandardNormal)));
+        }
+        Self { days, z, innov }
+    }
+}
+
+/// The fit as a generator of traces of the source's length (shapes, bursts
+/// at the hours they were found, hourly noise), for calibration by
+/// simulation (indirect inference: Gouriéroux, Monfort & Renault,
+/// J. Applied Econometrics 1993).
+struct Sim<'a> {
+    paths: Paths,
+    /// Fitted diurnal log-shape.
+    diurnal: &'a [f64; 24],
+    /// Fitted weekly log-shape at each hour of the source.
+    weekly: &'a [f64],
+    bursts: &'a [Burst],
+    /// Fitted hourly noise σ.
+    sigma: f64,
+}
+
+/// A simulated statistic within this of the source's counts as reached.
+const REACHED: f64 = 0.01;
+/// The fitted shapes are kept while the simulated peak-to-trough is within
+/// this of the source's.
+const P2T_KEPT: f64 = 0.05;
+
+impl Sim<'_> {
+    /// Log of the hourly level (shapes and bursts) with the diurnal
+    /// log-shape scaled by `s`.
+    fn log_level(&self, s: f64) -> Vec<f64> {
+        let mut l: Vec<f64> = self
+            .weekly
+            .iter()
+            .enumerate()
+            .map(|(i, w)| s * self.diurnal[i % 24] + w)
+            .collect();
+        for b in self.bursts {
+            let end = (b.start + b.hours).min(l.len());
+            let ln = b.size.ln();
+            l[b.start.min(end)..end].iter_mut().for_each(|x| *x += ln);
+        }
+        l
+    }
+
+    /// Mean over blocks and days of the simulated daily peak-to-trough with
+    /// diurnal scale `s` and hourly σ scale `k` (day-level noise cancels in a
+    /// day's max / min).
+    fn peak_to_trough(&self, s: f64, k: f64) -> f64 {
+        let level = self.log_level(s);
+        let sigma = self.sigma * k;
+        let mut sum = 0.0;
+        for block in self.paths.z.chunks_exact(level.len()) {
+            for (day, lv) in block.chunks_exact(24).zip(level.chunks_exact(24)) {
+                let (mut hi, mut lo) = (f64::MIN, f64::MAX);
+                for (z, l) in day.iter().zip(lv) {
+                    let x = l + sigma * z;
+                    hi = hi.max(x);
+                    lo = lo.min(x);
+                }
+                sum += (hi - lo).exp();
+            }
+        }
+        sum / self.paths.z.len() as f64 * 24.0
+    }
+
+    /// The diurnal scale whose simulated peak-to-trough is `p2t` with hourly
+    /// σ scale `k`.
+    fn shape_scale_for(&self, p2t: f64, k: f64) -> f64 {
+        bisect(0.0, MAX_SHAPE_SCALE, 20, |s| {
+            self.peak_to_trough(s, k) < p2t
+        })
+    }
+
+    /// Calibrate to the source's CV, lag-24 autocorrelation and
+    /// peak-to-trough (`p2t`, if the trace has a complete day):
+    /// 1. the fitted shapes and hourly noise are kept, unless their
+    ///    simulated peak-to-trough is more than 5% off, in which case the
+    ///    diurnal log-shape is scaled to match it;
+    /// 2. the day-level (σ_d, ρ_d) are calibrated to the CV and lag-24
+    ///    ([`DailySim::calibrate`]);
+    /// 3. if the lag-24 is out of reach, the variance is moved from hour to
+    ///    day: the hourly σ is scaled down by the largest factor `k` with
+    ///    which, the diurnal scale matching the peak-to-trough again and the
+    ///    day level calibrated again, the lag-24 is reached. Hourly noise
+    ///    with ρ_h ≈ 0.8 is gone 24 hours on, so it adds to the CV and not
+    ///    to the lag-24: on two weeks of data, the moment split between
+    ///    hourly and day-level noise is what the source's lag-24 pins down.
+    ///    If even `k` → 0 does not reach it, the least-bad end is kept.
+    fn calibrate(&self, cv: f64, lag24: f64, p2t: Option<f64>) -> Calibrated {
+        let at = |s: f64, k: f64| {
+            let daily = DailySim::new(&self.paths, &self.log_level(s), self.sigma * k);
+            let (sigma, rho) = daily.calibrate(cv, lag24);
+            let (cv, lag24) = daily.moments(sigma, rho);
+            Calibrated {
+                sigma,
+                rho,
+                shape_scale: s,
+                noise_scale: k,
+                cv,
+                lag24,
+                peak_to_trough: self.peak_to_trough(s, k),
+            }
+        };
+        let reached = |c: &Calibrated| c.lag24 >= lag24 * (1.0 - REACHED);
+        let scale_for = |k: f64| match p2t {
+            Some(p) => self.shape_scale_for(p, k),
+            None => 1.0,
+        };
+        let kept = p2t.is_none_or(|p| (self.peak_to_trough(1.0, 1.0) / p - 1.0).abs() <= P2T_KEPT);
+        let first = at(if kept { 1.0 } else { scale_for(1.0) }, 1.0);
+        if reached(&first) {
+            return first;
+        }
+        // Only the top of ρ_d's range decides whether the lag-24 is reached.
+        let reachable = |k: f64| {
+            let daily = DailySim::new(&self.paths, &self.log_level(scale_for(k)), self.sigma * k);
+            daily.lag_at(daily.top(), cv) >= lag24 * (1.0 - REACHED)
+        };
+        let k = bisect(0.0, 1.0, 10, reachable);
+        let last = at(scale_for(k), k);
+        if reached(&last) || last.lag24 > first.lag24 {
+            last
+        } else {
+            first
+        }
+    }
+}
+
+/// Range searched for the diurnal log-shape's scale.
+const MAX_SHAPE_SCALE: f64 = 4.0;
+
+/// Simulated traces with the day-level noise left free.
 ///
 /// Hour `i` of block `k` is `c[k][i] × exp(σ_d u[k][day(i)])`, where `c` is
-/// the shape with bursts and hourly noise, drawn once, like the day
-/// innovations (common random numbers, so the moments are smooth in σ_d
-/// and ρ_d). The statistics of [`series_stats`] come from per-day sums of
-/// `c`, so trying a (σ_d, ρ_d) costs O(blocks × days).
-struct DailySim {
+/// the level (shapes and bursts) times the hourly noise. The statistics of
+/// [`series_stats`] come from per-day sums of `c`, so trying a (σ_d, ρ_d)
+/// costs O(blocks × days).
+struct DailySim<'a> {
     days: usize,
     /// Per block and day: Σ c, Σ c², Σ c(h)c(h + 24 h) with the next day.
     sums: Vec<[f64; 3]>,
     /// Per block and day: standard normal innovations of the day AR(1).
-    innov: Vec<f64>,
+    innov: &'a [f64],
 }
 
-impl DailySim {
-    fn new(log_shape: &[f64], bursts: &[Burst], sigma: f64, rho: f64) -> Self {
-        use rand::{Rng as _, SeedableRng as _};
-        use rand_distr::StandardNormal;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x0ca1_1b7a);
-        let days = log_shape.len() / 24;
-        let mut level: Vec<f64> = log_shape[..days * 24].iter().map(|x| x.exp()).collect();
-        for b in bursts {
-            let end = (b.start + b.hours).min(level.len());
-            level[b.start.min(end)..end]
-                .iter_mut()
-                .for_each(|x| *x *= b.size);
-        }
-        let innov_h = (1.0 - rho * rho).sqrt();
-        let mut sums = Vec::with_capacity(CALIBRATION_BLOCKS * days);
-        let mut innov = Vec::with_capacity(CALIBRATION_BLOCKS * days);
-        let mut c = vec![0.0; level.len()];
-        for _ in 0..CALIBRATION_BLOCKS {
-            let mut z: f64 = rng.sample(StandardNormal);
-            for (ci, l) in c.iter_mut().zip(&level) {
-                *ci = l * (sigma * z).exp();
-                z = rho * z + innov_h * rng.sample::<f64, _>(StandardNormal);
+impl<'a> DailySim<'a> {
+    fn new(paths: &'a Paths, log_level: &[f64], sigma: f64) -> Self {
+        let days = paths.days;
+        let mut sums = Vec::with_capacity(paths.innov.len());
+        let mut c = vec![0.0; log_level.len()];
+        for block in paths.z.chunks_exact(log_level.len()) {
+            for ((ci, l), z) in c.iter_mut().zip(log_level).zip(block) {
+                *ci = l.exp() * (sigma * z).exp();
             }
             for d in 0..days {
                 let day = &c[24 * d..24 * d + 24];
@@ -311,10 +467,13 @@ impl DailySim {
                     day.iter().map(|x| x * x).sum(),
                     day.iter().zip(next).map(|(x, y)| x * y).sum(),
                 ]);
-                innov.push(rng.sample(StandardNormal));
             }
         }
-        Self { days, sums, innov }
+        Self {
+            days,
+            sums,
+            innov: &paths.innov,
+        }
     }
 
     /// Mean over blocks of (CV, lag-24 autocorrelation) with day-level noise
@@ -365,24 +524,28 @@ impl DailySim {
     ///
     /// ρ_d is searched up to `1 − 2 / days` (a correlation time of half the
     /// trace); a target out of reach keeps the nearest end of the range.
-    fn calibrate(&self, cv: f64, lag24: f64) -> Calibrated {
-        let sd_for = |rho: f64| bisect(0.0, MAX_DAILY_SIGMA, 30, |sd| self.moments(sd, rho).0 < cv);
-        let lag_at = |rho: f64| self.moments(sd_for(rho), rho).1;
-        // A trace of D days cannot tell persistence longer than about half
-        // of it (an AR(1)'s correlation time is 1 / (1 − ρ) days) from a
-        // level constant over the trace, which its mean absorbs: beyond
-        // that, σ_d would grow with little effect on the trace and a lot on
-        // a year.
-        let top = (1.0 - 2.0 / self.days as f64).clamp(0.0, MAX_DAILY_RHO);
-        let rho = bisect(0.0, top, 20, |r| lag_at(r) < lag24);
-        let sigma = sd_for(rho);
-        let (cv, lag24) = self.moments(sigma, rho);
-        Calibrated {
-            sigma,
-            rho,
-            cv,
-            lag24,
-        }
+    fn calibrate(&self, cv: f64, lag24: f64) -> (f64, f64) {
+        let rho = bisect(0.0, self.top(), 20, |r| self.lag_at(r, cv) < lag24);
+        (self.sd_for(rho, cv), rho)
+    }
+
+    /// σ_d whose simulated CV is `cv` with day-to-day correlation `rho`.
+    fn sd_for(&self, rho: f64, cv: f64) -> f64 {
+        bisect(0.0, MAX_DAILY_SIGMA, 30, |sd| self.moments(sd, rho).0 < cv)
+    }
+
+    /// Simulated lag-24 autocorrelation at `rho` with σ_d matching `cv`.
+    fn lag_at(&self, rho: f64, cv: f64) -> f64 {
+        self.moments(self.sd_for(rho, cv), rho).1
+    }
+
+    /// Top of ρ_d's range. A trace of D days cannot tell persistence longer
+    /// than about half of it (an AR(1)'s correlation time is 1 / (1 − ρ)
+    /// days) from a level constant over the trace, which its mean absorbs:
+    /// beyond that, σ_d would grow with little effect on the trace and a lot
+    /// on a year.
+    fn top(&self) -> f64 {
+        (1.0 - 2.0 / self.days as f64).clamp(0.0, MAX_DAILY_RHO)
     }
 }
 

@@ -193,18 +193,28 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
         let _ = writeln!(
             o,
             "# Generated traces of the source's length have on average (simulated):\n\
+             simulated_daily_peak_to_trough = {:.4}\n\
              simulated_hourly_cv = {:.4}\nsimulated_lag24_autocorrelation = {:.4}",
-            c.cv, c.lag24
+            c.peak_to_trough, c.cv, c.lag24
         );
+        if c.shape_scale != 1.0 || c.noise_scale != 1.0 {
+            let _ = writeln!(
+                o,
+                "# To reach these, the calibration scaled the fitted diurnal log-shape by {:.3}\n\
+                 # and the hourly noise sigma by {:.3} (README, *Traffic from traces*).",
+                c.shape_scale, c.noise_scale
+            );
+        }
         if st
             .lag24_autocorrelation
             .is_some_and(|l| (c.lag24 / l - 1.0).abs() > 0.05)
         {
             let _ = writeln!(
                 o,
-                "# The source's lag-24 autocorrelation is out of the model's reach at this CV:\n\
-                 # it carries more day-to-day persistence (e.g. a trend) than stationary\n\
-                 # day-level AR(1) noise can give in a trace this short."
+                "# The source's lag-24 autocorrelation is out of the model's reach at this CV,\n\
+                 # even with the hourly noise scaled down: it carries more day-to-day\n\
+                 # persistence (e.g. a trend) than stationary day-level AR(1) noise can give\n\
+                 # in a trace this short."
             );
         }
     }
