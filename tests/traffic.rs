@@ -236,6 +236,29 @@ fn bad_traces_are_refused_with_the_line_and_column() {
         e.contains("line 2, column `TIMESTAMP`: `yesterday` is not a time"),
         "{e}"
     );
+    // Three columns none of which says rate or tokens: no guessing.
+    let e = fit_err("t.csv", "ts,a,b\n0,1,2\n600,1,2\n", &[]);
+    assert!(e.contains("cannot tell the trace's form"), "{e}");
+}
+
+/// Other public request-log headers are read as logs: BurstGPT's
+/// (`Timestamp,Model,Request tokens,Response tokens,…`, bare seconds) and
+/// Azure 2024's (time-zone offset, microseconds).
+#[test]
+fn other_request_log_headers_are_read() {
+    let burst = "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n\
+                 0,ChatGPT,100,20,120,Conversation log\n5,GPT-4,300,40,340,API log\n";
+    let t = traffic::trace::parse(burst.as_bytes(), "b", &ReadOptions::default()).unwrap();
+    assert_eq!(t.format, traffic::Format::Log);
+    assert_eq!(t.requests, Some(2));
+    assert!((t.input_per_output.unwrap() - 400.0 / 60.0).abs() < 1e-12);
+    let azure = "TIMESTAMP,ContextTokens,GeneratedTokens\n\
+                 2024-05-13 00:00:00.153609+00:00,2000,100\n\
+                 2024-05-13 00:20:02.155206+00:00,1000,300\n";
+    let t = traffic::trace::parse(azure.as_bytes(), "a", &ReadOptions::default()).unwrap();
+    assert_eq!(t.requests, Some(2));
+    assert!(t.weekday_known);
+    assert!((t.output_tokens_per_request.unwrap() - 200.0).abs() < 1e-12);
 }
 
 #[test]

@@ -180,6 +180,8 @@ const PROMPT_NAMES: &[&str] = &[
     "prompttokens",
     "input_tokens",
     "inputtokens",
+    // BurstGPT (Wang et al., 2024): Timestamp,Model,Request tokens,Response tokens,…
+    "request_tokens",
 ];
 const GEN_NAMES: &[&str] = &[
     "generatedtokens",
@@ -187,6 +189,7 @@ const GEN_NAMES: &[&str] = &[
     "completion_tokens",
     "output_tokens",
     "outputtokens",
+    "response_tokens",
 ];
 
 /// Parse trace bytes (`origin` names them in errors).
@@ -210,9 +213,21 @@ pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, Tr
     let time_col = find(&headers, TIME_NAMES).unwrap_or(0);
     let prompt = find(&headers, PROMPT_NAMES);
     let gen_col = find(&headers, GEN_NAMES);
+    let rate_col = find(&headers, RATE_NAMES);
     let format = match opts.format {
         Format::Auto if prompt.is_some() && gen_col.is_some() => Format::Log,
-        Format::Auto => Format::Rate,
+        // Two columns are a time and a rate whatever their names; with more,
+        // guessing which one is the rate could fit the wrong numbers.
+        Format::Auto if rate_col.is_some() || headers.len() <= 2 => Format::Rate,
+        Format::Auto => {
+            return Err(err(format!(
+                "cannot tell the trace's form from its header ({}): name a rate column ({}) or the token columns of a request log ({} and {}), or pass --format rate|log",
+                headers.join(","),
+                RATE_NAMES.join("/"),
+                PROMPT_NAMES[..3].join("/"),
+                GEN_NAMES[..3].join("/"),
+            )));
+        }
         f => f,
     };
     let need = if format == Format::Log { 3 } else { 2 };
@@ -237,7 +252,7 @@ pub fn parse(bytes: &[u8], origin: &str, opts: &ReadOptions) -> Result<Trace, Tr
         Format::Log => vec![time_col, prompt.unwrap_or(1), gen_col.unwrap_or(2)],
         _ => vec![
             time_col,
-            find(&headers, RATE_NAMES).unwrap_or(if time_col == 0 { 1 } else { 0 }),
+            rate_col.unwrap_or(if time_col == 0 { 1 } else { 0 }),
         ],
     };
 
