@@ -365,10 +365,33 @@ fn request(residual: f64, rcap: f64, lo: u32, hi: u32) -> u32 {
         return hi;
     }
     // ceil(x) for 0 ≤ x ≤ hi without a libm call (f64::ceil is not inlined
-    // without SSE4.1).
-    let x = (residual / rcap).min(f64::from(hi));
-    let w = x as u32;
-    (w + u32::from(f64::from(w) < x)).clamp(lo, hi)
+    // without SSE4.1) and branch-free, so a loop of requests vectorises:
+    // adding and taking away 2^52 rounds x to an integer t, and t < x means
+    // it rounded down.
+    // Comparisons instead of f64::min/max (their NaN rules cost
+    // instructions; residual and rcap are never NaN), and the integer read
+    // from the low bits of c + 2^52 instead of a saturating cast.
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let (lo, hi) = (f64::from(lo), f64::from(hi));
+    let x = residual / rcap;
+    let x = if x < hi { x } else { hi };
+    let t = (x + TWO52) - TWO52;
+    let c = t + f64::from(u8::from(t < x));
+    let c = if c > lo { c } else { lo };
+    (c + TWO52).to_bits() as u32
+}
+
+/// `max(x, 0)` for an `x` that is never NaN (`f64::max`'s NaN rule costs
+/// instructions in loops that should vectorise).
+#[inline(always)]
+fn positive(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
+/// `min(x, cap)` for an `x` that is never NaN.
+#[inline(always)]
+fn at_most(x: f64, cap: f64) -> f64 {
+    if x < cap { x } else { cap }
 }
 
 /// One hour of an overflow queue whose buckets `q` hold tokens by arrival
@@ -477,6 +500,22 @@ fn lane_sum(x: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
 }
 
+/// (Σ min(d, cap), Σ (d − min(d, cap)), hours with d > cap) over hours of
+/// demand `d` and active replicas `a`, with `cap = cap_of(a)`. Demand is
+/// never NaN, so a plain comparison is the minimum.
+#[inline(always)]
+fn capped_by(active: &[u32], hours: &[f64], cap_of: impl Fn(u32) -> f64) -> (f64, f64, f64) {
+    let (mut served, mut over, mut short) = (0.0, 0.0, 0.0);
+    for (&a, &d) in active.iter().zip(hours) {
+        let cap = cap_of(a);
+        let s = at_most(d, cap);
+        short += f64::from(u8::from(d > cap));
+        served += s;
+        over += d - s;
+    }
+    (served, over, short)
+}
+
 /// (Σ x, Σ min(x, cap), hours with x > cap) over `x`, in four lanes.
 fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
     let (mut sum, mut served, mut short) = ([0.0; 4], [0.0; 4], [0.0; 4]);
@@ -484,13 +523,13 @@ fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
     let mut tail = (0.0, 0.0, 0.0);
     for &d in chunks.remainder() {
         tail.0 += d;
-        tail.1 += d.min(cap);
+        tail.1 += at_most(d, cap);
         tail.2 += f64::from(u8::from(d > cap));
     }
     for c in chunks {
         for i in 0..4 {
             sum[i] += c[i];
-            served[i] += c[i].min(cap);
+            served[i] += at_most(c[i], cap);
             short[i] += f64::from(u8::from(c[i] > cap));
         }
     }
@@ -567,20 +606,16 @@ impl Pool {
         let len = hours.len();
         let (lo, hi) = (self.replicas, self.max);
         want.clear();
+        want.resize(len, 0);
         // The residual after the earlier pools, in the order the reference
         // takes it (one subtraction per pool).
+        let pairs = want.iter_mut().zip(hours);
         match caps {
-            [] => want.extend(hours.iter().map(|&d| request(d, rcap, lo, hi))),
-            [c] => want.extend(
-                hours
-                    .iter()
-                    .map(|&d| request((d - c).max(0.0), rcap, lo, hi)),
-            ),
-            _ => want.extend(
-                hours
-                    .iter()
-                    .map(|&d| request(caps.iter().fold(d, |r, c| (r - c).max(0.0)), rcap, lo, hi)),
-            ),
+            [] => pairs.for_each(|(w, &d)| *w = request(d, rcap, lo, hi)),
+            [c] => pairs.for_each(|(w, &d)| *w = request(positive(d - c), rcap, lo, hi)),
+            _ => pairs.for_each(|(w, &d)| {
+                *w = request(caps.iter().fold(d, |r, c| positive(r - c)), rcap, lo, hi);
+            }),
         }
         // Serving is the request of `lag` hours before: the ring holds the
         // last `lag` requests, oldest at `ring_pos`.
@@ -602,32 +637,35 @@ impl Pool {
             }
         }
         let fixed: f64 = caps.iter().sum();
-        let any_failed = self.failed_below[self.slots as usize] > 0;
-        let (mut served, mut over, mut short, mut paid_hours) = (0.0, 0.0, 0.0, 0u64);
-        let (mut drifted, mut drift, step) = (0.0, self.drift, self.drift_step);
-        for ((&a, &w), &d) in active.iter().zip(want.iter()).zip(hours) {
-            let paid = a.max(w);
-            paid_hours += u64::from(paid);
-            if step != 1.0 {
-                drifted += f64::from(paid) * drift;
+        // Paid replicas: the larger of serving and starting; integers, and
+        // Σ paid × drift only when the price drifts.
+        let paid = |(&a, &w): (&u32, &u32)| a.max(w);
+        self.paid_hours += active
+            .iter()
+            .zip(want.iter())
+            .map(paid)
+            .map(u64::from)
+            .sum::<u64>();
+        if self.drift_step != 1.0 {
+            let (mut drifted, mut drift, step) = (0.0, self.drift, self.drift_step);
+            for p in active.iter().zip(want.iter()).map(paid) {
+                drifted += f64::from(p) * drift;
                 drift *= step;
             }
-            let failed = if any_failed {
-                self.failed_below[a as usize].min(a)
-            } else {
-                0
-            };
-            let serving = if region_down { 0 } else { a - failed };
-            let cap = fixed + f64::from(serving) * rcap;
-            short += f64::from(u8::from(d > cap));
-            let s = d.min(cap);
-            served += s;
-            over += d - s;
+            self.drifted_paid += drifted;
+            self.drift = drift;
         }
-        self.paid_hours += paid_hours;
-        self.drifted_paid += drifted;
-        self.drift = drift;
-        (served, over, short)
+        // The sums, with each hour's capacity from its serving replicas.
+        if region_down {
+            capped_by(active, hours, |_| fixed)
+        } else if self.failed_below[self.slots as usize] > 0 {
+            let failed_below = &self.failed_below;
+            capped_by(active, hours, |a| {
+                fixed + f64::from(a - failed_below[a as usize].min(a)) * rcap
+            })
+        } else {
+            capped_by(active, hours, |a| fixed + f64::from(a) * rcap)
+        }
     }
 
     /// Σ of the price multiplier over the next `len` hours; advances it.
