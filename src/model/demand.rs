@@ -55,11 +55,16 @@ pub fn fill(p: &TrialParams, cal: &Calendar, d: &Demand, keys: &Keys, trial: u64
         // The exponent first (the AR(1) is sequential), growth folded into
         // it, then one vectorised pass of exp.
         let log_growth = (1.0 + p.annual_growth).ln() / 8760.0;
+        // The innovations drawn first, in a loop of their own (a draw is a
+        // call, which would push the recursion's state out of registers).
+        for o in out.iter_mut() {
+            *o = rng.sample(StandardNormal);
+        }
         let mut hours = 0.0;
         for o in out.iter_mut() {
+            let e = *o;
             *o = sigma * z + correction + hours * log_growth;
             hours += 1.0;
-            let e: f64 = rng.sample(StandardNormal);
             z = rho * z + innov * e;
         }
         fastexp::exp_in_place(out);
