@@ -7,9 +7,11 @@
 //! hours, rounded up (a 20-minute outage costs that hour's capacity).
 //!
 //! Each timeline is written as +1 at the first down hour and −1 after the
-//! last into a difference array `diff` (length horizon + 1); a running sum over
-//! it gives how many slots are down in each hour, with no per-hour work per
-//! slot.
+//! last into a difference array `diff` (length horizon + 1), one per slot; a
+//! running sum over it gives how many of the slot's outages are under way.
+//! A slot is down while any is (a failure, a spot interruption, a
+//! deployment): outages that overlap on one replica take it out once, not
+//! twice.
 
 use rand::Rng as _;
 use rand_distr::Exp1;
@@ -64,22 +66,32 @@ pub fn timeline_events(
     }
 }
 
-/// Add rolling deployments of a pool of `slots` replicas: `per_month`
-/// deployments, each taking replica 0, then 1, … out for `hours` hours in
-/// turn. Deployment k starts at hour (k + ½) × 730 / per_month (an assumption:
-/// deployments evenly spaced through the year).
-pub fn add_deployments(per_month: f64, hours: u32, slots: u32, diff: &mut [i32]) {
-    let horizon = diff.len().saturating_sub(1);
-    deployment_events(per_month, hours, slots, horizon, |h, d| diff[h] += d);
+/// Add rolling deployments of a pool of `slots` replicas to its slots'
+/// difference arrays `diffs`: `per_month` deployments, each taking replica
+/// 0, then 1, … out for `hours` hours in turn. Deployment k starts at hour
+/// (k + ½) × 730 / per_month (an assumption: deployments evenly spaced
+/// through the year).
+pub fn add_deployments(per_month: f64, hours: u32, diffs: &mut [Vec<i32>]) {
+    let horizon = diffs.first().map_or(0, |d| d.len().saturating_sub(1));
+    deployment_events(
+        per_month,
+        hours,
+        diffs.len() as u32,
+        horizon,
+        |slot, h, d| {
+            diffs[slot][h] += d;
+        },
+    );
 }
 
-/// The deployments of [`add_deployments`] as `push(hour, ±1)` events.
+/// The deployments of [`add_deployments`] as `push(slot, hour, ±1)` events,
+/// in time order.
 pub fn deployment_events(
     per_month: f64,
     hours: u32,
     slots: u32,
     horizon: usize,
-    mut push: impl FnMut(usize, i32),
+    mut push: impl FnMut(usize, usize, i32),
 ) {
     if per_month <= 0.0 || hours == 0 || slots == 0 || horizon < 1 {
         return;
@@ -97,8 +109,8 @@ pub fn deployment_events(
                 break;
             }
             let b = (a + hours as usize).min(horizon);
-            push(a, 1);
-            push(b, -1);
+            push(r, a, 1);
+            push(r, b, -1);
         }
         k += 1.0;
     }

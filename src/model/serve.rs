@@ -95,8 +95,7 @@ pub struct Scratch {
     events: Vec<Event>,
     want: Vec<u32>,
     active: Vec<u32>,
-    pools: Vec<Vec<i32>>,
-    /// On-demand pools: one outage difference array per slot.
+    /// The reference replay: one outage difference array per slot and pool.
     slots: Vec<Vec<Vec<i32>>>,
     queue: Vec<f64>,
     desired: Vec<Vec<u32>>,
@@ -111,28 +110,28 @@ struct PoolRun {
     usd_per_replica_hour: f64,
     drift_step: f64,
     drift: f64,
-    down: i32,
     ring_pos: usize,
-    /// On-demand: running outage count of each slot.
+    /// Running outage count of each slot.
     slot_down: Vec<i32>,
 }
 
 impl PoolRun {
     /// One hour of one pool: `(serving replicas, paid replicas)`, before
     /// region outages. `residual` is the load the earlier pools leave;
-    /// `diff_h` this pool's outage difference at hour `h`.
+    /// `slot_diffs` the pool's slots' outage difference arrays.
     #[inline]
     fn step(
         &mut self,
         h: usize,
         residual: f64,
         rcap: f64,
-        diff_h: i32,
         ring: &mut [u32],
         slot_diffs: &[Vec<i32>],
     ) -> (u32, u32) {
-        self.down += diff_h;
-        let down = self.down.max(0) as u32;
+        for (state, d) in self.slot_down.iter_mut().zip(slot_diffs) {
+            *state += d[h];
+        }
+        let down = self.slot_down.iter().filter(|&&x| x > 0).count() as u32;
         match self.kind {
             PoolKind::Reserved => {
                 let up = self.slots - down.min(self.slots);
@@ -153,13 +152,11 @@ impl PoolRun {
                     self.ring_pos = if slot + 1 == self.lag { 0 } else { slot + 1 };
                     std::mem::replace(&mut ring[slot], want)
                 };
-                // Failed slots among the running ones (slots 0..active); on-demand
-                // pools keep per-slot timelines, not pooled outages.
-                let mut failed = 0;
-                for (j, (state, d)) in self.slot_down.iter_mut().zip(slot_diffs).enumerate() {
-                    *state += d[h];
-                    failed += u32::from(j < active as usize && *state > 0);
-                }
+                // Failed slots among the running ones (slots 0..active).
+                let failed = self.slot_down[..active as usize]
+                    .iter()
+                    .filter(|&&x| x > 0)
+                    .count() as u32;
                 (active - failed.min(active), active.max(want))
             }
         }
@@ -187,38 +184,29 @@ pub fn simulate_hourly(
 
     // Outage timelines per pool, on slots numbered across the strategy's pools
     // so that slot j fails at the same hours in every strategy.
-    scratch.pools.resize_with(st.pools.len(), Vec::new);
     scratch.slots.resize_with(st.pools.len(), Vec::new);
     scratch.desired.resize_with(st.pools.len(), Vec::new);
     let mut runs = Vec::with_capacity(st.pools.len());
     let mut slot0 = 0usize;
     for (k, pool) in st.pools.iter().enumerate() {
-        let diff = &mut scratch.pools[k];
-        diff.clear();
-        diff.resize(n + 1, 0);
         let slots = pool.slots();
-        // On-demand replicas run on the lowest-numbered slots, so a failure
-        // only matters while its slot is running: keep each slot's timeline.
+        // One timeline per slot: a slot is down while any of its outages
+        // lasts, and on-demand replicas run on the lowest-numbered slots, so
+        // a failure only matters while its slot is running.
         let per_slot = &mut scratch.slots[k];
-        let od = pool.kind == PoolKind::OnDemand && fail_rate > 0.0;
-        per_slot.resize_with(if od { slots as usize } else { 0 }, Vec::new);
+        per_slot.resize_with(slots as usize, Vec::new);
+        for d in per_slot.iter_mut() {
+            d.clear();
+            d.resize(n + 1, 0);
+        }
         // j numbers the slot in the pool and, offset, in the key arrays.
-        #[allow(clippy::needless_range_loop)]
-        for j in 0..slots as usize {
-            let target = if od {
-                let d = &mut per_slot[j];
-                d.clear();
-                d.resize(n + 1, 0);
-                d
-            } else {
-                &mut *diff
-            };
+        for (j, diff) in per_slot.iter_mut().enumerate() {
             add_timeline(
                 &keys.failure_slot[slot0 + j],
                 trial,
                 fail_rate,
                 &s.outages.repair_hours,
-                target,
+                diff,
             );
             if pool.kind == PoolKind::Spot {
                 let rate = p.pools[si][k].1 / HOURS_PER_MONTH;
@@ -232,7 +220,7 @@ pub fn simulate_hourly(
             }
         }
         if pool.kind != PoolKind::OnDemand {
-            add_deployments(s.deployments.per_month, s.deployments.hours, slots, diff);
+            add_deployments(s.deployments.per_month, s.deployments.hours, per_slot);
         }
         slot0 += slots as usize;
         let desired = &mut scratch.desired[k];
@@ -247,8 +235,7 @@ pub fn simulate_hourly(
             usd_per_replica_hour: gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0),
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
-            down: 0,
-            slot_down: vec![0; scratch.slots[k].len()],
+            slot_down: vec![0; slots as usize],
             // The hourly loop starts at hour 0, whose ring slot is 0.
             ring_pos: 0,
         });
@@ -301,7 +288,6 @@ pub fn simulate_hourly(
                     h,
                     residual,
                     rcap,
-                    scratch.pools[k][h],
                     &mut scratch.desired[k],
                     &scratch.slots[k],
                 );
@@ -545,9 +531,7 @@ fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Target {
     Region,
-    /// A pool's pooled count of slots down (reserved and spot pools).
-    Pool(usize),
-    /// One slot of an on-demand pool (pool, slot).
+    /// One slot of a pool (pool, slot).
     Slot(usize, usize),
 }
 
@@ -572,12 +556,12 @@ struct Pool {
     ln_step: f64,
     /// Price multiplier at the current hour.
     drift: f64,
-    /// Reserved and spot: slots down.
+    /// Slots down (with at least one outage under way).
     down: i32,
     /// Reserved and spot: (serving, paid) replicas in the current segment.
     serving: u32,
     paid: u32,
-    /// On-demand: outage count of each slot, and how many of slots
+    /// Outage count of each slot, and (on-demand) how many of slots
     /// `0..a` are down, for every `a` (rebuilt at a slot's event).
     slot_down: Vec<i32>,
     failed_below: Vec<u32>,
@@ -748,13 +732,8 @@ pub fn simulate(
     let mut slot0 = 0usize;
     for (k, pool) in st.pools.iter().enumerate() {
         let slots = pool.slots() as usize;
-        let per_slot = pool.kind == PoolKind::OnDemand && fail_rate > 0.0;
         for j in 0..slots {
-            let target = if per_slot {
-                Target::Slot(k, j)
-            } else {
-                Target::Pool(k)
-            };
+            let target = Target::Slot(k, j);
             let mut push = |hour, delta| {
                 events.push(Event {
                     hour,
@@ -787,10 +766,10 @@ pub fn simulate(
                 s.deployments.hours,
                 slots as u32,
                 n,
-                |hour, delta| {
+                |j, hour, delta| {
                     events.push(Event {
                         hour,
-                        target: Target::Pool(k),
+                        target: Target::Slot(k, j),
                         delta,
                     });
                 },
@@ -811,7 +790,7 @@ pub fn simulate(
             down: 0,
             serving: 0,
             paid: 0,
-            slot_down: vec![0; if per_slot { slots } else { 0 }],
+            slot_down: vec![0; slots],
             failed_below: vec![0; slots + 1],
             ring: vec![pool.replicas; pool.startup_lag_hours as usize],
             ring_pos: 0,
@@ -858,14 +837,19 @@ pub fn simulate(
                 next += 1;
                 match e.target {
                     Target::Region => region_down += e.delta,
-                    Target::Pool(k) => pools[k].down += e.delta,
                     Target::Slot(k, j) => {
+                        // A slot is down while any of its outages lasts.
                         let q = &mut pools[k];
+                        let was = q.slot_down[j] > 0;
                         q.slot_down[j] += e.delta;
-                        let mut below = 0;
-                        for (a, d) in q.slot_down.iter().enumerate() {
-                            below += u32::from(*d > 0);
-                            q.failed_below[a + 1] = below;
+                        let is = q.slot_down[j] > 0;
+                        q.down += i32::from(is) - i32::from(was);
+                        if q.kind == PoolKind::OnDemand && was != is {
+                            let mut below = 0;
+                            for (a, d) in q.slot_down.iter().enumerate() {
+                                below += u32::from(*d > 0);
+                                q.failed_below[a + 1] = below;
+                            }
                         }
                     }
                 }
