@@ -17,8 +17,9 @@ use crate::scenario::Scenario;
 
 /// Trials per block of [`Engine::run_chunked`]: enough to keep every core
 /// busy, few enough that a block's outcomes and its Parquet rows stay small
-/// (about 30 MB for six strategies).
-pub const CHUNK_TRIALS: u64 = 4096;
+/// (about 8 MB for six strategies); small enough too that writing the last
+/// block, which nothing overlaps, is short.
+pub const CHUNK_TRIALS: u64 = 1024;
 
 /// One trial: its draws and every strategy's result.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,21 +148,30 @@ impl<'a> Engine<'a> {
 
     /// Run trials `range` in blocks of [`CHUNK_TRIALS`], each in parallel on
     /// the current rayon pool, handing each block's outcomes (in trial order)
-    /// to `sink` before the next block starts: memory is bounded by one
-    /// block, whatever the trial count. Stops at the first error of `sink`.
-    pub fn run_chunked<E>(
+    /// to `sink`. The sink of one block runs while the next block is
+    /// simulated (`rayon::join`: the thread that writes joins the simulation
+    /// when it is done), so memory is bounded by two blocks, whatever the
+    /// trial count. Stops at the first error of `sink` (the block being
+    /// simulated then is finished and dropped).
+    pub fn run_chunked<E: Send>(
         &self,
         range: Range<u64>,
         progress: &(dyn Fn() + Sync),
-        sink: &mut dyn FnMut(Vec<TrialOutcome>) -> Result<(), E>,
+        sink: &mut (dyn FnMut(Vec<TrialOutcome>) -> Result<(), E> + Send),
     ) -> Result<(), E> {
         let mut start = range.start;
+        let mut pending: Option<Vec<TrialOutcome>> = None;
         while start < range.end {
             let end = range.end.min(start.saturating_add(CHUNK_TRIALS));
-            sink(self.run(start..end, progress))?;
+            let (written, next) = rayon::join(
+                || pending.take().map_or(Ok(()), &mut *sink),
+                || self.run(start..end, progress),
+            );
+            written?;
+            pending = Some(next);
             start = end;
         }
-        Ok(())
+        pending.map_or(Ok(()), sink)
     }
 
     /// Run trials `range` in parallel on the current rayon pool, calling

@@ -55,14 +55,14 @@ pub fn worst_half_width(engine: &Engine, costs: &[Vec<f64>]) -> (f64, String) {
 /// `round` is called with the range of each new round before it runs; the
 /// outcomes go to `sink` block by block ([`Engine::run_chunked`]), in trial
 /// order; only each trial's total costs are kept here.
-pub fn run_to_precision<E>(
+pub fn run_to_precision<E: Send>(
     engine: &Engine,
     target: f64,
     first: u64,
     cap: u64,
     round: &dyn Fn(&Range<u64>),
     progress: &(dyn Fn() + Sync),
-    sink: &mut dyn FnMut(Vec<TrialOutcome>) -> Result<(), E>,
+    sink: &mut (dyn FnMut(Vec<TrialOutcome>) -> Result<(), E> + Send),
 ) -> Result<Converged, E> {
     let cap = cap.max(1);
     let mut costs = vec![Vec::new(); engine.scenario().strategies.len()];

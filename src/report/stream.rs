@@ -2,7 +2,8 @@
 //!
 //! `trials.parquet` and `monthly.parquet` grow by one row group per block of
 //! trials ([`crate::engine::Engine::run_chunked`]), so a run of a million
-//! trials never holds more than one block in memory. The summary is then
+//! trials never holds more than two blocks in memory (one being written while
+//! the next is simulated). The summary is then
 //! computed from `trials.parquet` itself, one column at a time: the same
 //! numbers whether the trials came from one machine, from shards merged by
 //! `capsim merge`, or from the rounds of `--precision`.
