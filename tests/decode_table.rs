@@ -124,3 +124,34 @@ name = "api-only"
     let jan = &o.strategies[0].months[0];
     assert!((jan.spill_cost / (10.0 * 744.0 * 0.8f64.powf(372.0 / 8760.0)) - 1.0).abs() < 1e-12);
 }
+
+/// The named API price-drift preset reads as the distribution derived from
+/// the LiteLLM price-change history; an unknown name is an error naming the
+/// field and the known preset.
+#[test]
+fn api_price_drift_preset() {
+    let text = |drift: &str| {
+        format!(
+            "name = \"p\"\n[model]\nprofile = \"llama3-70b-fp8-4xh100\"\n[demand]\nmonthly_tokens = 1e9\n\
+             [api]\noutput_usd_per_mtok = 10\nprice_drift_per_year = {drift}\n[[strategy]]\nname = \"api-only\"\n"
+        )
+    };
+    let preset = scenario::parse(&text("\"litellm-2023-2026\""), "t", None).unwrap();
+    let explicit = scenario::parse(
+        &text("{ low = -0.25, likely = 0.0, high = 0.06 }"),
+        "t",
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        format!("{:?}", preset.api.price_drift_per_year),
+        format!("{:?}", explicit.api.price_drift_per_year)
+    );
+    let e = scenario::parse(&text("\"litellm\""), "t", None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("api.price_drift_per_year") && e.contains("known: litellm-2023-2026"),
+        "{e}"
+    );
+}

@@ -468,6 +468,26 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
     }
 }
 
+/// Name of the API price-drift preset.
+const API_DRIFT_PRESET: &str = "litellm-2023-2026";
+
+/// `[api] price_drift_per_year = "litellm-2023-2026"`: a year's relative
+/// change of API prices, from `litellm_price_changes_2023-2026.csv` (MIT):
+/// of the 167 catalog entries whose output price changed between versions
+/// 2023-12 and 2026-11, the median new/old ratio is 0.75 (quartiles 0.33
+/// and 1.06), and most entries did not change at all between versions. So:
+/// likely no change; a fall as deep as a typical cut (−25%) at the low end;
+/// a rise at the upper quartile (+6%) at the high end. Package dates are not
+/// effective dates, so the per-year scale is approximate.
+fn api_drift_litellm() -> Dist {
+    // What `{ low = -0.25, likely = 0.0, high = 0.06 }` reads as.
+    Dist::Pert {
+        low: -0.25,
+        mode: 0.0,
+        high: 0.06,
+    }
+}
+
 /// `[outages] preset = "llama3-h100"`: (failures per GPU-year, repair hours).
 ///
 /// Failures: Llama 3 (arXiv 2407.21783, Table 5; 16,384 H100s over 54 days =
@@ -790,12 +810,30 @@ impl Validator<'_> {
     /// `[api]`: explicit prices, or a model key in a LiteLLM-format catalog
     /// (the built-in subset unless `catalog` names a file, relative to the scenario).
     fn api(&mut self, r: &raw::RawApi, dir: Option<&Path>) -> Api {
-        let drift = self.opt_dist(
-            "api.price_drift_per_year",
-            &r.price_drift_per_year,
-            Range::RATE,
-            0.0,
-        );
+        let drift = match r
+            .price_drift_per_year
+            .as_ref()
+            .map(|v| (v, v.get_ref().as_str()))
+        {
+            Some((_, Some(API_DRIFT_PRESET))) => api_drift_litellm(),
+            Some((v, Some(other))) => {
+                let line = self.line_of(v.span().start);
+                self.push(
+                    "api.price_drift_per_year",
+                    Some(line),
+                    format!(
+                        "no price-drift preset named `{other}` (known: {API_DRIFT_PRESET}); or give a number or a distribution"
+                    ),
+                );
+                Dist::fixed(f64::NAN)
+            }
+            _ => self.opt_dist(
+                "api.price_drift_per_year",
+                &r.price_drift_per_year,
+                Range::RATE,
+                0.0,
+            ),
+        };
         let explicit_input = self.opt_dist(
             "api.input_usd_per_mtok",
             &r.input_usd_per_mtok,
