@@ -200,21 +200,22 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
         if c.shape_scale != 1.0 || c.noise_scale != 1.0 {
             let _ = writeln!(
                 o,
-                "# To reach these, the calibration scaled the fitted diurnal log-shape by {:.3}\n\
+                "# The calibration scaled the fitted diurnal log-shape by {:.3}\n\
                  # and the hourly noise sigma by {:.3} (README, *Traffic from traces*).",
                 c.shape_scale, c.noise_scale
             );
         }
-        if st
-            .lag24_autocorrelation
-            .is_some_and(|l| (c.lag24 / l - 1.0).abs() > 0.05)
-        {
+        let off = |sim: f64, src: Option<f64>| src.map_or(0.0, |x| sim / x - 1.0);
+        let (cv_off, lag_off) = (off(c.cv, st.cv), off(c.lag24, st.lag24_autocorrelation));
+        if cv_off.abs() > MISS_NOTED || lag_off.abs() > MISS_NOTED {
             let _ = writeln!(
                 o,
-                "# The source's lag-24 autocorrelation is out of the model's reach at this CV,\n\
-                 # even with the hourly noise scaled down: it carries more day-to-day\n\
-                 # persistence (e.g. a trend) than stationary day-level AR(1) noise can give\n\
-                 # in a trace this short."
+                "# Out of the model's reach together: simulated hourly CV {:+.1}%, lag-24\n\
+                 # autocorrelation {:+.1}% against the source's. The trace carries more\n\
+                 # day-to-day persistence (e.g. a trend) than the stationary model gives\n\
+                 # at its CV, in a trace this long.",
+                100.0 * cv_off,
+                100.0 * lag_off
             );
         }
     }
@@ -275,6 +276,10 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
     }
     o
 }
+
+/// A simulated CV or lag-24 further than this from the source's is noted in
+/// the profile.
+const MISS_NOTED: f64 = 0.02;
 
 /// Weekday names, Monday first.
 pub const WEEKDAYS: [&str; 7] = [
