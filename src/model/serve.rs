@@ -987,3 +987,32 @@ pub fn simulate(
     finish(&mut out, st, p, rcap, queued, api_only);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::request;
+
+    /// The branch-free request equals `ceil(residual / rcap)` clamped to
+    /// `lo..=hi`, on exact multiples (where a rounding slip would ask for
+    /// one replica too many), just above and below them, zero, and loads
+    /// far above the pool.
+    #[test]
+    fn request_is_the_clamped_ceiling() {
+        let rcap = 3.6e6;
+        for (lo, hi) in [(0, 6), (1, 6), (2, 4), (0, 0), (3, 3)] {
+            for k in 0..20u32 {
+                for residual in [
+                    f64::from(k) * rcap,
+                    f64::from(k) * rcap * (1.0 + 1e-12),
+                    f64::from(k) * rcap * (1.0 - 1e-12),
+                    f64::from(k) * rcap + 0.5 * rcap,
+                    1e30,
+                ] {
+                    let want = ((residual / rcap).ceil() as u32).clamp(lo, hi);
+                    assert_eq!(request(residual, rcap, lo, hi), want, "{residual} {lo} {hi}");
+                }
+            }
+        }
+        assert_eq!(request(5.0, 0.0, 1, 4), 4, "a replica that serves nothing");
+    }
+}
