@@ -1009,7 +1009,11 @@ mod tests {
                     1e30,
                 ] {
                     let want = ((residual / rcap).ceil() as u32).clamp(lo, hi);
-                    assert_eq!(request(residual, rcap, lo, hi), want, "{residual} {lo} {hi}");
+                    assert_eq!(
+                        request(residual, rcap, lo, hi),
+                        want,
+                        "{residual} {lo} {hi}"
+                    );
                 }
             }
         }
