@@ -1,4 +1,4 @@
-//! Outage timelines as difference arrays.
+//! Outage timelines as events.
 //!
 //! A replica slot fails as a Poisson process (rate = failures per GPU-year ×
 //! GPUs per replica / 8,760 per hour: one failed GPU takes its whole
@@ -6,12 +6,11 @@
 //! event; it cannot fail again while down. Down time is counted in whole
 //! hours, rounded up (a 20-minute outage costs that hour's capacity).
 //!
-//! Each timeline is written as +1 at the first down hour and −1 after the
-//! last into a difference array `diff` (length horizon + 1), one per slot; a
-//! running sum over it gives how many of the slot's outages are under way.
-//! A slot is down while any is (a failure, a spot interruption, a
-//! deployment): outages that overlap on one replica take it out once, not
-//! twice.
+//! Each outage is pushed as +1 at its first down hour and −1 after its
+//! last; a running sum over a slot's events gives how many of its outages
+//! are under way. A slot is down while any is (a failure, a spot
+//! interruption, a deployment): outages that overlap on one replica take it
+//! out once, not twice.
 
 use rand::Rng as _;
 use rand_distr::Exp1;
@@ -19,24 +18,10 @@ use rand_distr::Exp1;
 use crate::dist::Dist;
 use crate::rng::StreamKey;
 
-/// Add the down intervals of one slot (or of a whole region) to `diff`.
-/// `rate_per_hour` is the event rate; `duration` is drawn per event (hours).
-pub fn add_timeline(
-    key: &StreamKey,
-    trial: u64,
-    rate_per_hour: f64,
-    duration: &Dist,
-    diff: &mut [i32],
-) {
-    let horizon = diff.len().saturating_sub(1);
-    timeline_events(key, trial, rate_per_hour, duration, horizon, |h, d| {
-        diff[h] += d;
-    });
-}
-
-/// The down intervals of [`add_timeline`] as events: `push(hour, +1)` at
-/// the first down hour and `push(hour, −1)` after the last (hour ≤
-/// `horizon`), in time order, from the same random draws.
+/// The down intervals of one slot (or of a whole region) as events:
+/// `push(hour, +1)` at the first down hour and `push(hour, −1)` after the
+/// last (hour ≤ `horizon`), in time order. `rate_per_hour` is the event
+/// rate; `duration` is drawn per event (hours).
 pub fn timeline_events(
     key: &StreamKey,
     trial: u64,
@@ -66,26 +51,11 @@ pub fn timeline_events(
     }
 }
 
-/// Add rolling deployments of a pool of `slots` replicas to its slots'
-/// difference arrays `diffs`: `per_month` deployments, each taking replica
+/// Rolling deployments of a pool of `slots` replicas as `push(slot, hour,
+/// ±1)` events, in time order: `per_month` deployments, each taking replica
 /// 0, then 1, … out for `hours` hours in turn. Deployment k starts at hour
 /// (k + ½) × 730 / per_month (an assumption: deployments evenly spaced
 /// through the year).
-pub fn add_deployments(per_month: f64, hours: u32, diffs: &mut [Vec<i32>]) {
-    let horizon = diffs.first().map_or(0, |d| d.len().saturating_sub(1));
-    deployment_events(
-        per_month,
-        hours,
-        diffs.len() as u32,
-        horizon,
-        |slot, h, d| {
-            diffs[slot][h] += d;
-        },
-    );
-}
-
-/// The deployments of [`add_deployments`] as `push(slot, hour, ±1)` events,
-/// in time order.
 pub fn deployment_events(
     per_month: f64,
     hours: u32,

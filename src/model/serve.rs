@@ -21,7 +21,7 @@
 //! conserved: demanded = served + spilled + dropped + still queued.
 
 use super::calendar::Month;
-use super::outages::{add_deployments, add_timeline, deployment_events, timeline_events};
+use super::outages::{deployment_events, timeline_events};
 use super::{Calendar, Keys, TrialParams};
 use crate::scenario::{HOURS_PER_MONTH, Overflow, PoolKind, Scenario, Strategy};
 
@@ -163,6 +163,72 @@ impl PoolRun {
     }
 }
 
+/// The outages of pool `k` of strategy `si`: `push(slot, hour, +1)` where
+/// an outage starts
+/// and `push(slot, hour, −1)` after it ends (hour ≤ horizon). Failures,
+/// spot interruptions and deployments ([`timeline_events`],
+/// [`deployment_events`]), each generator in time order. Slots are
+/// numbered across the strategy's pools for their random streams, so that
+/// slot j fails at the same hours in every strategy. Both replays take their
+/// outages from here.
+fn pool_outages(
+    s: &Scenario,
+    si: usize,
+    p: &TrialParams,
+    keys: &Keys,
+    trial: u64,
+    k: usize,
+    mut push: impl FnMut(usize, usize, i32),
+) {
+    let pools = &s.strategies[si].pools;
+    let pool = &pools[k];
+    let slot0: usize = pools[..k].iter().map(|q| q.slots() as usize).sum();
+    let n = s.horizon_hours as usize;
+    let fail_rate = p.gpu_failures_per_year * f64::from(s.model.gpus_per_replica) / 8760.0;
+    for j in 0..pool.slots() as usize {
+        let mut slot = |hour, delta| push(j, hour, delta);
+        timeline_events(
+            &keys.failure_slot[slot0 + j],
+            trial,
+            fail_rate,
+            &s.outages.repair_hours,
+            n,
+            &mut slot,
+        );
+        if pool.kind == PoolKind::Spot {
+            timeline_events(
+                &keys.spot_slot[slot0 + j],
+                trial,
+                p.pools[si][k].1 / HOURS_PER_MONTH,
+                &pool.interruption_hours,
+                n,
+                &mut slot,
+            );
+        }
+    }
+    if pool.kind != PoolKind::OnDemand {
+        deployment_events(
+            s.deployments.per_month,
+            s.deployments.hours,
+            pool.slots(),
+            n,
+            push,
+        );
+    }
+}
+
+/// A strategy's queue: (longest wait in hours, whether expired tokens go to
+/// the API); (0, false) without a queue.
+fn queue_limits(st: &Strategy) -> (usize, bool) {
+    match st.overflow {
+        Overflow::Queue {
+            max_delay_hours,
+            expire_to_api,
+        } => (max_delay_hours as usize, expire_to_api),
+        _ => (0, false),
+    }
+}
+
 /// The reference replay, hour by hour over outage difference arrays: the
 /// model's definition, kept for the tests that hold [`simulate`] to it.
 #[doc(hidden)]
@@ -180,14 +246,10 @@ pub fn simulate_hourly(
     let n = s.horizon_hours as usize;
     let rcap = p.replica_tokens_per_hour;
     let gpus = f64::from(s.model.gpus_per_replica);
-    let fail_rate = p.gpu_failures_per_year * gpus / 8760.0;
 
-    // Outage timelines per pool, on slots numbered across the strategy's pools
-    // so that slot j fails at the same hours in every strategy.
     scratch.slots.resize_with(st.pools.len(), Vec::new);
     scratch.desired.resize_with(st.pools.len(), Vec::new);
     let mut runs = Vec::with_capacity(st.pools.len());
-    let mut slot0 = 0usize;
     for (k, pool) in st.pools.iter().enumerate() {
         let slots = pool.slots();
         // One timeline per slot: a slot is down while any of its outages
@@ -199,30 +261,7 @@ pub fn simulate_hourly(
             d.clear();
             d.resize(n + 1, 0);
         }
-        // j numbers the slot in the pool and, offset, in the key arrays.
-        for (j, diff) in per_slot.iter_mut().enumerate() {
-            add_timeline(
-                &keys.failure_slot[slot0 + j],
-                trial,
-                fail_rate,
-                &s.outages.repair_hours,
-                diff,
-            );
-            if pool.kind == PoolKind::Spot {
-                let rate = p.pools[si][k].1 / HOURS_PER_MONTH;
-                add_timeline(
-                    &keys.spot_slot[slot0 + j],
-                    trial,
-                    rate,
-                    &pool.interruption_hours,
-                    diff,
-                );
-            }
-        }
-        if pool.kind != PoolKind::OnDemand {
-            add_deployments(s.deployments.per_month, s.deployments.hours, per_slot);
-        }
-        slot0 += slots as usize;
+        pool_outages(s, si, p, keys, trial, k, |j, h, d| per_slot[j][h] += d);
         let desired = &mut scratch.desired[k];
         desired.clear();
         desired.resize(pool.startup_lag_hours as usize, pool.replicas);
@@ -241,13 +280,7 @@ pub fn simulate_hourly(
         });
     }
 
-    let (max_delay, expire_to_api) = match st.overflow {
-        Overflow::Queue {
-            max_delay_hours,
-            expire_to_api,
-        } => (max_delay_hours as usize, expire_to_api),
-        _ => (0, false),
-    };
+    let (max_delay, expire_to_api) = queue_limits(st);
     scratch.queue.clear();
     scratch.queue.resize(max_delay.max(1), 0.0);
     let mut queued = 0.0;
@@ -706,15 +739,8 @@ pub fn simulate(
     let n = s.horizon_hours as usize;
     let rcap = p.replica_tokens_per_hour;
     let gpus = f64::from(s.model.gpus_per_replica);
-    let fail_rate = p.gpu_failures_per_year * gpus / 8760.0;
     let has_gpus = !st.pools.is_empty();
-    let (max_delay, expire_to_api) = match st.overflow {
-        Overflow::Queue {
-            max_delay_hours,
-            expire_to_api,
-        } => (max_delay_hours as usize, expire_to_api),
-        _ => (0, false),
-    };
+    let (max_delay, expire_to_api) = queue_limits(st);
     if !has_gpus && max_delay == 0 {
         return api_only_path(st, cal, p, &scratch.demand);
     }
@@ -727,55 +753,15 @@ pub fn simulate(
         delta,
     }));
     let mut pools = Vec::with_capacity(st.pools.len());
-    // Slots are numbered across the strategy's pools, as in the reference,
-    // so that slot j fails at the same hours in every strategy.
-    let mut slot0 = 0usize;
     for (k, pool) in st.pools.iter().enumerate() {
         let slots = pool.slots() as usize;
-        for j in 0..slots {
-            let target = Target::Slot(k, j);
-            let mut push = |hour, delta| {
-                events.push(Event {
-                    hour,
-                    target,
-                    delta,
-                });
-            };
-            timeline_events(
-                &keys.failure_slot[slot0 + j],
-                trial,
-                fail_rate,
-                &s.outages.repair_hours,
-                n,
-                &mut push,
-            );
-            if pool.kind == PoolKind::Spot {
-                timeline_events(
-                    &keys.spot_slot[slot0 + j],
-                    trial,
-                    p.pools[si][k].1 / HOURS_PER_MONTH,
-                    &pool.interruption_hours,
-                    n,
-                    &mut push,
-                );
-            }
-        }
-        if pool.kind != PoolKind::OnDemand {
-            deployment_events(
-                s.deployments.per_month,
-                s.deployments.hours,
-                slots as u32,
-                n,
-                |j, hour, delta| {
-                    events.push(Event {
-                        hour,
-                        target: Target::Slot(k, j),
-                        delta,
-                    });
-                },
-            );
-        }
-        slot0 += slots;
+        pool_outages(s, si, p, keys, trial, k, |j, hour, delta| {
+            events.push(Event {
+                hour,
+                target: Target::Slot(k, j),
+                delta,
+            });
+        });
         let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
         pools.push(Pool {
             kind: pool.kind,

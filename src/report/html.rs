@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame, PolarsResult};
 
 use super::parquet::{num_rows, read};
 use super::terminal::{tokens, usd};
@@ -80,20 +80,26 @@ const TRIAL_COLUMNS: [&str; 10] = [
     "spilled_tokens",
 ];
 
+/// Column `col` of `df` as the type `as_type` reads (`Column::str`,
+/// `Column::f64`, …), with an error naming the file and the column.
+fn typed<'a, T>(
+    df: &'a DataFrame,
+    col: &str,
+    file: &str,
+    as_type: impl FnOnce(&'a Column) -> PolarsResult<&'a T>,
+) -> Result<&'a T> {
+    df.column(col)
+        .and_then(as_type)
+        .map_err(|e| anyhow!("{file}: column `{col}`: {e}"))
+}
+
 fn strings(df: &DataFrame, col: &str, file: &str) -> Result<Vec<String>> {
-    let c = df
-        .column(col)
-        .and_then(|c| c.str().cloned())
-        .map_err(|e| anyhow!("{file}: column `{col}`: {e}"))?;
+    let c = typed(df, col, file, Column::str)?;
     Ok(c.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
 }
 
 fn floats(df: &DataFrame, col: &str, file: &str) -> Result<Vec<Option<f64>>> {
-    let c = df
-        .column(col)
-        .and_then(|c| c.f64().cloned())
-        .map_err(|e| anyhow!("{file}: column `{col}`: {e}"))?;
-    Ok(c.iter().collect())
+    Ok(typed(df, col, file, Column::f64)?.iter().collect())
 }
 
 /// Trials the charts read at most (see [`Run::load`]).
@@ -164,10 +170,7 @@ impl Run {
         let mut t_cols = vec!["strategy"];
         t_cols.extend(TRIAL_COLUMNS);
         let tdf = read(&dir.join("trials.parquet"), Some(&t_cols), Some(t_rows))?;
-        let t_names = tdf
-            .column("strategy")
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| anyhow!("trials.parquet: column `strategy`: {e}"))?;
+        let t_names = typed(&tdf, "strategy", "trials.parquet", Column::str)?;
         let mut trials: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
         for col in TRIAL_COLUMNS {
             // Keyed by &str while reading: no String per row.
@@ -190,22 +193,11 @@ impl Run {
         )?;
         // Straight from the columns (no String per row: a sample of 100,000
         // trials is millions of rows).
-        let col = |c: &str| {
-            mdf.column(c)
-                .map_err(|e| anyhow!("monthly.parquet: column `{c}`: {e}"))
-        };
-        let m_names = col("strategy")?
-            .str()
-            .map_err(|e| anyhow!("monthly.parquet: column `strategy`: {e}"))?;
-        let m_start = col("month_start")?
-            .str()
-            .map_err(|e| anyhow!("monthly.parquet: column `month_start`: {e}"))?;
-        let months = col("month")?
-            .u32()
-            .map_err(|e| anyhow!("monthly.parquet: column `month`: {e}"))?;
-        let m_cost = col("total_cost_usd")?
-            .f64()
-            .map_err(|e| anyhow!("monthly.parquet: column `total_cost_usd`: {e}"))?;
+        let file = "monthly.parquet";
+        let m_names = typed(&mdf, "strategy", file, Column::str)?;
+        let m_start = typed(&mdf, "month_start", file, Column::str)?;
+        let months = typed(&mdf, "month", file, Column::u32)?;
+        let m_cost = typed(&mdf, "total_cost_usd", file, Column::f64)?;
         let mut monthly: BTreeMap<String, BTreeMap<u32, Vec<f64>>> = BTreeMap::new();
         let mut month_start = BTreeMap::new();
         let rows = m_names
