@@ -516,23 +516,49 @@ fn lane_sum(x: &[f64]) -> f64 {
             *a += v;
         }
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+    lanes_total(acc) + rest
 }
 
 /// (Σ min(d, cap), Σ (d − min(d, cap)), hours with d > cap) over hours of
-/// demand `d` and active replicas `a`, with `cap = cap_of(a)`. Demand is
-/// never NaN, so a plain comparison is the minimum.
+/// demand `d` and active replicas `a`, with `cap = cap_of(a)`, in four lanes
+/// (one running sum would be a chain of dependent additions, an addition's
+/// latency per hour). Demand is never NaN, so a plain comparison is the
+/// minimum.
 #[inline(always)]
 fn capped_by(active: &[u32], hours: &[f64], cap_of: impl Fn(u32) -> f64) -> (f64, f64, f64) {
-    let (mut served, mut over, mut short) = (0.0, 0.0, 0.0);
-    for (&a, &d) in active.iter().zip(hours) {
+    let hour = |a: u32, d: f64| {
         let cap = cap_of(a);
         let s = at_most(d, cap);
-        short += f64::from(u8::from(d > cap));
-        served += s;
-        over += d - s;
+        (s, d - s, f64::from(u8::from(d > cap)))
+    };
+    let (mut served, mut over, mut short) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+    let (a4, d4) = (active.chunks_exact(4), hours.chunks_exact(4));
+    let mut tail = (0.0, 0.0, 0.0);
+    for (&a, &d) in a4.remainder().iter().zip(d4.remainder()) {
+        let (s, o, x) = hour(a, d);
+        tail.0 += s;
+        tail.1 += o;
+        tail.2 += x;
     }
-    (served, over, short)
+    for (a, d) in a4.zip(d4) {
+        for i in 0..4 {
+            let (s, o, x) = hour(a[i], d[i]);
+            served[i] += s;
+            over[i] += o;
+            short[i] += x;
+        }
+    }
+    (
+        lanes_total(served) + tail.0,
+        lanes_total(over) + tail.1,
+        lanes_total(short) + tail.2,
+    )
+}
+
+/// The sum of four lanes, in a fixed order.
+#[inline(always)]
+fn lanes_total(a: [f64; 4]) -> f64 {
+    (a[0] + a[1]) + (a[2] + a[3])
 }
 
 /// (Σ x, Σ min(x, cap), hours with x > cap) over `x`, in four lanes.
@@ -552,11 +578,10 @@ fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
             short[i] += f64::from(u8::from(c[i] > cap));
         }
     }
-    let total = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
     (
-        total(sum) + tail.0,
-        total(served) + tail.1,
-        total(short) + tail.2,
+        lanes_total(sum) + tail.0,
+        lanes_total(served) + tail.1,
+        lanes_total(short) + tail.2,
     )
 }
 
@@ -664,13 +689,34 @@ impl Pool {
             .map(u64::from)
             .sum::<u64>();
         if self.drift_step != 1.0 {
-            let (mut drifted, mut drift, step) = (0.0, self.drift, self.drift_step);
-            for p in active.iter().zip(want.iter()).map(paid) {
-                drifted += f64::from(p) * drift;
-                drift *= step;
+            // In four lanes, each a fourth of the hours: lane i starts at
+            // drift × step^i and moves by step^4 (one multiplication chain
+            // would cost a multiplication's latency per hour).
+            let step = self.drift_step;
+            let step4 = (step * step) * (step * step);
+            let mut drift = [0.0; 4];
+            drift[0] = self.drift;
+            for i in 1..4 {
+                drift[i] = drift[i - 1] * step;
             }
-            self.drifted_paid += drifted;
-            self.drift = drift;
+            let mut drifted = [0.0; 4];
+            let (a4, w4) = (active.chunks_exact(4), want.chunks_exact(4));
+            let (ar, wr) = (a4.remainder(), w4.remainder());
+            for (a, w) in a4.zip(w4) {
+                for i in 0..4 {
+                    drifted[i] += f64::from(a[i].max(w[i])) * drift[i];
+                    drift[i] *= step4;
+                }
+            }
+            // drift[0] is now the multiplier of the first hour not summed.
+            let mut tail = 0.0;
+            let mut d = drift[0];
+            for p in ar.iter().zip(wr).map(paid) {
+                tail += f64::from(p) * d;
+                d *= step;
+            }
+            self.drifted_paid += lanes_total(drifted) + tail;
+            self.drift = d;
         }
         // The sums, with each hour's capacity from its serving replicas.
         if region_down {
