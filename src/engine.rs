@@ -187,3 +187,32 @@ impl<'a> Engine<'a> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::serve::simulate_any;
+
+    /// The replay compiled for AVX2 (chosen at run time where the CPU has
+    /// it, as here) gives the baseline build's results bit for bit, on every
+    /// shipped scenario: reserved, spot, on-demand with drift, replayed
+    /// traffic, queues' absence and presence alike.
+    #[test]
+    fn every_build_of_the_replay_gives_the_same_bits() {
+        for name in ["seed", "realistic-2027", "fitted-2027"] {
+            let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+            let s = crate::scenario::load(path.as_ref()).expect("shipped scenario");
+            let e = Engine::new(&s, s.seed);
+            let mut scratch = Scratch::default();
+            for trial in 0..12 {
+                let params = e.prepare(trial, &mut scratch);
+                for si in 0..s.strategies.len() {
+                    let dispatched = e.simulate(si, &params, trial, &mut scratch);
+                    let any =
+                        simulate_any(&s, si, &e.calendar, &params, &e.keys, trial, &mut scratch);
+                    assert_eq!(dispatched, any, "{name}, trial {trial}, strategy {si}");
+                }
+            }
+        }
+    }
+}
