@@ -55,7 +55,7 @@ impl Growing {
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
         let schema = first.schema().clone();
         let writer = ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(parquet::COMPRESSION)
             .batched(&schema)
             .map_err(fail)?;
         Ok(Growing {
