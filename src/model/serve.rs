@@ -395,9 +395,26 @@ fn request(residual: f64, rcap: f64, lo: u32, hi: u32) -> u32 {
     let x = residual / rcap;
     let x = if x < hi { x } else { hi };
     let t = (x + TWO52) - TWO52;
-    let c = t + f64::from(u8::from(t < x));
+    let c = t + one_if(t < x);
     let c = if c > lo { c } else { lo };
     (c + TWO52).to_bits() as u32
+}
+
+/// 1 if `b`, else 0: a select between two constants, which vectorises as
+/// a comparison mask and an AND (a conversion of the bool to an integer
+/// and then to `f64` does not).
+#[inline(always)]
+fn one_if(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// A replica count as `f64`, through `i32`: x86 converts signed 32-bit
+/// lanes to `f64` in one instruction, unsigned ones in several. Counts are
+/// far below 2^31 (pools are limited to far fewer replicas).
+#[inline(always)]
+fn count(n: u32) -> f64 {
+    debug_assert!(n <= i32::MAX as u32);
+    f64::from(n as i32)
 }
 
 /// `max(x, 0)` for an `x` that is never NaN (`f64::max`'s NaN rule costs
@@ -531,7 +548,7 @@ fn capped_by(active: &[u32], hours: &[f64], cap_of: impl Fn(u32) -> f64) -> (f64
     let hour = |a: u32, d: f64| {
         let cap = cap_of(a);
         let s = at_most(d, cap);
-        (s, d - s, f64::from(u8::from(d > cap)))
+        (s, d - s, one_if(d > cap))
     };
     let (mut served, mut over, mut short) = ([0.0; 4], [0.0; 4], [0.0; 4]);
     let (a4, d4) = (active.chunks_exact(4), hours.chunks_exact(4));
@@ -572,13 +589,13 @@ fn capped_sums(x: &[f64], cap: f64) -> (f64, f64, f64) {
     for &d in chunks.remainder() {
         tail.0 += d;
         tail.1 += at_most(d, cap);
-        tail.2 += f64::from(u8::from(d > cap));
+        tail.2 += one_if(d > cap);
     }
     for c in chunks {
         for i in 0..4 {
             sum[i] += c[i];
             served[i] += at_most(c[i], cap);
-            short[i] += f64::from(u8::from(c[i] > cap));
+            short[i] += one_if(c[i] > cap);
         }
     }
     (
@@ -708,7 +725,7 @@ impl Pool {
             let (ar, wr) = (a4.remainder(), w4.remainder());
             for (a, w) in a4.zip(w4) {
                 for i in 0..4 {
-                    drifted[i] += f64::from(a[i].max(w[i])) * drift[i];
+                    drifted[i] += count(a[i].max(w[i])) * drift[i];
                     drift[i] *= step4;
                 }
             }
@@ -716,7 +733,7 @@ impl Pool {
             let mut tail = 0.0;
             let mut d = drift[0];
             for p in ar.iter().zip(wr).map(paid) {
-                tail += f64::from(p) * d;
+                tail += count(p) * d;
                 d *= step;
             }
             self.drifted_paid += lanes_total(drifted) + tail;
@@ -728,10 +745,10 @@ impl Pool {
         } else if self.failed_below[self.slots as usize] > 0 {
             let failed_below = &self.failed_below;
             capped_by(active, hours, |a| {
-                fixed + f64::from(a - failed_below[a as usize].min(a)) * rcap
+                fixed + count(a - failed_below[a as usize].min(a)) * rcap
             })
         } else {
-            capped_by(active, hours, |a| fixed + f64::from(a) * rcap)
+            capped_by(active, hours, |a| fixed + count(a) * rcap)
         }
     }
 
