@@ -282,44 +282,106 @@ pub struct SweepRow {
     pub api_cost_per_mtok: f64,
 }
 
-/// Aggregate per-trial sweep points (as returned by [`sweep`]) by volume and strategy.
-pub fn aggregate(names: &[String], volumes: &[f64], points: &[Vec<SweepPoint>]) -> Vec<SweepRow> {
-    let k = names.len();
-    let mut rows = Vec::with_capacity(volumes.len() * k);
-    for (vi, &volume) in volumes.iter().enumerate() {
-        for (si, name) in names.iter().enumerate() {
-            let mut n = 0;
-            let mut wins = 0;
-            let (mut cost, mut cpm, mut api_cpm) = (0.0, 0.0, 0.0);
-            let mut has_gpus = false;
-            for trial in points {
-                let p = &trial[vi * k + si];
-                n += 1;
-                has_gpus = p.has_gpus;
-                if p.has_gpus && crate::stats::cheaper(p.cost, p.api_cost) {
-                    wins += 1;
-                }
-                cost += p.cost;
-                if p.demanded > 0.0 {
-                    cpm += p.cost / p.demanded * 1e6;
-                    api_cpm += p.api_cost / p.demanded * 1e6;
-                }
-            }
-            let nf = n.max(1) as f64;
-            rows.push(SweepRow {
-                volume,
-                strategy: name.clone(),
-                has_gpus,
-                n,
-                prob_self_host_cheaper: wins as f64 / nf,
-                ci95: crate::stats::wilson95(wins, n),
-                mean_cost: cost / nf,
-                cost_per_mtok: cpm / nf,
-                api_cost_per_mtok: api_cpm / nf,
-            });
+/// The sums behind [`SweepRow`], added a block of trials at a time (in trial
+/// order), so a sweep never holds more than a block's points.
+#[derive(Debug, Clone)]
+pub struct SweepTotals {
+    volumes: Vec<f64>,
+    k: usize,
+    /// Per (volume, strategy): trials, wins, Σ cost, Σ $/M, Σ API $/M, GPUs.
+    n: Vec<usize>,
+    wins: Vec<usize>,
+    sums: Vec<[f64; 3]>,
+    has_gpus: Vec<bool>,
+}
+
+impl SweepTotals {
+    /// Empty sums for `volumes` and `k` strategies.
+    pub fn new(volumes: &[f64], k: usize) -> Self {
+        let cells = volumes.len() * k;
+        SweepTotals {
+            volumes: volumes.to_vec(),
+            k,
+            n: vec![0; cells],
+            wins: vec![0; cells],
+            sums: vec![[0.0; 3]; cells],
+            has_gpus: vec![false; cells],
         }
     }
-    rows
+
+    /// Add trials' points (from [`sweep`]), in trial order.
+    pub fn add(&mut self, points: &[Vec<SweepPoint>]) {
+        for trial in points {
+            for (c, p) in trial.iter().enumerate().take(self.n.len()) {
+                self.n[c] += 1;
+                self.has_gpus[c] = p.has_gpus;
+                if p.has_gpus && crate::stats::cheaper(p.cost, p.api_cost) {
+                    self.wins[c] += 1;
+                }
+                let s = &mut self.sums[c];
+                s[0] += p.cost;
+                if p.demanded > 0.0 {
+                    s[1] += p.cost / p.demanded * 1e6;
+                    s[2] += p.api_cost / p.demanded * 1e6;
+                }
+            }
+        }
+    }
+
+    /// One row per volume and strategy (`names`, in scenario order).
+    pub fn rows(&self, names: &[String]) -> Vec<SweepRow> {
+        let mut rows = Vec::with_capacity(self.n.len());
+        for (vi, &volume) in self.volumes.iter().enumerate() {
+            for (si, name) in names.iter().enumerate().take(self.k) {
+                let c = vi * self.k + si;
+                let (n, wins, s) = (self.n[c], self.wins[c], self.sums[c]);
+                let nf = n.max(1) as f64;
+                rows.push(SweepRow {
+                    volume,
+                    strategy: name.clone(),
+                    has_gpus: self.has_gpus[c],
+                    n,
+                    prob_self_host_cheaper: wins as f64 / nf,
+                    ci95: crate::stats::wilson95(wins, n),
+                    mean_cost: s[0] / nf,
+                    cost_per_mtok: s[1] / nf,
+                    api_cost_per_mtok: s[2] / nf,
+                });
+            }
+        }
+        rows
+    }
+}
+
+/// Per volume and strategy: the share of trials where self-hosting is
+/// cheaper (Wilson 95% interval), mean cost and cost per million tokens,
+/// from every trial's points.
+pub fn aggregate(names: &[String], volumes: &[f64], points: &[Vec<SweepPoint>]) -> Vec<SweepRow> {
+    let mut t = SweepTotals::new(volumes, names.len());
+    t.add(points);
+    t.rows(names)
+}
+
+/// [`sweep`] and [`aggregate`] over trials `range`, a block of
+/// [`crate::engine::CHUNK_TRIALS`] at a time: memory for one block's points,
+/// whatever the trial count; the same rows as `aggregate` over the whole
+/// `sweep` (the sums are taken in the same trial order).
+pub fn sweep_rows(
+    engine: &Engine,
+    range: std::ops::Range<u64>,
+    volumes: &[f64],
+    names: &[String],
+) -> Vec<SweepRow> {
+    let mut t = SweepTotals::new(volumes, names.len());
+    let mut start = range.start;
+    while start < range.end {
+        let end = range
+            .end
+            .min(start.saturating_add(crate::engine::CHUNK_TRIALS));
+        t.add(&sweep(engine, start..end, volumes));
+        start = end;
+    }
+    t.rows(names)
 }
 
 /// `count` volumes spaced evenly in log between `low` and `high` (inclusive).

@@ -15,7 +15,81 @@
 
 use crate::engine::TrialOutcome;
 use crate::scenario::Scenario;
+use crate::sensitivity::{Getter, inputs};
 use crate::stats::{self, Summary};
+
+/// What [`compare`] and [`crate::sensitivity::sensitivity`] read of a run's
+/// trials, column by column: per strategy, each trial's total cost, hours
+/// short, spilled and dropped tokens; per input that may vary, each trial's
+/// draw. Filled a block of trials at a time ([`TrialColumns::push`]), so a
+/// comparison of a million trials keeps a few dozen numbers a trial (about
+/// 300 bytes for six strategies), not every trial's months.
+pub struct TrialColumns {
+    /// Per strategy (outer), per trial (inner): total cost, USD.
+    pub cost: Vec<Vec<f64>>,
+    /// Per strategy, per trial: hours short of capacity.
+    pub hours_short: Vec<Vec<f64>>,
+    /// Per strategy, per trial: tokens sent to the API.
+    pub spilled: Vec<Vec<f64>>,
+    /// Per strategy, per trial: tokens dropped.
+    pub dropped: Vec<Vec<f64>>,
+    /// Per input (name, per trial draw), constant ones included.
+    pub inputs: Vec<(String, Vec<f64>)>,
+    getters: Vec<Getter>,
+}
+
+impl std::fmt::Debug for TrialColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrialColumns")
+            .field("trials", &self.trials())
+            .field("strategies", &self.cost.len())
+            .field("inputs", &self.inputs.len())
+            .finish()
+    }
+}
+
+impl TrialColumns {
+    /// Empty columns for the strategies and inputs of `s`.
+    pub fn new(s: &Scenario) -> Self {
+        let k = s.strategies.len();
+        let (names, getters): (Vec<String>, Vec<Getter>) = inputs(s).into_iter().unzip();
+        TrialColumns {
+            cost: vec![Vec::new(); k],
+            hours_short: vec![Vec::new(); k],
+            spilled: vec![Vec::new(); k],
+            dropped: vec![Vec::new(); k],
+            inputs: names.into_iter().map(|n| (n, Vec::new())).collect(),
+            getters,
+        }
+    }
+
+    /// The columns of `outcomes`.
+    pub fn from_outcomes(s: &Scenario, outcomes: &[TrialOutcome]) -> Self {
+        let mut c = TrialColumns::new(s);
+        c.push(outcomes);
+        c
+    }
+
+    /// Append a block of trials (in trial order).
+    pub fn push(&mut self, outcomes: &[TrialOutcome]) {
+        for o in outcomes {
+            for (si, t) in o.strategies.iter().enumerate() {
+                self.cost[si].push(t.total.total_cost());
+                self.hours_short[si].push(t.total.hours_short);
+                self.spilled[si].push(t.total.spilled);
+                self.dropped[si].push(t.total.dropped);
+            }
+            for ((_, x), get) in self.inputs.iter_mut().zip(&self.getters) {
+                x.push(get(&o.params));
+            }
+        }
+    }
+
+    /// Trials held.
+    pub fn trials(&self) -> usize {
+        self.cost.first().map_or(0, Vec::len)
+    }
+}
 
 /// One strategy's risk profile over the trials of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,18 +148,18 @@ pub fn costs(outcomes: &[TrialOutcome], strategies: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Compare the strategies of `s` over `outcomes` (at least one trial).
-pub fn compare(s: &Scenario, outcomes: &[TrialOutcome]) -> Option<Comparison> {
+/// Compare the strategies of `s` over the trials in `cols` (at least one).
+pub fn compare(s: &Scenario, cols: &TrialColumns) -> Option<Comparison> {
     let k = s.strategies.len();
-    let n = outcomes.len();
+    let n = cols.trials();
     if k == 0 || n == 0 {
         return None;
     }
-    let cost = costs(outcomes, k);
+    let cost = &cols.cost;
     let best: Vec<f64> = (0..n)
         .map(|t| (0..k).map(|si| cost[si][t]).fold(f64::INFINITY, f64::min))
         .collect();
-    let mean_of = |f: &dyn Fn(&TrialOutcome) -> f64| outcomes.iter().map(f).sum::<f64>() / n as f64;
+    let mean = |x: &[f64]| x.iter().sum::<f64>() / n as f64;
     let mut risks = Vec::with_capacity(k);
     for (si, st) in s.strategies.iter().enumerate() {
         let cheapest = (0..n)
@@ -98,9 +172,9 @@ pub fn compare(s: &Scenario, outcomes: &[TrialOutcome]) -> Option<Comparison> {
             prob_cheapest: cheapest as f64 / n as f64,
             prob_cheapest_ci95: stats::wilson95(cheapest, n),
             regret: stats::summarise(&regret)?,
-            hours_short_mean: mean_of(&|o| o.strategies[si].total.hours_short),
-            spilled_tokens_mean: mean_of(&|o| o.strategies[si].total.spilled),
-            dropped_tokens_mean: mean_of(&|o| o.strategies[si].total.dropped),
+            hours_short_mean: mean(&cols.hours_short[si]),
+            spilled_tokens_mean: mean(&cols.spilled[si]),
+            dropped_tokens_mean: mean(&cols.dropped[si]),
         });
     }
     let mut pairs = Vec::new();

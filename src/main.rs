@@ -363,18 +363,20 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
-    // Trials go to the run folder block by block; only the jobs that analyse
-    // trials side by side (compare, size, breakeven) also keep them.
+    // Trials go to the run folder block by block; the jobs that compare
+    // strategies trial by trial (compare, size) also keep the few columns
+    // they read (compare::TrialColumns), not the trials.
     let mut files = RunFiles::create(&dir)?;
     files.append(&s, engine.calendar(), &[])?;
-    let keep = !matches!(job, Job::Run);
-    let mut outcomes = Vec::new();
+    let keep = matches!(job, Job::Compare | Job::Size(..));
+    let plain_run = matches!(job, Job::Run);
+    let mut kept = compare::TrialColumns::new(&s);
     let mut n_run = 0u64;
     let mut sink = |chunk: Vec<capsim::engine::TrialOutcome>| -> Result<()> {
         files.append(&s, engine.calendar(), &chunk)?;
         n_run += chunk.len() as u64;
         if keep {
-            outcomes.extend(chunk);
+            kept.push(&chunk);
         }
         Ok(())
     };
@@ -412,10 +414,10 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     match job {
         Job::Run => {}
         Job::Compare | Job::Size(..) => {
-            let c = compare::compare(&s, &outcomes).context("nothing to compare")?;
+            let c = compare::compare(&s, &kept).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
             extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
-            let sens = capsim::sensitivity::sensitivity(&s, &outcomes);
+            let sens = capsim::sensitivity::sensitivity(&s, &kept);
             extra.push((
                 "sensitivity.parquet",
                 report::parquet::sensitivity_frame(&sens)?,
@@ -439,8 +441,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
                 volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
             }
             let per_trial = pool.install(|| breakeven::per_trial(&engine, 0..trials));
-            let points = pool.install(|| breakeven::sweep(&engine, 0..trials, &volumes));
-            let rows = breakeven::aggregate(&names, &volumes, &points);
+            let rows = pool.install(|| breakeven::sweep_rows(&engine, 0..trials, &volumes, &names));
             let dist = breakeven::distribution(&names, &per_trial);
             extra.push((
                 "breakeven_trials.parquet",
@@ -465,7 +466,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         &run_json,
     );
     let summary = files.finish(&names, &run_json, &meta, extra, want_report)?;
-    if !keep {
+    if plain_run {
         text.push(terminal::summary_table(&s, &summary));
         text.extend(terminal::headline(&s, &summary));
     }

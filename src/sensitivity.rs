@@ -14,7 +14,7 @@
 //! effects: with independent inputs (capsim draws them independently) they
 //! add up to the variance roughly, not exactly, when effects interact.
 
-use crate::engine::TrialOutcome;
+use crate::compare::TrialColumns;
 use crate::model::TrialParams;
 use crate::scenario::Scenario;
 
@@ -38,7 +38,7 @@ pub struct Row {
 }
 
 /// How to read one input from a trial's draws.
-type Getter = Box<dyn Fn(&TrialParams) -> f64>;
+pub(crate) type Getter = Box<dyn Fn(&TrialParams) -> f64 + Send + Sync>;
 /// A reader of one input that needs nothing from the scenario.
 type Read = fn(&TrialParams) -> f64;
 
@@ -64,7 +64,7 @@ const COMMON: &[(&str, Read)] = &[
 ];
 
 /// The trial-level inputs of a scenario, with how to read each from a trial's draws.
-fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
+pub(crate) fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
     let mut v: Vec<(String, Getter)> = COMMON
         .iter()
         .map(|(n, get)| (n.to_string(), Box::new(*get) as Getter))
@@ -136,31 +136,20 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     pearson(&ranks(a), &ranks(b))
 }
 
-/// Sensitivity of every strategy's total cost to every varying input.
-/// Empty with fewer than 10 trials.
-pub fn sensitivity(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<Row> {
-    if outcomes.len() < 10 {
+/// Sensitivity of every strategy's total cost to every varying input, over
+/// the trials in `cols`. Empty with fewer than 10 trials.
+pub fn sensitivity(s: &Scenario, cols: &TrialColumns) -> Vec<Row> {
+    if cols.trials() < 10 {
         return Vec::new();
     }
-    let inputs: Vec<(String, Vec<f64>)> = inputs(s)
-        .into_iter()
-        .map(|(n, get)| {
-            (
-                n,
-                outcomes
-                    .iter()
-                    .map(|o| get(&o.params))
-                    .collect::<Vec<f64>>(),
-            )
-        })
+    let inputs: Vec<&(String, Vec<f64>)> = cols
+        .inputs
+        .iter()
         .filter(|(_, x)| x.iter().any(|v| *v != x[0]))
         .collect();
     let mut rows = Vec::new();
     for (si, st) in s.strategies.iter().enumerate() {
-        let cost: Vec<f64> = outcomes
-            .iter()
-            .map(|o| o.strategies[si].total.total_cost())
-            .collect();
+        let cost = &cols.cost[si];
         let mut mine: Vec<Row> = inputs
             .iter()
             .map(|(name, x)| {
@@ -171,7 +160,7 @@ pub fn sensitivity(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<Row> {
                 let mean_where = |keep: &dyn Fn(f64) -> bool| {
                     let v: Vec<f64> = x
                         .iter()
-                        .zip(&cost)
+                        .zip(cost)
                         .filter(|(xi, _)| keep(**xi))
                         .map(|(_, c)| *c)
                         .collect();
@@ -183,7 +172,7 @@ pub fn sensitivity(s: &Scenario, outcomes: &[TrialOutcome]) -> Vec<Row> {
                     strategy: st.name.clone(),
                     input: name.clone(),
                     rank: 0,
-                    spearman: spearman(x, &cost),
+                    spearman: spearman(x, cost),
                     cost_at_p10_usd: lo,
                     cost_at_p90_usd: hi,
                     swing_usd: hi - lo,

@@ -465,7 +465,8 @@ fn a_strategy_that_costs_exactly_the_api_never_beats_it() {
         .find(|r| r.strategy == "reserved" && r.metric == "prob_self_host_cheaper")
         .unwrap();
     assert_eq!(p.summary.mean, 0.0);
-    let c = capsim::compare::compare(&s, &out).unwrap();
+    let c = capsim::compare::compare(&s, &capsim::compare::TrialColumns::from_outcomes(&s, &out))
+        .unwrap();
     // It ties the API-only strategy, so both are "cheapest" whenever either is.
     let r = |n: &str| {
         c.risks

@@ -2,7 +2,7 @@
 //! variance reduction of common random numbers.
 
 use capsim::breakeven;
-use capsim::compare::{self, costs};
+use capsim::compare::{self, TrialColumns, costs};
 use capsim::engine::Engine;
 use capsim::scenario::{self, Scenario};
 use capsim::stats;
@@ -189,7 +189,7 @@ fn paired_interval_is_much_narrower_than_independent_runs() {
     let n = 200;
     let run = |seed| Engine::new(&s, seed).run(0..n, &|| {});
     let same = run(21);
-    let c = compare::compare(&s, &same).unwrap();
+    let c = compare::compare(&s, &TrialColumns::from_outcomes(&s, &same)).unwrap();
     let paired = c.diff("r2", "r3").unwrap();
     // Two independent runs, one per strategy.
     let other = run(22);
@@ -211,7 +211,7 @@ fn paired_interval_is_much_narrower_than_independent_runs() {
 fn regret_and_ranking_are_consistent() {
     let s = scenario::parse(MONO, "mono", None).unwrap();
     let out = Engine::new(&s, 3).run(0..40, &|| {});
-    let c = compare::compare(&s, &out).unwrap();
+    let c = compare::compare(&s, &TrialColumns::from_outcomes(&s, &out)).unwrap();
     let total: f64 = c.risks.iter().map(|r| r.prob_cheapest).sum();
     assert!(
         total >= 1.0 - 1e-12,
@@ -248,7 +248,7 @@ fn sizing_variants_share_random_numbers_and_recommend_within_tolerance() {
             assert_eq!(a.strategies[i].total, b.strategies[i].total);
         }
     }
-    let c = compare::compare(&s, &sized).unwrap();
+    let c = compare::compare(&s, &TrialColumns::from_outcomes(&s, &sized)).unwrap();
     let (pick, reason) = compare::recommend(&c, 0.0);
     let cheapest = (0..3)
         .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
@@ -287,4 +287,20 @@ fn higher_on_demand_ceiling_never_raises_spill_or_hours_short() {
         differs |= t[3].spilled < t[0].spilled;
     }
     assert!(differs, "the ceiling must bind in some trial");
+}
+
+/// The block-by-block sweep gives the rows of the whole sweep aggregated at
+/// once, over more trials than one block (so at least two blocks and a
+/// partial one).
+#[test]
+fn sweep_by_blocks_equals_the_whole_sweep() {
+    let s = scenario::parse(MONO, "mono", None).unwrap();
+    let e = Engine::new(&s, 8);
+    let volumes = [3e9, 3e10];
+    let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
+    let trials = capsim::engine::CHUNK_TRIALS + 77;
+    let whole = breakeven::aggregate(&names, &volumes, &breakeven::sweep(&e, 0..trials, &volumes));
+    let blocks = breakeven::sweep_rows(&e, 0..trials, &volumes, &names);
+    assert_eq!(whole, blocks);
+    assert!(whole.iter().all(|r| r.n == trials as usize));
 }

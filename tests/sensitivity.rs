@@ -24,6 +24,7 @@ replicas = 20
 name = "api-only"
 "#;
 
+use capsim::compare::TrialColumns;
 use capsim::engine::Engine;
 use capsim::scenario;
 use capsim::sensitivity::sensitivity;
@@ -57,7 +58,7 @@ fn the_only_driver_ranks_first() {
     let text = SCENARIO;
     let s = scenario::parse(text, "t", None).unwrap();
     let outcomes = Engine::new(&s, 5).run(0..400, &|| {});
-    let rows = sensitivity(&s, &outcomes);
+    let rows = sensitivity(&s, &TrialColumns::from_outcomes(&s, &outcomes));
     for (strategy, driver) in [
         ("reserved", "gpu_prices.reserved"),
         ("api-only", "demand.monthly_tokens"),
