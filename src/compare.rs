@@ -70,6 +70,23 @@ impl TrialColumns {
         c
     }
 
+    /// Room for `additional` more trials in every column (without it, a
+    /// column grown trial by trial may hold up to twice its length).
+    pub fn reserve(&mut self, additional: usize) {
+        let columns = [
+            &mut self.cost,
+            &mut self.hours_short,
+            &mut self.spilled,
+            &mut self.dropped,
+        ];
+        for c in columns.into_iter().flatten() {
+            c.reserve_exact(additional);
+        }
+        for (_, x) in &mut self.inputs {
+            x.reserve_exact(additional);
+        }
+    }
+
     /// Append a block of trials (in trial order).
     pub fn push(&mut self, outcomes: &[TrialOutcome]) {
         for o in outcomes {

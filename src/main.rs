@@ -371,6 +371,9 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     let keep = matches!(job, Job::Compare | Job::Size(..));
     let plain_run = matches!(job, Job::Run);
     let mut kept = compare::TrialColumns::new(&s);
+    if keep && precision.is_none() {
+        kept.reserve((range.end - range.start) as usize);
+    }
     let mut n_run = 0u64;
     let mut sink = |chunk: Vec<capsim::engine::TrialOutcome>| -> Result<()> {
         files.append(&s, engine.calendar(), &chunk)?;
