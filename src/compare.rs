@@ -20,10 +20,11 @@ use crate::stats::{self, Summary};
 
 /// What [`compare`] and [`crate::sensitivity::sensitivity`] read of a run's
 /// trials, column by column: per strategy, each trial's total cost, hours
-/// short, spilled and dropped tokens; per input that may vary, each trial's
-/// draw. Filled a block of trials at a time ([`TrialColumns::push`]), so a
-/// comparison of a million trials keeps a few dozen numbers a trial (about
-/// 300 bytes for six strategies), not every trial's months.
+/// short, spilled and dropped tokens; per input the sensitivity analysis
+/// looks at, each trial's draw. Filled a block of trials at a time
+/// ([`TrialColumns::push`]), so a comparison keeps a few dozen numbers a
+/// trial (about 400 bytes for realistic-2027's six strategies and 27
+/// inputs), not every trial with its months.
 pub struct TrialColumns {
     /// Per strategy (outer), per trial (inner): total cost, USD.
     pub cost: Vec<Vec<f64>>,

@@ -421,6 +421,8 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
             extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
             let sens = capsim::sensitivity::sensitivity(&s, &kept);
+            // Not needed any more: freed before the summary's read-back.
+            drop(kept);
             extra.push((
                 "sensitivity.parquet",
                 report::parquet::sensitivity_frame(&sens)?,
