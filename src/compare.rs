@@ -154,18 +154,6 @@ pub struct Comparison {
     pub ranking: Vec<usize>,
 }
 
-/// Costs per strategy (outer) and trial (inner).
-pub fn costs(outcomes: &[TrialOutcome], strategies: usize) -> Vec<Vec<f64>> {
-    (0..strategies)
-        .map(|si| {
-            outcomes
-                .iter()
-                .map(|o| o.strategies[si].total.total_cost())
-                .collect()
-        })
-        .collect()
-}
-
 /// Compare the strategies of `s` over the trials in `cols` (at least one).
 pub fn compare(s: &Scenario, cols: &TrialColumns) -> Option<Comparison> {
     let k = s.strategies.len();

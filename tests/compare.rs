@@ -2,7 +2,7 @@
 //! variance reduction of common random numbers.
 
 use capsim::breakeven;
-use capsim::compare::{self, TrialColumns, costs};
+use capsim::compare::{self, TrialColumns};
 use capsim::engine::Engine;
 use capsim::scenario::{self, Scenario};
 use capsim::stats;
@@ -193,8 +193,8 @@ fn paired_interval_is_much_narrower_than_independent_runs() {
     let paired = c.diff("r2", "r3").unwrap();
     // Two independent runs, one per strategy.
     let other = run(22);
-    let a = stats::summarise(&costs(&same, s.strategies.len())[1]).unwrap();
-    let b = stats::summarise(&costs(&other, s.strategies.len())[2]).unwrap();
+    let a = stats::summarise(&TrialColumns::from_outcomes(&s, &same).cost[1]).unwrap();
+    let b = stats::summarise(&TrialColumns::from_outcomes(&s, &other).cost[2]).unwrap();
     let unpaired_se = (a.std_error.powi(2) + b.std_error.powi(2)).sqrt();
     assert!(
         paired.std_error < 0.5 * unpaired_se,
@@ -224,7 +224,7 @@ fn regret_and_ranking_are_consistent() {
     assert!(regrets.windows(2).all(|w| w[0] <= w[1]));
     // Mean regret = mean cost − mean of the per-trial minimum, for every strategy.
     let k = s.strategies.len();
-    let cs = costs(&out, k);
+    let cs = TrialColumns::from_outcomes(&s, &out).cost;
     let best: f64 = (0..out.len())
         .map(|t| (0..k).map(|i| cs[i][t]).fold(f64::INFINITY, f64::min))
         .sum::<f64>()

@@ -52,24 +52,13 @@ pub fn exp(x: f64) -> f64 {
     p * f64::from_bits(k_bits.wrapping_add(1023) << 52)
 }
 
-/// `x[i] = e^{x[i]}` for every element; compiled for AVX2 too, and that
-/// build used when the CPU has it (four lanes instead of two; without FMA,
-/// so the values are the same bit for bit: see `serve::simulate_avx2`).
+/// `x[i] = e^{x[i]}` for every element (compiled for AVX2 too: see
+/// [`super::with_avx2`]).
 pub fn exp_in_place(x: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { exp_in_place_avx2(x) };
-    }
-    exp_in_place_any(x);
-}
-
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn exp_in_place_avx2(x: &mut [f64]) {
-    exp_in_place_any(x);
+    super::with_avx2(
+        #[inline(always)]
+        || exp_in_place_any(x),
+    );
 }
 
 #[inline(always)]

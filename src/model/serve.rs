@@ -804,39 +804,14 @@ pub fn simulate(
     trial: u64,
     scratch: &mut Scratch,
 ) -> StrategyTotals {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { simulate_avx2(s, si, cal, p, keys, trial, scratch) };
-    }
-    simulate_any(s, si, cal, p, keys, trial, scratch)
-}
-
-/// [`simulate`] compiled for AVX2: the loops run four lanes of `f64` at a
-/// time instead of SSE2's two. Only AVX2 is enabled, not FMA (which would
-/// round `a × b + c` once instead of twice), so every operation is the same
-/// IEEE operation as in the baseline build and the results are identical
-/// bit for bit on any x86-64 machine, with AVX2 or without (tested).
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn simulate_avx2(
-    s: &Scenario,
-    si: usize,
-    cal: &Calendar,
-    p: &TrialParams,
-    keys: &Keys,
-    trial: u64,
-    scratch: &mut Scratch,
-) -> StrategyTotals {
-    simulate_any(s, si, cal, p, keys, trial, scratch)
+    super::with_avx2(
+        #[inline(always)]
+        || simulate_any(s, si, cal, p, keys, trial, scratch),
+    )
 }
 
 /// The body of [`simulate`], for any instruction set (inlined into each
-/// of its compilations).
+/// of its compilations, see [`super::with_avx2`]).
 #[doc(hidden)]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
