@@ -19,6 +19,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use capsim::engine::Engine;
+use capsim::model::Scratch;
 use capsim::scenario;
 
 const HOURS: u64 = 8760;
@@ -68,5 +69,41 @@ fn minimal_loop(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, minimal_loop);
+/// One core, one trial at a time: a realistic trial's parts —
+/// `prepare` (parameter draws, the hourly demand path, region outages) and
+/// each strategy's replay — in trial-hours per second, to show where a
+/// trial's time goes.
+fn trial_parts(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parts");
+    g.sample_size(10);
+    let path = format!(
+        "{}/scenarios/realistic-2027.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let s = scenario::load(path.as_ref()).expect("shipped scenario is valid");
+    let e = Engine::new(&s, s.seed);
+    let trials = 200u64;
+    g.throughput(Throughput::Elements(trials * u64::from(s.horizon_hours)));
+    let mut scratch = Scratch::default();
+    g.bench_function("prepare", |b| {
+        b.iter(|| {
+            for t in 0..trials {
+                std::hint::black_box(e.prepare(t, &mut scratch));
+            }
+        })
+    });
+    for (si, st) in s.strategies.iter().enumerate() {
+        g.bench_function(format!("replay/{}", st.name), |b| {
+            b.iter(|| {
+                for t in 0..trials {
+                    let p = e.prepare(t, &mut scratch);
+                    std::hint::black_box(e.simulate(si, &p, t, &mut scratch));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, engine, minimal_loop, trial_parts);
 criterion_main!(benches);

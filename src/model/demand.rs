@@ -22,70 +22,13 @@
 //! blocks. The days are scaled to mean 1 over the trace, so the volume keeps
 //! its meaning; weekly structure and day-to-day persistence are not kept.
 
-use rand::{Rng as _, RngCore};
-use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand::Rng as _;
+use rand_distr::{Exp1, StandardNormal};
 
+use super::normal::normals;
 use super::{Keys, TrialParams, fastexp};
 use crate::model::Calendar;
-use crate::rng::Rng;
 use crate::scenario::{Demand, HOURS_PER_MONTH};
-
-/// A generator's next words read ahead in bulk (one call fills many ChaCha
-/// blocks), then, past them, the generator itself: the same sequence of
-/// `next_u64` as the generator gives, so whatever is drawn through it is
-/// drawn identically, only without a call and a block-index check per word.
-/// (Only `next_u64` keeps that identity; the normal distribution draws
-/// nothing else — tested.)
-struct ReadAhead<'a> {
-    words: &'a mut [u64],
-    pos: usize,
-    rng: &'a mut Rng,
-}
-
-impl<'a> ReadAhead<'a> {
-    /// Fill `words` from `rng` and read from them first.
-    fn new(words: &'a mut [u64], rng: &'a mut Rng) -> Self {
-        rng.fill(&mut *words);
-        ReadAhead { words, pos: 0, rng }
-    }
-}
-
-impl RngCore for ReadAhead<'_> {
-    #[inline(always)]
-    fn next_u64(&mut self) -> u64 {
-        match self.words.get(self.pos) {
-            Some(&w) => {
-                self.pos += 1;
-                w
-            }
-            None => self.rng.next_u64(),
-        }
-    }
-
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        rand::rand_core::impls::fill_bytes_via_next(self, dst)
-    }
-}
-
-/// `out.len()` standard normals of `rng` into `out`, after a first one that
-/// is returned: the values and order of `rng.sample(StandardNormal)` called
-/// `out.len() + 1` times. Each normal takes at least one word, so `out` is
-/// the read-ahead buffer, and a normal is written only where its words have
-/// been read.
-fn normals(rng: &mut Rng, out: &mut [f64]) -> f64 {
-    let mut ahead = ReadAhead::new(bytemuck::cast_slice_mut(out), rng);
-    let first: f64 = StandardNormal.sample(&mut ahead);
-    for i in 0..ahead.words.len() {
-        let e: f64 = StandardNormal.sample(&mut ahead);
-        debug_assert!(ahead.pos > i);
-        ahead.words[i] = e.to_bits();
-    }
-    first
-}
 
 /// Fill `out` (one value per hour of the horizon) with trial `trial`'s demand.
 pub fn fill(p: &TrialParams, cal: &Calendar, d: &Demand, keys: &Keys, trial: u64, out: &mut [f64]) {
@@ -207,27 +150,6 @@ fn ar1_exponents(out: &mut [f64], z0: f64, rho: f64, sigma: f64, correction: f64
 mod tests {
     use super::*;
     use crate::rng::StreamKey;
-
-    /// Normals drawn through the read-ahead buffer are those drawn from the
-    /// generator directly, bit for bit, including past the buffer's end and
-    /// after the ziggurat's rare extra draws; and the generator is left
-    /// where direct draws leave it.
-    #[test]
-    fn read_ahead_normals_are_the_generators() {
-        for (trial, n) in [(0, 1), (3, 17), (7, 8760)] {
-            let key = StreamKey::new(5, "demand.noise");
-            let mut direct = key.for_trial(trial);
-            let want: Vec<f64> = (0..=n).map(|_| direct.sample(StandardNormal)).collect();
-            let mut rng = key.for_trial(trial);
-            let mut out = vec![0.0; n];
-            let first = normals(&mut rng, &mut out);
-            assert_eq!(first.to_bits(), want[0].to_bits());
-            for (i, (a, b)) in out.iter().zip(&want[1..]).enumerate() {
-                assert_eq!(a.to_bits(), b.to_bits(), "normal {i} of {n}");
-            }
-            assert_eq!(rng.next_u64(), direct.next_u64(), "stream position");
-        }
-    }
 
     /// The four-hour steps give the hour-by-hour recursion's exponents (to
     /// rounding), at every position within and across steps and in the

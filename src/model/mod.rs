@@ -11,9 +11,11 @@ pub mod calendar;
 pub mod demand;
 pub mod fastexp;
 pub mod keys;
+mod normal;
 pub mod outages;
 pub mod params;
 pub mod serve;
+mod ziggurat_tables;
 
 pub use calendar::Calendar;
 pub use keys::Keys;
