@@ -93,8 +93,8 @@ pub struct Scratch {
     pub region_events: Vec<(usize, i32)>,
     region: Vec<i32>,
     events: Vec<Event>,
-    want: Vec<u32>,
-    active: Vec<u32>,
+    want: Vec<f64>,
+    active: Vec<f64>,
     /// The reference replay: one outage difference array per slot and pool.
     slots: Vec<Vec<Vec<i32>>>,
     queue: Vec<f64>,
@@ -380,6 +380,20 @@ fn api_only_cost(p: &TrialParams, out: &StrategyTotals, by_month: f64) -> f64 {
 /// nothing).
 #[inline]
 fn request(residual: f64, rcap: f64, lo: u32, hi: u32) -> u32 {
+    // The integer read from the low bits of c + 2^52 (c is whole and
+    // small) instead of a saturating cast.
+    let c = request_count(residual, rcap, f64::from(lo), f64::from(hi));
+    (c + TWO52).to_bits() as u32
+}
+
+/// 2^52: adding and taking away 2^52 rounds a double in [0, 2^52) to an
+/// integer.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+/// [`request`] as a whole `f64`, with `lo` and `hi` as `f64` (the segment
+/// replay keeps replica counts as `f64`: no conversion per hour).
+#[inline(always)]
+fn request_count(residual: f64, rcap: f64, lo: f64, hi: f64) -> f64 {
     if rcap <= 0.0 {
         return hi;
     }
@@ -388,16 +402,12 @@ fn request(residual: f64, rcap: f64, lo: u32, hi: u32) -> u32 {
     // adding and taking away 2^52 rounds x to an integer t, and t < x means
     // it rounded down.
     // Comparisons instead of f64::min/max (their NaN rules cost
-    // instructions; residual and rcap are never NaN), and the integer read
-    // from the low bits of c + 2^52 instead of a saturating cast.
-    const TWO52: f64 = 4_503_599_627_370_496.0;
-    let (lo, hi) = (f64::from(lo), f64::from(hi));
+    // instructions; residual and rcap are never NaN).
     let x = residual / rcap;
     let x = if x < hi { x } else { hi };
     let t = (x + TWO52) - TWO52;
     let c = t + one_if(t < x);
-    let c = if c > lo { c } else { lo };
-    (c + TWO52).to_bits() as u32
+    if c > lo { c } else { lo }
 }
 
 /// 1 if `b`, else 0: a select between two constants, which vectorises as
@@ -538,14 +548,33 @@ fn lane_sum(x: &[f64]) -> f64 {
     lanes_total(acc) + rest
 }
 
+/// Σ f(a, b) over pairs of `a` and `b`, in four lanes.
+#[inline(always)]
+fn lane_sum_by(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [0.0; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let rest: f64 = a4
+        .remainder()
+        .iter()
+        .zip(b4.remainder())
+        .map(|(&x, &y)| f(x, y))
+        .sum();
+    for (x, y) in a4.zip(b4) {
+        for i in 0..4 {
+            acc[i] += f(x[i], y[i]);
+        }
+    }
+    lanes_total(acc) + rest
+}
+
 /// (Σ min(d, cap), Σ (d − min(d, cap)), hours with d > cap) over hours of
 /// demand `d` and active replicas `a`, with `cap = cap_of(a)`, in four lanes
 /// (one running sum would be a chain of dependent additions, an addition's
 /// latency per hour). Demand is never NaN, so a plain comparison is the
 /// minimum.
 #[inline(always)]
-fn capped_by(active: &[u32], hours: &[f64], cap_of: impl Fn(u32) -> f64) -> (f64, f64, f64) {
-    let hour = |a: u32, d: f64| {
+fn capped_by(active: &[f64], hours: &[f64], cap_of: impl Fn(f64) -> f64) -> (f64, f64, f64) {
+    let hour = |a: f64, d: f64| {
         let cap = cap_of(a);
         let s = at_most(d, cap);
         (s, d - s, one_if(d > cap))
@@ -644,7 +673,7 @@ struct Pool {
     /// `0..a` are down, for every `a` (rebuilt at a slot's event).
     slot_down: Vec<i32>,
     failed_below: Vec<u32>,
-    ring: Vec<u32>,
+    ring: Vec<f64>,
     ring_pos: usize,
     /// On-demand, this month: paid replica-hours, and Σ paid × drift.
     paid_hours: u64,
@@ -664,21 +693,21 @@ impl Pool {
         hours: &[f64],
         rcap: f64,
         region_down: bool,
-        want: &mut Vec<u32>,
-        active: &mut Vec<u32>,
+        want: &mut Vec<f64>,
+        active: &mut Vec<f64>,
     ) -> (f64, f64, f64) {
         let len = hours.len();
-        let (lo, hi) = (self.replicas, self.max);
+        let (lo, hi) = (count(self.replicas), count(self.max));
         want.clear();
-        want.resize(len, 0);
+        want.resize(len, 0.0);
         // The residual after the earlier pools, in the order the reference
         // takes it (one subtraction per pool).
         let pairs = want.iter_mut().zip(hours);
         match caps {
-            [] => pairs.for_each(|(w, &d)| *w = request(d, rcap, lo, hi)),
-            [c] => pairs.for_each(|(w, &d)| *w = request(positive(d - c), rcap, lo, hi)),
+            [] => pairs.for_each(|(w, &d)| *w = request_count(d, rcap, lo, hi)),
+            [c] => pairs.for_each(|(w, &d)| *w = request_count(positive(d - c), rcap, lo, hi)),
             _ => pairs.for_each(|(w, &d)| {
-                *w = request(caps.iter().fold(d, |r, c| positive(r - c)), rcap, lo, hi);
+                *w = request_count(caps.iter().fold(d, |r, c| positive(r - c)), rcap, lo, hi);
             }),
         }
         // Serving is the request of `lag` hours before: the ring holds the
@@ -703,13 +732,9 @@ impl Pool {
         let fixed: f64 = caps.iter().sum();
         // Paid replicas: the larger of serving and starting; integers, and
         // Σ paid × drift only when the price drifts.
-        let paid = |(&a, &w): (&u32, &u32)| a.max(w);
-        self.paid_hours += active
-            .iter()
-            .zip(want.iter())
-            .map(paid)
-            .map(u64::from)
-            .sum::<u64>();
+        // (Sums of whole numbers far below 2^53: exact in any order.)
+        let paid = |(&a, &w): (&f64, &f64)| if a > w { a } else { w };
+        self.paid_hours += lane_sum_by(active, want, |a, w| paid((&a, &w))) as u64;
         if self.drift_step != 1.0 {
             // In four lanes, each a fourth of the hours: lane i starts at
             // drift × step^i and moves by step^4 (one multiplication chain
@@ -726,7 +751,7 @@ impl Pool {
             let (ar, wr) = (a4.remainder(), w4.remainder());
             for (a, w) in a4.zip(w4) {
                 for i in 0..4 {
-                    drifted[i] += count(a[i].max(w[i])) * drift[i];
+                    drifted[i] += paid((&a[i], &w[i])) * drift[i];
                     drift[i] *= step4;
                 }
             }
@@ -734,7 +759,7 @@ impl Pool {
             let mut tail = 0.0;
             let mut d = drift[0];
             for p in ar.iter().zip(wr).map(paid) {
-                tail += count(p) * d;
+                tail += p * d;
                 d *= step;
             }
             self.drifted_paid += lanes_total(drifted) + tail;
@@ -746,10 +771,10 @@ impl Pool {
         } else if self.failed_below[self.slots as usize] > 0 {
             let failed_below = &self.failed_below;
             capped_by(active, hours, |a| {
-                fixed + count(a - failed_below[a as usize].min(a)) * rcap
+                fixed + (a - count(failed_below[a as usize])) * rcap
             })
         } else {
-            capped_by(active, hours, |a| fixed + count(a) * rcap)
+            capped_by(active, hours, |a| fixed + a * rcap)
         }
     }
 
@@ -776,7 +801,7 @@ impl Pool {
         } else {
             let slot = self.ring_pos;
             self.ring_pos = if slot + 1 == self.lag { 0 } else { slot + 1 };
-            std::mem::replace(&mut self.ring[slot], want)
+            std::mem::replace(&mut self.ring[slot], count(want)) as u32
         };
         let failed = self.failed_below[active as usize];
         (active - failed.min(active), active.max(want))
@@ -867,7 +892,7 @@ pub fn simulate_any(
             paid: 0,
             slot_down: vec![0; slots],
             failed_below: vec![0; slots + 1],
-            ring: vec![pool.replicas; pool.startup_lag_hours as usize],
+            ring: vec![count(pool.replicas); pool.startup_lag_hours as usize],
             ring_pos: 0,
             paid_hours: 0,
             drifted_paid: 0.0,
