@@ -734,8 +734,9 @@ impl Pool {
         // Σ paid × drift only when the price drifts.
         // (Sums of whole numbers far below 2^53: exact in any order.)
         let paid = |(&a, &w): (&f64, &f64)| if a > w { a } else { w };
-        self.paid_hours += lane_sum_by(active, want, |a, w| paid((&a, &w))) as u64;
-        if self.drift_step != 1.0 {
+        if self.drift_step == 1.0 {
+            self.paid_hours += lane_sum_by(active, want, |a, w| paid((&a, &w))) as u64;
+        } else {
             // In four lanes, each a fourth of the hours: lane i starts at
             // drift × step^i and moves by step^4 (one multiplication chain
             // would cost a multiplication's latency per hour).
@@ -746,22 +747,27 @@ impl Pool {
             for i in 1..4 {
                 drift[i] = drift[i - 1] * step;
             }
-            let mut drifted = [0.0; 4];
+            // The paid hours summed in the same pass.
+            let (mut drifted, mut hours_paid) = ([0.0; 4], [0.0; 4]);
             let (a4, w4) = (active.chunks_exact(4), want.chunks_exact(4));
             let (ar, wr) = (a4.remainder(), w4.remainder());
             for (a, w) in a4.zip(w4) {
                 for i in 0..4 {
-                    drifted[i] += paid((&a[i], &w[i])) * drift[i];
+                    let p = paid((&a[i], &w[i]));
+                    hours_paid[i] += p;
+                    drifted[i] += p * drift[i];
                     drift[i] *= step4;
                 }
             }
             // drift[0] is now the multiplier of the first hour not summed.
-            let mut tail = 0.0;
+            let (mut tail, mut tail_paid) = (0.0, 0.0);
             let mut d = drift[0];
             for p in ar.iter().zip(wr).map(paid) {
+                tail_paid += p;
                 tail += p * d;
                 d *= step;
             }
+            self.paid_hours += (lanes_total(hours_paid) + tail_paid) as u64;
             self.drifted_paid += lanes_total(drifted) + tail;
             self.drift = d;
         }
