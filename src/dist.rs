@@ -141,7 +141,7 @@ impl Range {
 }
 
 /// A validated distribution, ready to sample.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
 pub enum Dist {
     /// Always the same value.

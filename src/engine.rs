@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::model::outages::timeline_events;
 use crate::model::params::ParamSet;
-use crate::model::serve::simulate;
+use crate::model::serve::{replays_alike, reprice, simulate};
 use crate::model::{Calendar, Keys, Scratch, StrategyTotals, TrialParams, demand};
 use crate::scenario::Scenario;
 
@@ -39,6 +39,10 @@ pub struct Engine<'a> {
     calendar: Calendar,
     params: ParamSet,
     keys: Keys,
+    /// Per strategy, an earlier one that replays alike but for prices
+    /// ([`replays_alike`]): [`Engine::trial`] reprices its result instead of
+    /// replaying it again.
+    twins: Vec<Option<usize>>,
 }
 
 impl<'a> Engine<'a> {
@@ -49,6 +53,9 @@ impl<'a> Engine<'a> {
             calendar: Calendar::new(scenario),
             params: ParamSet::new(scenario, seed),
             keys: Keys::new(scenario, seed),
+            twins: (0..scenario.strategies.len())
+                .map(|b| (0..b).find(|&a| replays_alike(scenario, a, b)))
+                .collect(),
         }
     }
 
@@ -57,12 +64,22 @@ impl<'a> Engine<'a> {
         &self.calendar
     }
 
-    /// Run one trial using `scratch` buffers.
+    /// Run one trial using `scratch` buffers. A strategy that differs from
+    /// an earlier one only in prices, with the same drawn pool parameters
+    /// in this trial, is repriced from its result rather than replayed:
+    /// the same bits as [`Engine::simulate`].
     pub fn trial(&self, trial: u64, scratch: &mut Scratch) -> TrialOutcome {
         let params = self.prepare(trial, scratch);
-        let strategies = (0..self.scenario.strategies.len())
-            .map(|si| self.simulate(si, &params, trial, scratch))
-            .collect();
+        let mut strategies: Vec<StrategyTotals> = Vec::with_capacity(self.twins.len());
+        for (si, twin) in self.twins.iter().enumerate() {
+            let result = match *twin {
+                Some(t) if params.pools[t] == params.pools[si] => {
+                    reprice(self.scenario, si, &self.calendar, &params, &strategies[t])
+                }
+                _ => self.simulate(si, &params, trial, scratch),
+            };
+            strategies.push(result);
+        }
         TrialOutcome {
             trial,
             params,
@@ -192,6 +209,80 @@ impl<'a> Engine<'a> {
 mod tests {
     use super::*;
     use crate::model::serve::simulate_any;
+
+    /// A trial's strategies that are repriced from a twin
+    /// ([`Engine::trial`]) get what their own replay gives, bit for bit:
+    /// reserved pools at another price (realistic-2027's reserved-3y),
+    /// queues, API-only twins, and twins whose drawn drift differs in a
+    /// trial (replayed then).
+    #[test]
+    fn repriced_twins_equal_their_own_replay() {
+        let path = format!(
+            "{}/scenarios/realistic-2027.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut text = std::fs::read_to_string(path).expect("shipped scenario");
+        for (name, price, overflow) in [
+            (
+                "queue-a",
+                "reserved",
+                "\"queue\"\nqueue_max_delay_hours = 3",
+            ),
+            (
+                "queue-b",
+                "reserved_3y",
+                "\"queue\"\nqueue_max_delay_hours = 3",
+            ),
+            ("od-a", "on_demand", "\"spill\""),
+            ("od-b", "spot", "\"spill\""),
+        ] {
+            let kind = if name.starts_with("od") {
+                "kind = \"on_demand\"\nmin_replicas = 1\nmax_replicas = 5\nstartup_lag_hours = 2\n\
+                 price_drift_per_year = { low = -0.3, likely = -0.1, high = 0.05 }"
+            } else {
+                "kind = \"reserved\"\nreplicas = 1\nspares = 1"
+            };
+            text.push_str(&format!(
+                "\n[[strategy]]\nname = \"{name}\"\noverflow = {overflow}\n\
+                 [[strategy.pool]]\n{kind}\nprice = \"{price}\"\n"
+            ));
+        }
+        text.push_str("\n[[strategy]]\nname = \"api-again\"\n");
+        let s = crate::scenario::parse(&text, "twins", None).expect("valid scenario");
+        let e = Engine::new(&s, 11);
+        let index = |name: &str| s.strategies.iter().position(|st| st.name == name).unwrap();
+        let expect = [
+            ("reserved-3y", "reserved-2"),
+            ("queue-b", "queue-a"),
+            ("od-b", "od-a"),
+            ("api-again", "api-only"),
+        ];
+        for (b, a) in expect {
+            assert_eq!(e.twins[index(b)], Some(index(a)), "{b}");
+        }
+        let twins = e.twins.iter().filter(|t| t.is_some()).count();
+        assert_eq!(twins, expect.len(), "{:?}", e.twins);
+        let mut scratch = Scratch::default();
+        let mut repriced = 0;
+        for trial in 0..12 {
+            let outcome = e.trial(trial, &mut scratch);
+            let params = e.prepare(trial, &mut scratch);
+            for (si, got) in outcome.strategies.iter().enumerate() {
+                let own = e.simulate(si, &params, trial, &mut scratch);
+                assert_eq!(got, &own, "trial {trial}, {}", s.strategies[si].name);
+                repriced +=
+                    usize::from(e.twins[si].is_some_and(|t| params.pools[t] == params.pools[si]));
+            }
+            // The on-demand twins draw their drift under different price
+            // names: never repriced.
+            assert_ne!(params.pools[index("od-a")], params.pools[index("od-b")]);
+        }
+        assert_eq!(
+            repriced,
+            12 * 3,
+            "reserved-3y, queue-b and api-again in every trial"
+        );
+    }
 
     /// The replay compiled for AVX2 (chosen at run time where the CPU has
     /// it, as here) gives the baseline build's results bit for bit, on every

@@ -82,6 +82,12 @@ pub struct StrategyTotals {
     pub fleet_monthly_capacity: f64,
     /// Whether the strategy runs any GPUs.
     pub has_gpus: bool,
+    /// Month by month, pool by pool: Σ over the month's hours of paid
+    /// replicas × the price multiplier (price drift), so that a month's GPU
+    /// cost is Σ pool price × this, in pool order. [`reprice`] prices a
+    /// strategy that differs from another only in its pools' prices from
+    /// these. Empty from [`simulate_hourly`].
+    pub paid_hours: Vec<f64>,
 }
 
 /// Per-thread buffers, reused across trials (no allocation in the hourly loop).
@@ -227,6 +233,83 @@ fn queue_limits(st: &Strategy) -> (usize, bool) {
         } => (max_delay_hours as usize, expire_to_api),
         _ => (0, false),
     }
+}
+
+/// Whether strategies `a` and `b` of `s` replay alike whatever their pools'
+/// prices: the same overflow and the same pools but for `price`. Their
+/// outages come from the same slot streams, so in a trial whose drawn pool
+/// parameters (price drift, spot interruption rate: see
+/// [`TrialParams::pools`]) are equal too, `b`
+/// serves, spills and pays for the same replica-hours as `a`, and
+/// [`reprice`] gives its result from `a`'s.
+pub fn replays_alike(s: &Scenario, a: usize, b: usize) -> bool {
+    let (a, b) = (&s.strategies[a], &s.strategies[b]);
+    a.overflow == b.overflow
+        && a.pools.len() == b.pools.len()
+        && a.pools.iter().zip(&b.pools).all(|(x, y)| {
+            x.kind == y.kind
+                && x.replicas == y.replicas
+                && x.spares == y.spares
+                && x.max_replicas == y.max_replicas
+                && x.startup_lag_hours == y.startup_lag_hours
+                && x.interruption_hours == y.interruption_hours
+        })
+}
+
+/// Strategy `si`'s result from `twin`, the result in the same trial of a
+/// strategy that replays alike ([`replays_alike`], with equal drawn pool
+/// parameters): every token and replica-hour as in `twin`, the GPU and
+/// overhead costs at `si`'s prices. The same bits as [`simulate`] gives
+/// for `si` (the costs are summed in the same order).
+pub fn reprice(
+    s: &Scenario,
+    si: usize,
+    cal: &Calendar,
+    p: &TrialParams,
+    twin: &StrategyTotals,
+) -> StrategyTotals {
+    let st = &s.strategies[si];
+    let gpus = f64::from(s.model.gpus_per_replica);
+    let prices: Vec<f64> = st
+        .pools
+        .iter()
+        .map(|pool| gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0))
+        .collect();
+    debug_assert_eq!(twin.paid_hours.len(), cal.months.len() * prices.len());
+    let overhead_per_hour = if st.pools.is_empty() {
+        0.0
+    } else {
+        p.overhead_items_usd_per_year / 8760.0
+    };
+    let mut out = StrategyTotals {
+        has_gpus: twin.has_gpus,
+        paid_hours: twin.paid_hours.clone(),
+        ..Default::default()
+    };
+    out.months.reserve(cal.months.len());
+    let mut api_only = 0.0;
+    for (i, (month, m)) in cal.months.iter().zip(&twin.months).enumerate() {
+        let paid = &twin.paid_hours[i * prices.len()..(i + 1) * prices.len()];
+        let mut m = Tally {
+            gpu_cost: 0.0,
+            spill_cost: 0.0,
+            overhead_cost: 0.0,
+            ..*m
+        };
+        for (usd, hours) in prices.iter().zip(paid) {
+            m.gpu_cost += usd * hours;
+        }
+        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
+    }
+    finish(
+        &mut out,
+        st,
+        p,
+        p.replica_tokens_per_hour,
+        twin.queued_end,
+        api_only,
+    );
+    out
 }
 
 /// The reference replay, hour by hour over outage difference arrays: the
@@ -675,7 +758,8 @@ struct Pool {
     failed_below: Vec<u32>,
     ring: Vec<f64>,
     ring_pos: usize,
-    /// On-demand, this month: paid replica-hours, and Σ paid × drift.
+    /// This month: on-demand paid replica-hours, and (every kind) Σ paid ×
+    /// drift.
     paid_hours: u64,
     drifted_paid: f64,
 }
@@ -926,6 +1010,7 @@ pub fn simulate_any(
         ..Default::default()
     };
     out.months.reserve(cal.months.len());
+    out.paid_hours.reserve(cal.months.len() * pools.len());
     let mut api_only = 0.0;
     let demand = &scratch.demand;
     // Capacities of the reserved and spot pools ahead of an on-demand pool.
@@ -979,7 +1064,7 @@ pub fn simulate_any(
                     up
                 };
                 fixed_paid += f64::from(q.paid);
-                m.gpu_cost += f64::from(q.paid) * q.usd_per_replica_hour * q.drift_sum(len);
+                q.drifted_paid += f64::from(q.paid) * q.drift_sum(len);
             }
             m.paid_capacity += fixed_paid * rcap * len as f64;
             let hours = &demand[h..seg_end];
@@ -1076,16 +1161,21 @@ pub fn simulate_any(
             m.hours_short += short;
             h = seg_end;
         }
-        // On-demand pools: the month's paid replica-hours.
-        for q in pools.iter_mut().filter(|q| q.kind == PoolKind::OnDemand) {
-            let paid = q.paid_hours as f64;
-            m.paid_capacity += paid * rcap;
-            m.gpu_cost += q.usd_per_replica_hour
-                * if q.drift_step == 1.0 {
+        // The month's GPU cost, pool by pool (see `StrategyTotals::paid_hours`).
+        for q in &mut pools {
+            let paid = if q.kind == PoolKind::OnDemand {
+                let paid = q.paid_hours as f64;
+                m.paid_capacity += paid * rcap;
+                if q.drift_step == 1.0 {
                     paid
                 } else {
                     q.drifted_paid
-                };
+                }
+            } else {
+                q.drifted_paid
+            };
+            m.gpu_cost += q.usd_per_replica_hour * paid;
+            out.paid_hours.push(paid);
             q.paid_hours = 0;
             q.drifted_paid = 0.0;
         }
