@@ -29,12 +29,43 @@ pub(crate) fn normals(rng: &mut Rng, out: &mut [f64]) -> f64 {
     rng.fill(&mut *words);
     let mut next = 0;
     let first = draw(words, &mut next, rng);
-    for k in 0..words.len() {
+    let mut k = 0;
+    while k < words.len() {
+        // Four words at once while all four take the fast path (about 96%
+        // of the time): their normals are read before any is written, and
+        // `next > k` throughout, so no unread word is overwritten.
+        if let Some(ws) = words.get(next..next + 4)
+            && let Some(v) = fast4([ws[0], ws[1], ws[2], ws[3]])
+            && k + 4 <= words.len()
+        {
+            for (o, x) in words[k..k + 4].iter_mut().zip(v) {
+                *o = x.to_bits();
+            }
+            next += 4;
+            k += 4;
+            continue;
+        }
         let v = draw(words, &mut next, rng);
         debug_assert!(next > k);
         words[k] = v.to_bits();
+        k += 1;
     }
     first
+}
+
+/// The normals of four words if each takes the fast path: [`draw`]'s
+/// expressions, four at a time.
+#[inline(always)]
+fn fast4(w: [u64; 4]) -> Option<[f64; 4]> {
+    let mut x = [0.0; 4];
+    let mut ok = [false; 4];
+    for j in 0..4 {
+        let i = (w[j] & 0xff) as usize;
+        let u = f64::from_bits((w[j] >> 12) | (1024 << 52)) - 3.0;
+        x[j] = u * X[i];
+        ok[j] = x[j].abs() < X[i + 1];
+    }
+    (ok[0] & ok[1] & ok[2] & ok[3]).then_some(x)
 }
 
 /// The normal whose first word is `words[*next]` (or, past the words, the
