@@ -124,7 +124,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
     let meta = parquet::metadata(version, name, seed, trials, horizon, &run_json);
     let dir = prepare_dir(out, name, &format!("seed{seed}"))?;
     // One shard in memory at a time.
-    let mut files = RunFiles::create(&dir)?;
+    let mut files = RunFiles::create(&dir)?.encode_in_parallel();
     for s in &shards {
         let trials = parquet::read(&s.dir.join("trials.parquet"), None, None)?;
         let monthly = parquet::read(&s.dir.join("monthly.parquet"), None, None)?;
