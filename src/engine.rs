@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::model::outages::timeline_events;
 use crate::model::params::ParamSet;
-use crate::model::serve::{replays_alike, reprice, simulate};
+use crate::model::serve::{month_sums, replays_alike, reprice, simulate};
 use crate::model::{Calendar, Keys, Scratch, StrategyTotals, TrialParams, demand};
 use crate::scenario::Scenario;
 
@@ -70,6 +70,8 @@ impl<'a> Engine<'a> {
     /// the same bits as [`Engine::simulate`].
     pub fn trial(&self, trial: u64, scratch: &mut Scratch) -> TrialOutcome {
         let params = self.prepare(trial, scratch);
+        // Each month's demand summed once for every strategy.
+        scratch.month_demand = Some(month_sums(&self.calendar, &scratch.demand));
         let mut strategies: Vec<StrategyTotals> = Vec::with_capacity(self.twins.len());
         for (si, twin) in self.twins.iter().enumerate() {
             let result = match *twin {
@@ -80,6 +82,7 @@ impl<'a> Engine<'a> {
             };
             strategies.push(result);
         }
+        scratch.month_demand = None;
         TrialOutcome {
             trial,
             params,
@@ -210,8 +213,9 @@ mod tests {
     use super::*;
     use crate::model::serve::simulate_any;
 
-    /// A trial's strategies that are repriced from a twin
-    /// ([`Engine::trial`]) get what their own replay gives, bit for bit:
+    /// A trial's strategies ([`Engine::trial`]: the months' demand summed
+    /// once for all, some repriced from a twin) get what their own replay
+    /// gives, bit for bit:
     /// reserved pools at another price (realistic-2027's reserved-3y),
     /// queues, API-only twins, and twins whose drawn drift differs in a
     /// trial (replayed then).

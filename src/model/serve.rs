@@ -97,6 +97,9 @@ pub struct Scratch {
     pub demand: Vec<f64>,
     /// Region outages of the current trial: (hour, +1 or −1), in time order.
     pub region_events: Vec<(usize, i32)>,
+    /// Σ demand of each calendar month, when the caller has summed it for
+    /// every strategy of the trial ([`month_sums`]); `None` otherwise.
+    pub month_demand: Option<Vec<f64>>,
     region: Vec<i32>,
     events: Vec<Event>,
     want: Vec<f64>,
@@ -381,7 +384,7 @@ pub fn simulate_hourly(
         scratch.region[h] += d;
     }
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand);
+        return api_only_path(st, cal, p, &scratch.demand, None);
     }
     let mut out = StrategyTotals {
         has_gpus,
@@ -593,14 +596,20 @@ fn finish(
 /// A strategy with no GPUs and no queue: every token overflows in its own
 /// hour, month by month.
 #[inline(always)]
-fn api_only_path(st: &Strategy, cal: &Calendar, p: &TrialParams, demand: &[f64]) -> StrategyTotals {
+fn api_only_path(
+    st: &Strategy,
+    cal: &Calendar,
+    p: &TrialParams,
+    demand: &[f64],
+    month_demand: Option<&[f64]>,
+) -> StrategyTotals {
     let mut out = StrategyTotals::default();
     out.months.reserve(cal.months.len());
     let mut api_only = 0.0;
-    for month in &cal.months {
+    for (mi, month) in cal.months.iter().enumerate() {
         let hours = &demand[month.first_hour..month.first_hour + month.hours];
         let mut m = Tally {
-            demanded: lane_sum(hours),
+            demanded: month_demand.map_or_else(|| lane_sum(hours), |m| m[mi]),
             hours_short: hours.iter().filter(|d| **d > 0.0).count() as f64,
             ..Tally::default()
         };
@@ -614,6 +623,14 @@ fn api_only_path(st: &Strategy, cal: &Calendar, p: &TrialParams, demand: &[f64])
     }
     finish(&mut out, st, p, 0.0, 0.0, api_only);
     out
+}
+
+/// Σ demand of each month of `cal`, as every replay sums it.
+pub fn month_sums(cal: &Calendar, demand: &[f64]) -> Vec<f64> {
+    cal.months
+        .iter()
+        .map(|m| lane_sum(&demand[m.first_hour..m.first_hour + m.hours]))
+        .collect()
 }
 
 /// Σ x in four lanes (vectorisable; every path sums demand this way, so
@@ -945,8 +962,9 @@ pub fn simulate_any(
     let gpus = f64::from(s.model.gpus_per_replica);
     let has_gpus = !st.pools.is_empty();
     let (max_delay, expire_to_api) = queue_limits(st);
+    let month_demand = scratch.month_demand.as_deref();
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand);
+        return api_only_path(st, cal, p, &scratch.demand, month_demand);
     }
 
     let events = &mut scratch.events;
@@ -1015,10 +1033,10 @@ pub fn simulate_any(
     let demand = &scratch.demand;
     // Capacities of the reserved and spot pools ahead of an on-demand pool.
     let mut caps: Vec<f64> = Vec::with_capacity(pools.len());
-    for month in &cal.months {
+    for (mi, month) in cal.months.iter().enumerate() {
         let (first, end) = (month.first_hour, month.first_hour + month.hours);
         let mut m = Tally {
-            demanded: lane_sum(&demand[first..end]),
+            demanded: month_demand.map_or_else(|| lane_sum(&demand[first..end]), |m| m[mi]),
             ..Tally::default()
         };
         let mut h = first;
