@@ -53,17 +53,27 @@ pub(crate) fn normals(rng: &mut Rng, out: &mut [f64]) -> f64 {
     first
 }
 
-/// The normals of four words if each takes the fast path: [`draw`]'s
-/// expressions, four at a time.
+/// The ziggurat's fast path for word `w`: its layer `i`, its uniform `u`
+/// in [−1, 1) and `x = u × X[i]`, which is the normal if the last value
+/// (`|x| < X[i+1]`) is true.
+#[inline(always)]
+fn fast_path(w: u64) -> (usize, f64, f64, bool) {
+    let i = (w & 0xff) as usize;
+    // The high 52 bits as a double in [2, 4), less 3 (rand's
+    // `into_float_with_exponent(1) - 3.0`).
+    let u = f64::from_bits((w >> 12) | (1024 << 52)) - 3.0;
+    let x = u * X[i];
+    (i, u, x, x.abs() < X[i + 1])
+}
+
+/// The normals of four words if each takes the fast path (four lanes of
+/// [`fast_path`]).
 #[inline(always)]
 fn fast4(w: [u64; 4]) -> Option<[f64; 4]> {
     let mut x = [0.0; 4];
     let mut ok = [false; 4];
     for j in 0..4 {
-        let i = (w[j] & 0xff) as usize;
-        let u = f64::from_bits((w[j] >> 12) | (1024 << 52)) - 3.0;
-        x[j] = u * X[i];
-        ok[j] = x[j].abs() < X[i + 1];
+        (_, _, x[j], ok[j]) = fast_path(w[j]);
     }
     (ok[0] & ok[1] & ok[2] & ok[3]).then_some(x)
 }
@@ -77,12 +87,8 @@ fn draw(words: &[u64], next: &mut usize, rng: &mut Rng) -> f64 {
         *next += 1;
         return StandardNormal.sample(rng);
     };
-    let i = (w & 0xff) as usize;
-    // The high 52 bits as a double in [2, 4), less 3 (rand's
-    // `into_float_with_exponent(1) - 3.0`).
-    let u = f64::from_bits((w >> 12) | (1024 << 52)) - 3.0;
-    let x = u * X[i];
-    if x.abs() < X[i + 1] {
+    let (i, u, x, accepted) = fast_path(w);
+    if accepted {
         *next = p + 1;
         return x;
     }
@@ -179,10 +185,8 @@ mod tests {
         let mut rng = StreamKey::new(5, "demand.noise").for_trial(11);
         let (mut rejected, mut tail) = (0, 0);
         for _ in 0..300_000 {
-            let w = rng.next_u64();
-            let i = (w & 0xff) as usize;
-            let u = f64::from_bits((w >> 12) | (1024 << 52)) - 3.0;
-            if (u * X[i]).abs() >= X[i + 1] {
+            let (i, _, _, accepted) = fast_path(rng.next_u64());
+            if !accepted {
                 rejected += 1;
                 tail += usize::from(i == 0);
             }

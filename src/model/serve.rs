@@ -238,6 +238,21 @@ fn queue_limits(st: &Strategy) -> (usize, bool) {
     }
 }
 
+/// USD per replica-hour, before price drift, of a pool buying `price`
+/// (an index into [`Scenario::gpu_prices`]) in the trial drawn as `p`.
+fn usd_per_replica_hour(s: &Scenario, p: &TrialParams, price: usize) -> f64 {
+    f64::from(s.model.gpus_per_replica) * p.gpu_usd_per_hour.get(price).copied().unwrap_or(0.0)
+}
+
+/// The itemised overhead per hour of strategy `st`: none without GPUs.
+fn overhead_per_hour(p: &TrialParams, st: &Strategy) -> f64 {
+    if st.pools.is_empty() {
+        0.0
+    } else {
+        p.overhead_items_usd_per_year / 8760.0
+    }
+}
+
 /// Whether strategies `a` and `b` of `s` replay alike whatever their pools'
 /// prices: the same overflow and the same pools but for `price`. Their
 /// outages come from the same slot streams, so in a trial whose drawn pool
@@ -272,18 +287,13 @@ pub fn reprice(
     twin: &StrategyTotals,
 ) -> StrategyTotals {
     let st = &s.strategies[si];
-    let gpus = f64::from(s.model.gpus_per_replica);
     let prices: Vec<f64> = st
         .pools
         .iter()
-        .map(|pool| gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0))
+        .map(|pool| usd_per_replica_hour(s, p, pool.price))
         .collect();
     debug_assert_eq!(twin.paid_hours.len(), cal.months.len() * prices.len());
-    let overhead_per_hour = if st.pools.is_empty() {
-        0.0
-    } else {
-        p.overhead_items_usd_per_year / 8760.0
-    };
+    let overhead_per_hour = overhead_per_hour(p, st);
     let mut out = StrategyTotals {
         has_gpus: twin.has_gpus,
         paid_hours: twin.paid_hours.clone(),
@@ -331,7 +341,6 @@ pub fn simulate_hourly(
     let st: &Strategy = &s.strategies[si];
     let n = s.horizon_hours as usize;
     let rcap = p.replica_tokens_per_hour;
-    let gpus = f64::from(s.model.gpus_per_replica);
 
     scratch.slots.resize_with(st.pools.len(), Vec::new);
     scratch.desired.resize_with(st.pools.len(), Vec::new);
@@ -357,7 +366,7 @@ pub fn simulate_hourly(
             slots,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0),
+            usd_per_replica_hour: usd_per_replica_hour(s, p, pool.price),
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             slot_down: vec![0; slots as usize],
@@ -372,11 +381,7 @@ pub fn simulate_hourly(
     let mut queued = 0.0;
     let mut region_down = 0i32;
     let has_gpus = !st.pools.is_empty();
-    let overhead_per_hour = if has_gpus {
-        p.overhead_items_usd_per_year / 8760.0
-    } else {
-        0.0
-    };
+    let overhead_per_hour = overhead_per_hour(p, st);
 
     scratch.region.clear();
     scratch.region.resize(n + 1, 0);
@@ -959,7 +964,6 @@ pub fn simulate_any(
     let st: &Strategy = &s.strategies[si];
     let n = s.horizon_hours as usize;
     let rcap = p.replica_tokens_per_hour;
-    let gpus = f64::from(s.model.gpus_per_replica);
     let has_gpus = !st.pools.is_empty();
     let (max_delay, expire_to_api) = queue_limits(st);
     let month_demand = scratch.month_demand.as_deref();
@@ -991,7 +995,7 @@ pub fn simulate_any(
             slots: slots as u32,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: gpus * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0),
+            usd_per_replica_hour: usd_per_replica_hour(s, p, pool.price),
             drift_step,
             ln_step: drift_step.ln(),
             drift: 1.0,
@@ -1015,11 +1019,7 @@ pub fn simulate_any(
     scratch.queue.clear();
     scratch.queue.resize(max_delay.max(1), 0.0);
     let hourly = max_delay > 0 || pools.iter().any(|q| q.kind == PoolKind::OnDemand);
-    let overhead_per_hour = if has_gpus {
-        p.overhead_items_usd_per_year / 8760.0
-    } else {
-        0.0
-    };
+    let overhead_per_hour = overhead_per_hour(p, st);
     let mut queued = 0.0;
     let mut region_down = 0i32;
     let mut next = 0usize;
