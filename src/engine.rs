@@ -21,6 +21,12 @@ use crate::scenario::Scenario;
 /// block, which nothing overlaps, is short.
 pub const CHUNK_TRIALS: u64 = 1024;
 
+/// Trials of the last block of [`Engine::run_chunked`]. Nothing overlaps
+/// the last block's writing, so the block before it stops this many trials
+/// short of the end: that block is written while the small last one is
+/// simulated, and only a small write is left at the end.
+pub const LAST_BLOCK_TRIALS: u64 = CHUNK_TRIALS / 8;
+
 /// One trial: its draws and every strategy's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialOutcome {
@@ -166,7 +172,8 @@ impl<'a> Engine<'a> {
         self.scenario
     }
 
-    /// Run trials `range` in blocks of [`CHUNK_TRIALS`], each in parallel on
+    /// Run trials `range` in blocks of [`CHUNK_TRIALS`] (the last
+    /// [`LAST_BLOCK_TRIALS`] a block of their own), each in parallel on
     /// the current rayon pool, handing each block's outcomes (in trial order)
     /// to `sink`. The sink of one block runs while the next block is
     /// simulated (`rayon::join`: the thread that writes joins the simulation
@@ -182,7 +189,7 @@ impl<'a> Engine<'a> {
         let mut start = range.start;
         let mut pending: Option<Vec<TrialOutcome>> = None;
         while start < range.end {
-            let end = range.end.min(start.saturating_add(CHUNK_TRIALS));
+            let end = block_end(start, range.end);
             let (written, next) = rayon::join(
                 || pending.take().map_or(Ok(()), &mut *sink),
                 || self.run(start..end, progress),
@@ -208,10 +215,58 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// The end of the block of [`Engine::run_chunked`] that starts at trial
+/// `start` of a range ending at `end`: [`CHUNK_TRIALS`] on, but short of the
+/// last [`LAST_BLOCK_TRIALS`] trials, which make a block of their own.
+fn block_end(start: u64, end: u64) -> u64 {
+    let tail = end.saturating_sub(LAST_BLOCK_TRIALS);
+    match end.min(start.saturating_add(CHUNK_TRIALS)) {
+        e if e > tail && start < tail => tail,
+        e => e,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::serve::simulate_any;
+
+    /// Blocks cover the range in order without gaps, none is longer than
+    /// [`CHUNK_TRIALS`], and a range longer than [`LAST_BLOCK_TRIALS`] ends
+    /// with a block of exactly that many trials.
+    #[test]
+    fn blocks_tile_the_range_and_end_small() {
+        for (start, end) in [
+            (0, 1),
+            (0, 100),
+            (0, 128),
+            (0, 129),
+            (0, 1024),
+            (0, 1153),
+            (0, 10_000),
+            (5_000, 7_300),
+            (u64::MAX - 3000, u64::MAX),
+        ] {
+            let mut blocks = Vec::new();
+            let mut s = start;
+            while s < end {
+                let e = block_end(s, end);
+                assert!(
+                    e > s && e - s <= CHUNK_TRIALS,
+                    "{start}..{end}: block {s}..{e}"
+                );
+                blocks.push((s, e));
+                s = e;
+            }
+            assert_eq!(s, end, "{start}..{end}");
+            let (a, b) = *blocks.last().expect("a block");
+            if end - start > LAST_BLOCK_TRIALS {
+                assert_eq!(b - a, LAST_BLOCK_TRIALS, "{start}..{end}: {blocks:?}");
+            } else {
+                assert_eq!(blocks, [(start, end)]);
+            }
+        }
+    }
 
     /// A trial's strategies ([`Engine::trial`]: the months' demand summed
     /// once for all, some repriced from a twin) get what their own replay

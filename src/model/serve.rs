@@ -804,8 +804,12 @@ impl Pool {
     ) -> (f64, f64, f64) {
         let len = hours.len();
         let (lo, hi) = (count(self.replicas), count(self.max));
-        want.clear();
-        want.resize(len, 0.0);
+        // The buffers keep their length between segments and trials: sized
+        // once (a year), never cleared (every hour used is written first).
+        if want.len() < len {
+            want.resize(len, 0.0);
+        }
+        let want = &mut want[..len];
         // The residual after the earlier pools, in the order the reference
         // takes it (one subtraction per pool).
         let pairs = want.iter_mut().zip(hours);
@@ -818,23 +822,28 @@ impl Pool {
         }
         // Serving is the request of `lag` hours before: the ring holds the
         // last `lag` requests, oldest at `ring_pos`.
-        active.clear();
         let l = self.ring.len();
-        if l == 0 {
-            active.extend_from_slice(want);
+        let active: &[f64] = if l == 0 {
+            want
         } else {
+            if active.len() < len {
+                active.resize(len, 0.0);
+            }
+            let active = &mut active[..len];
             self.ring.rotate_left(self.ring_pos);
             self.ring_pos = 0;
             if len >= l {
-                active.extend_from_slice(&self.ring);
-                active.extend_from_slice(&want[..len - l]);
+                active[..l].copy_from_slice(&self.ring);
+                active[l..].copy_from_slice(&want[..len - l]);
                 self.ring.copy_from_slice(&want[len - l..]);
             } else {
-                active.extend_from_slice(&self.ring[..len]);
+                active.copy_from_slice(&self.ring[..len]);
                 self.ring.rotate_left(len);
                 self.ring[l - len..].copy_from_slice(want);
             }
-        }
+            active
+        };
+        let want: &[f64] = want;
         let fixed: f64 = caps.iter().sum();
         // Paid replicas: the larger of serving and starting; integers, and
         // Σ paid × drift only when the price drifts.
