@@ -71,9 +71,14 @@ struct Replay<'e, 'a> {
 }
 
 impl Replay<'_, '_> {
-    fn at(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
+    /// Scale the trial's demand path by `k` into `scratch`.
+    fn scale(&self, k: f64, scratch: &mut Scratch) {
         scratch.demand.clear();
         scratch.demand.extend(self.base.iter().map(|d| d * k));
+    }
+
+    fn at(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
+        self.scale(k, scratch);
         self.engine.simulate(si, &self.params, self.trial, scratch)
     }
 }
@@ -100,17 +105,20 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
             }
         }),
     };
-    // Bracket: f(lo) > 0 ≥ f(hi).
+    // Bracket: f(lo) > 0 ≥ f(hi). `t_hi` keeps the replay at `hi` (for the
+    // utilization at the answer), `t` the latest one.
     let mut k = 1.0;
-    let mut fk = gap(&r.at(si, k, scratch));
-    let (mut lo, mut flo, mut hi, mut fhi);
+    let mut t = r.at(si, k, scratch);
+    let mut fk = gap(&t);
+    let (mut lo, mut flo, mut hi, mut fhi, mut t_hi);
     if fk > 0.0 {
         let mut i = 0;
         loop {
             let k2 = k * 2.0;
-            let f2 = gap(&r.at(si, k2, scratch));
+            t = r.at(si, k2, scratch);
+            let f2 = gap(&t);
             if f2 <= 0.0 {
-                (lo, flo, hi, fhi) = (k, fk, k2, f2);
+                (lo, flo, hi, fhi, t_hi) = (k, fk, k2, f2, t);
                 break;
             }
             (k, fk) = (k2, f2);
@@ -123,12 +131,13 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
         let mut i = 0;
         loop {
             let k2 = k / 2.0;
-            let f2 = gap(&r.at(si, k2, scratch));
+            let t2 = r.at(si, k2, scratch);
+            let f2 = gap(&t2);
             if f2 > 0.0 {
-                (lo, flo, hi, fhi) = (k2, f2, k, fk);
+                (lo, flo, hi, fhi, t_hi) = (k2, f2, k, fk, t);
                 break;
             }
-            (k, fk) = (k2, f2);
+            (k, fk, t) = (k2, f2, t2);
             i += 1;
             if i >= 3 * MAX_DOUBLINGS {
                 return result(0.0, None);
@@ -145,7 +154,8 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
         if !(m > lo && m < hi) {
             m = 0.5 * (lo + hi);
         }
-        let fm = gap(&r.at(si, m, scratch));
+        let tm = r.at(si, m, scratch);
+        let fm = gap(&tm);
         if fm > 0.0 {
             (lo, flo) = (m, fm);
             if side == -1 {
@@ -153,7 +163,7 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
             }
             side = -1;
         } else {
-            (hi, fhi) = (m, fm);
+            (hi, fhi, t_hi) = (m, fm, tm);
             if side == 1 {
                 flo *= 0.5;
             }
@@ -162,8 +172,7 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
     }
     // Where cost jumps (a step in autoscaled capacity), f may not reach 0:
     // report the smallest volume at which self-hosting is no dearer.
-    let t = r.at(si, hi, scratch);
-    result(hi, Some(&t))
+    result(hi, Some(&t_hi))
 }
 
 fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> Replay<'e, 'a> {
@@ -220,8 +229,9 @@ pub fn sweep(
                 } else {
                     0.0
                 };
-                for si in 0..k {
-                    let t = r.at(si, scale, scratch);
+                r.scale(scale, scratch);
+                let all = engine.simulate_all(&r.params, trial, scratch);
+                for (si, t) in all.iter().enumerate() {
                     out.push(SweepPoint {
                         volume: v,
                         strategy: si,

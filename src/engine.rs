@@ -76,24 +76,37 @@ impl<'a> Engine<'a> {
     /// the same bits as [`Engine::simulate`].
     pub fn trial(&self, trial: u64, scratch: &mut Scratch) -> TrialOutcome {
         let params = self.prepare(trial, scratch);
-        // Each month's demand summed once for every strategy.
-        scratch.month_demand = Some(month_sums(&self.calendar, &scratch.demand));
-        let mut strategies: Vec<StrategyTotals> = Vec::with_capacity(self.twins.len());
-        for (si, twin) in self.twins.iter().enumerate() {
-            let result = match *twin {
-                Some(t) if params.pools[t] == params.pools[si] => {
-                    reprice(self.scenario, si, &self.calendar, &params, &strategies[t])
-                }
-                _ => self.simulate(si, &params, trial, scratch),
-            };
-            strategies.push(result);
-        }
-        scratch.month_demand = None;
+        let strategies = self.simulate_all(&params, trial, scratch);
         TrialOutcome {
             trial,
             params,
             strategies,
         }
+    }
+
+    /// Every strategy replayed on the demand and outages in `scratch` (see
+    /// [`Engine::prepare`]), in scenario order: what [`Engine::simulate`]
+    /// gives for each, bit for bit, with each month's demand summed once for
+    /// all and twins repriced (see [`Engine::trial`]).
+    pub fn simulate_all(
+        &self,
+        params: &TrialParams,
+        trial: u64,
+        scratch: &mut Scratch,
+    ) -> Vec<StrategyTotals> {
+        scratch.month_demand = Some(month_sums(&self.calendar, &scratch.demand));
+        let mut strategies: Vec<StrategyTotals> = Vec::with_capacity(self.twins.len());
+        for (si, twin) in self.twins.iter().enumerate() {
+            let result = match *twin {
+                Some(t) if params.pools[t] == params.pools[si] => {
+                    reprice(self.scenario, si, &self.calendar, params, &strategies[t])
+                }
+                _ => self.simulate(si, params, trial, scratch),
+            };
+            strategies.push(result);
+        }
+        scratch.month_demand = None;
+        strategies
     }
 
     /// Draw trial `trial`'s parameters and fill `scratch` with its hourly
