@@ -230,11 +230,12 @@ impl<'a> Engine<'a> {
 
 /// The end of the block of [`Engine::run_chunked`] that starts at trial
 /// `start` of a range ending at `end`: [`CHUNK_TRIALS`] on, but short of the
-/// last [`LAST_BLOCK_TRIALS`] trials, which make a block of their own.
+/// last [`LAST_BLOCK_TRIALS`] trials, which make a block of their own
+/// unless that would leave a block shorter than they are.
 fn block_end(start: u64, end: u64) -> u64 {
     let tail = end.saturating_sub(LAST_BLOCK_TRIALS);
     match end.min(start.saturating_add(CHUNK_TRIALS)) {
-        e if e > tail && start < tail => tail,
+        e if e > tail && tail >= start.saturating_add(LAST_BLOCK_TRIALS) => tail,
         e => e,
     }
 }
@@ -245,8 +246,9 @@ mod tests {
     use crate::model::serve::simulate_any;
 
     /// Blocks cover the range in order without gaps, none is longer than
-    /// [`CHUNK_TRIALS`], and a range longer than [`LAST_BLOCK_TRIALS`] ends
-    /// with a block of exactly that many trials.
+    /// [`CHUNK_TRIALS`] or shorter than [`LAST_BLOCK_TRIALS`] (unless the
+    /// range is), and the last is short: below twice that, and exactly that
+    /// when the block before it could give it up.
     #[test]
     fn blocks_tile_the_range_and_end_small() {
         for (start, end) in [
@@ -254,6 +256,8 @@ mod tests {
             (0, 100),
             (0, 128),
             (0, 129),
+            (0, 255),
+            (0, 256),
             (0, 1024),
             (0, 1153),
             (0, 10_000),
@@ -272,10 +276,19 @@ mod tests {
                 s = e;
             }
             assert_eq!(s, end, "{start}..{end}");
+            let n = end - start;
+            for &(a, b) in &blocks {
+                assert!(
+                    b - a >= LAST_BLOCK_TRIALS.min(n),
+                    "{start}..{end}: {blocks:?}"
+                );
+            }
             let (a, b) = *blocks.last().expect("a block");
-            if end - start > LAST_BLOCK_TRIALS {
+            assert!(b - a < 2 * LAST_BLOCK_TRIALS || blocks.len() == 1);
+            if n >= 2 * LAST_BLOCK_TRIALS && n % CHUNK_TRIALS >= 2 * LAST_BLOCK_TRIALS {
                 assert_eq!(b - a, LAST_BLOCK_TRIALS, "{start}..{end}: {blocks:?}");
-            } else {
+            }
+            if n < 2 * LAST_BLOCK_TRIALS {
                 assert_eq!(blocks, [(start, end)]);
             }
         }
