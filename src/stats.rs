@@ -82,7 +82,7 @@ pub fn summarise(values: &[f64]) -> Option<Summary> {
     }
     ranks.sort_unstable();
     ranks.dedup();
-    select_ranks(&mut v, &ranks);
+    select_ranks(&mut v, 0, &ranks);
     v[tail..].sort_unstable_by(f64::total_cmp);
     Some(Summary {
         n,
@@ -100,19 +100,19 @@ pub fn summarise(values: &[f64]) -> Option<Summary> {
     })
 }
 
-/// Rearrange `v` so that the value at each of `ranks` (ascending, distinct,
-/// below `v.len()`) is the one a sort by [`f64::total_cmp`] would put there,
-/// in linear expected time: select the middle rank, then recurse on each
-/// side with the ranks that fall there.
-fn select_ranks(v: &mut [f64], ranks: &[usize]) {
+/// Rearrange `v`, the part of a slice from rank `offset` on, so that the
+/// value at each of `ranks` (ascending, distinct, within `v`) is the one a
+/// sort by [`f64::total_cmp`] would put there, in linear expected time:
+/// select the middle rank, then recurse on each side with the ranks that
+/// fall there.
+fn select_ranks(v: &mut [f64], offset: usize, ranks: &[usize]) {
     let Some(&r) = ranks.get(ranks.len() / 2) else {
         return;
     };
     let (below, above) = ranks.split_at(ranks.len() / 2);
-    let (left, _, right) = v.select_nth_unstable_by(r, f64::total_cmp);
-    select_ranks(left, below);
-    let above: Vec<usize> = above[1..].iter().map(|a| a - r - 1).collect();
-    select_ranks(right, &above);
+    let (left, _, right) = v.select_nth_unstable_by(r - offset, f64::total_cmp);
+    select_ranks(left, offset, below);
+    select_ranks(right, r + 1, &above[1..]);
 }
 
 /// The ranks of sorted values that quantile `q` of `n` values (Hyndman &
