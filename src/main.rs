@@ -139,6 +139,32 @@ enum Command {
     },
     /// Print the output schema (Markdown).
     Schema,
+    /// One replica's output tokens/s from the serving model: at maximum load,
+    /// or at the latency targets; a table over a grid of mixes without
+    /// --input-tokens/--output-tokens.
+    Capacity {
+        /// Model profile: a built-in name (llama3-70b-fp8-h100, llama3-70b-fp8-h200,
+        /// llama3-70b-bf16-h100, llama3-8b-bf16-h100, …) or a path ending in .toml.
+        profile: String,
+        /// Prompt tokens per request.
+        #[arg(long, requires = "output_tokens")]
+        input_tokens: Option<f64>,
+        /// Output tokens per request.
+        #[arg(long, requires = "input_tokens")]
+        output_tokens: Option<f64>,
+        /// GPUs per replica (tensor-parallel size; default: the profile's).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        tp: Option<u32>,
+        /// Time-per-output-token target, milliseconds.
+        #[arg(long)]
+        tpot_ms: Option<f64>,
+        /// Time-to-first-token target, milliseconds.
+        #[arg(long)]
+        ttft_ms: Option<f64>,
+        /// Print one JSON object (or an array, for the grid).
+        #[arg(long)]
+        json: bool,
+    },
     /// Fit a traffic profile (daily and weekly shape, noise, bursts, input/output
     /// ratio) to a request-rate series or a request log; use it from a scenario
     /// with `[demand] traffic = "FILE"`.
@@ -553,6 +579,94 @@ fn fit_traffic(
     Ok(())
 }
 
+/// `capsim capacity`.
+fn capacity(
+    profile: &str,
+    mix: Option<(f64, f64)>,
+    tp: Option<u32>,
+    tpot_ms: Option<f64>,
+    ttft_ms: Option<f64>,
+    json: bool,
+) -> Result<()> {
+    use capsim::model::serving::{LatencyTarget, Mix};
+    use capsim::report::capacity::{GRID, row, table};
+    let mut model = scenario::load_profile(profile)?;
+    if let Some(g) = tp {
+        model.gpus_per_replica = g;
+        if let scenario::Throughput::Serving { replica, .. } = &mut model.throughput {
+            replica.gpus = g;
+        }
+    }
+    for (name, v) in [("--tpot-ms", tpot_ms), ("--ttft-ms", ttft_ms)] {
+        if let Some(v) = v {
+            anyhow::ensure!(
+                v.is_finite() && v > 0.0,
+                "{name}: {v} must be a time in milliseconds, greater than 0"
+            );
+        }
+    }
+    let target = LatencyTarget { tpot_ms, ttft_ms };
+    if let Some((i, o)) = mix {
+        anyhow::ensure!(
+            i.is_finite() && i >= 0.0,
+            "--input-tokens: {i} must be a number of tokens, zero or more"
+        );
+        anyhow::ensure!(
+            o.is_finite() && o >= 1.0,
+            "--output-tokens: {o} must be a number of tokens, at least 1"
+        );
+        let mix = Mix {
+            prompt_tokens: i,
+            output_tokens: o,
+        };
+        let r = row(&model, mix, target).with_context(|| {
+            format!(
+                "{} on {} GPU(s), {i} + {o} tokens",
+                model.name, model.gpus_per_replica
+            )
+        })?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&r)?);
+        } else {
+            println!("{}", table(&[Ok(r.clone())]));
+            println!("{}: {}", r.profile, r.binding);
+        }
+        return Ok(());
+    }
+    let rows: Vec<_> = GRID
+        .iter()
+        .map(|&(i, o)| {
+            let mix = Mix {
+                prompt_tokens: i,
+                output_tokens: o,
+            };
+            row(&model, mix, target).map_err(|e| (mix, e))
+        })
+        .collect();
+    if json {
+        let ok: Vec<_> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
+        println!("{}", serde_json::to_string_pretty(&ok)?);
+    } else {
+        println!(
+            "{} on {} GPU(s) per replica ({}), output tokens/s of one replica at {}:",
+            model.name,
+            model.gpus_per_replica,
+            model.gpu,
+            if target.tpot_ms.is_some() || target.ttft_ms.is_some() {
+                "the latency targets"
+            } else {
+                "maximum load"
+            }
+        );
+        println!("{}", table(&rows));
+        println!(
+            "Give --input-tokens and --output-tokens for one mix; capsim plans with these × the utilization ceiling ({}).",
+            model.utilization_ceiling.point()
+        );
+    }
+    Ok(())
+}
+
 fn run() -> Result<()> {
     match Cli::parse().command {
         Command::Run(args) => execute(args, Job::Run)?,
@@ -615,6 +729,22 @@ fn run() -> Result<()> {
             println!("report: {}", target.display());
         }
         Command::Schema => print!("{}", report::columns::schema_markdown()),
+        Command::Capacity {
+            profile,
+            input_tokens,
+            output_tokens,
+            tp,
+            tpot_ms,
+            ttft_ms,
+            json,
+        } => capacity(
+            &profile,
+            input_tokens.zip(output_tokens),
+            tp,
+            tpot_ms,
+            ttft_ms,
+            json,
+        )?,
         Command::FitTraffic {
             trace,
             format,

@@ -64,7 +64,13 @@ fn m(x: f64) -> String {
 pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
     let s = s.deterministic();
     let gpus = f64::from(s.model.gpus_per_replica);
-    let tok_s = s.model.tok_s_per_gpu.point();
+    // The seed states its throughput as one figure (output tokens only).
+    let Some(tok_s) = s.model.measured().map(|d| d.point()) else {
+        anyhow::bail!(
+            "model.tok_s_per_gpu: the seed table needs the seed's own measured figure (e.g. tok_s_per_gpu = 850), not the serving model of {}",
+            s.model.name
+        );
+    };
     let od = price(&s, "on_demand")?;
     let rs = price(&s, "reserved")?;
     let api = s.api.output_usd_per_mtok.point();

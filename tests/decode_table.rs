@@ -56,7 +56,10 @@ context_tokens = 8192
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(sc.model.tok_s_per_gpu.point(), want);
+    assert_eq!(
+        sc.model.measured().expect("a measured profile").point(),
+        want
+    );
 
     std::fs::write(
         dir.path().join("t.toml"),

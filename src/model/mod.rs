@@ -3,7 +3,8 @@
 //! A trial first draws its [`params::TrialParams`] (what we do not know:
 //! volume, growth, throughput, prices, failure rates), then builds the hourly
 //! demand path ([`demand`]) and outage timelines ([`outages`]), and replays
-//! every hour of every strategy against them ([`serve`]). Everything here is
+//! every hour of every strategy against them ([`serve`]). What a replica
+//! serves in an hour comes from [`serving`], the serving model. Everything here is
 //! pure: no I/O, no threads. The random streams are named in [`keys`], so every
 //! strategy of a trial sees the same draws (common random numbers).
 
@@ -15,6 +16,7 @@ mod normal;
 pub mod outages;
 pub mod params;
 pub mod serve;
+pub mod serving;
 mod ziggurat_tables;
 
 pub use calendar::Calendar;

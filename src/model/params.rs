@@ -1,8 +1,9 @@
 //! Trial-level parameters: one draw per trial of every uncertain input.
 
 use crate::dist::Dist;
+use crate::model::serving::{LatencyTarget, Mix};
 use crate::rng::StreamKey;
-use crate::scenario::{HOURS_PER_MONTH, Scenario, Volume};
+use crate::scenario::{HOURS_PER_MONTH, Model, Scenario, Throughput, Volume};
 
 /// A distribution and the stream it draws from.
 #[derive(Debug, Clone)]
@@ -26,16 +27,58 @@ impl Drawn {
     }
 }
 
+/// The draws that set one model profile's capacity. Every profile draws
+/// from the same streams (common random numbers: an H100 and an H200 pool
+/// see the same throughput error and ceiling quantiles in a trial).
+#[derive(Debug, Clone)]
+struct ModelDraws {
+    model: Model,
+    /// The measured tok/s per GPU (measured profiles only).
+    measured: Option<Drawn>,
+    /// The serving model's error (serving profiles only).
+    error: Option<Drawn>,
+    ceiling: Drawn,
+}
+
+impl ModelDraws {
+    fn new(seed: u64, m: &Model) -> Self {
+        let d = |name: &str, dist: &Dist| Drawn::new(seed, name, dist);
+        let (measured, error) = match &m.throughput {
+            // The stream names of the seed's time, so measured figures draw as they did.
+            Throughput::Measured { tok_s_per_gpu } => {
+                (Some(d("model.tok_s_per_gpu", tok_s_per_gpu)), None)
+            }
+            Throughput::Serving { error, .. } => (None, Some(d("model.throughput_error", error))),
+        };
+        ModelDraws {
+            model: m.clone(),
+            measured,
+            error,
+            ceiling: d("model.utilization_ceiling", &m.utilization_ceiling),
+        }
+    }
+
+    /// (tok/s per GPU after the model's error, throughput error, ceiling).
+    fn draw(&self, trial: u64, mix: Mix, slo: LatencyTarget) -> (f64, f64, f64) {
+        let measured = self.measured.as_ref().map_or(f64::NAN, |d| d.draw(trial));
+        let error = self.error.as_ref().map_or(0.0, |d| d.draw(trial));
+        let tok = self.model.tok_s_per_gpu(measured, mix, slo) * (1.0 + error);
+        (tok, error, self.ceiling.draw(trial))
+    }
+}
+
 /// Everything needed to draw [`TrialParams`], built once per run.
 #[derive(Debug, Clone)]
 pub struct ParamSet {
     volume: Drawn,
     /// `Some(basis replicas)` when the volume is a utilization.
     utilization_basis: Option<u32>,
-    gpus_per_replica: u32,
-    tok_s_per_gpu: Drawn,
-    ceiling: Drawn,
+    /// `[model]` first, then the pools' other profiles.
+    models: Vec<ModelDraws>,
+    slo: LatencyTarget,
     input_per_output: Drawn,
+    prompt_tokens: Option<Drawn>,
+    output_tokens: Drawn,
     growth: Drawn,
     noise_sigma: Drawn,
     noise_rho: Drawn,
@@ -59,13 +102,23 @@ pub struct ParamSet {
 pub struct TrialParams {
     /// Output tokens per month at the start of the horizon.
     pub monthly_tokens: f64,
-    /// Output tokens per second per GPU at full load.
+    /// Output tokens per second per GPU at full load (`[model]`'s profile,
+    /// on this trial's mix, with its throughput error).
     pub tok_s_per_gpu: f64,
     /// Fraction of peak throughput usable.
     pub utilization_ceiling: f64,
-    /// Output tokens one replica serves per hour (GPUs × tok/s × 3600 × ceiling).
+    /// Output tokens one replica of `[model]` serves per hour (GPUs × tok/s × 3600 × ceiling).
     pub replica_tokens_per_hour: f64,
-    /// Input tokens per output token.
+    /// The same for every model profile: `[model]`, then
+    /// [`Scenario::pool_models`] (indexed by [`crate::scenario::Pool::model`]).
+    pub model_tokens_per_hour: Vec<f64>,
+    /// The serving model's relative error drawn for this trial (0 for a measured figure).
+    pub throughput_error: f64,
+    /// Mean prompt tokens per request.
+    pub prompt_tokens: f64,
+    /// Mean output tokens per request.
+    pub output_tokens: f64,
+    /// Input tokens per output token (= prompt / output tokens).
     pub input_per_output: f64,
     /// Compound demand growth per year.
     pub annual_growth: f64,
@@ -132,10 +185,18 @@ impl ParamSet {
         ParamSet {
             volume,
             utilization_basis,
-            gpus_per_replica: s.model.gpus_per_replica,
-            tok_s_per_gpu: d("model.tok_s_per_gpu", &s.model.tok_s_per_gpu),
-            ceiling: d("model.utilization_ceiling", &s.model.utilization_ceiling),
+            models: std::iter::once(&s.model)
+                .chain(&s.pool_models)
+                .map(|m| ModelDraws::new(seed, m))
+                .collect(),
+            slo: s.slo,
             input_per_output: d("demand.input_per_output", &s.demand.input_per_output),
+            prompt_tokens: s
+                .demand
+                .prompt_tokens
+                .as_ref()
+                .map(|p| d("demand.prompt_tokens", p)),
+            output_tokens: d("demand.output_tokens", &s.demand.output_tokens),
             growth: d("demand.annual_growth", &s.demand.annual_growth),
             noise_sigma: d("demand.noise_sigma", &s.demand.noise_sigma),
             noise_rho: d(
@@ -204,10 +265,33 @@ impl ParamSet {
 
     /// The draws of trial `trial`.
     pub fn draw(&self, trial: u64) -> TrialParams {
-        let tok_s_per_gpu = self.tok_s_per_gpu.draw(trial);
-        let utilization_ceiling = self.ceiling.draw(trial);
-        let replica_tokens_per_hour =
-            f64::from(self.gpus_per_replica) * tok_s_per_gpu * 3600.0 * utilization_ceiling;
+        let output_tokens = self.output_tokens.draw(trial);
+        let (prompt_tokens, input_per_output) = match &self.prompt_tokens {
+            Some(p) => {
+                let p = p.draw(trial);
+                (p, p / output_tokens)
+            }
+            None => {
+                let r = self.input_per_output.draw(trial);
+                (r * output_tokens, r)
+            }
+        };
+        let mix = Mix {
+            prompt_tokens,
+            output_tokens,
+        };
+        let mut model_tokens_per_hour = Vec::with_capacity(self.models.len());
+        let mut first = (0.0, 0.0, 0.0);
+        for (k, m) in self.models.iter().enumerate() {
+            let (tok, error, ceiling) = m.draw(trial, mix, self.slo);
+            if k == 0 {
+                first = (tok, error, ceiling);
+            }
+            model_tokens_per_hour
+                .push(f64::from(m.model.gpus_per_replica) * tok * 3600.0 * ceiling);
+        }
+        let (tok_s_per_gpu, throughput_error, utilization_ceiling) = first;
+        let replica_tokens_per_hour = model_tokens_per_hour[0];
         let v = self.volume.draw(trial);
         // A utilization is of the basis fleet's capacity in this trial (its
         // throughput draw and ceiling), over a 730-hour month.
@@ -220,7 +304,11 @@ impl ParamSet {
             tok_s_per_gpu,
             utilization_ceiling,
             replica_tokens_per_hour,
-            input_per_output: self.input_per_output.draw(trial),
+            model_tokens_per_hour,
+            throughput_error,
+            prompt_tokens,
+            output_tokens,
+            input_per_output,
             annual_growth: self.growth.draw(trial),
             noise_sigma: self.noise_sigma.draw(trial),
             noise_rho: self.noise_rho.draw(trial),

@@ -23,7 +23,7 @@
 use super::calendar::Month;
 use super::outages::{deployment_events, timeline_events};
 use super::{Calendar, Keys, TrialParams};
-use crate::scenario::{HOURS_PER_MONTH, Overflow, PoolKind, Scenario, Strategy};
+use crate::scenario::{self, HOURS_PER_MONTH, Overflow, PoolKind, Scenario, Strategy};
 
 /// Sums over a span of hours. Tokens are output tokens.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -112,6 +112,8 @@ pub struct Scratch {
 
 struct PoolRun {
     kind: PoolKind,
+    /// Output tokens a replica serves per hour.
+    rcap: f64,
     replicas: u32,
     slots: u32,
     max: u32,
@@ -193,7 +195,8 @@ fn pool_outages(
     let pool = &pools[k];
     let slot0: usize = pools[..k].iter().map(|q| q.slots() as usize).sum();
     let n = s.horizon_hours as usize;
-    let fail_rate = p.gpu_failures_per_year * f64::from(s.model.gpus_per_replica) / 8760.0;
+    let gpus = s.model_of(pool.model).gpus_per_replica;
+    let fail_rate = p.gpu_failures_per_year * f64::from(gpus) / 8760.0;
     for j in 0..pool.slots() as usize {
         let mut slot = |hour, delta| push(j, hour, delta);
         timeline_events(
@@ -238,10 +241,16 @@ fn queue_limits(st: &Strategy) -> (usize, bool) {
     }
 }
 
-/// USD per replica-hour, before price drift, of a pool buying `price`
-/// (an index into [`Scenario::gpu_prices`]) in the trial drawn as `p`.
-fn usd_per_replica_hour(s: &Scenario, p: &TrialParams, price: usize) -> f64 {
-    f64::from(s.model.gpus_per_replica) * p.gpu_usd_per_hour.get(price).copied().unwrap_or(0.0)
+/// USD per replica-hour, before price drift, of `pool` (its GPUs per
+/// replica × its price per GPU-hour) in the trial drawn as `p`.
+fn usd_per_replica_hour(s: &Scenario, p: &TrialParams, pool: &scenario::Pool) -> f64 {
+    f64::from(s.model_of(pool.model).gpus_per_replica)
+        * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0)
+}
+
+/// Output tokens one replica of `pool` serves per hour in the trial drawn as `p`.
+fn replica_capacity(p: &TrialParams, pool: &scenario::Pool) -> f64 {
+    p.model_tokens_per_hour[pool.model]
 }
 
 /// The itemised overhead per hour of strategy `st`: none without GPUs.
@@ -271,6 +280,7 @@ pub fn replays_alike(s: &Scenario, a: usize, b: usize) -> bool {
                 && x.max_replicas == y.max_replicas
                 && x.startup_lag_hours == y.startup_lag_hours
                 && x.interruption_hours == y.interruption_hours
+                && x.model == y.model
         })
 }
 
@@ -290,7 +300,7 @@ pub fn reprice(
     let prices: Vec<f64> = st
         .pools
         .iter()
-        .map(|pool| usd_per_replica_hour(s, p, pool.price))
+        .map(|pool| usd_per_replica_hour(s, p, pool))
         .collect();
     debug_assert_eq!(twin.paid_hours.len(), cal.months.len() * prices.len());
     let overhead_per_hour = overhead_per_hour(p, st);
@@ -314,14 +324,7 @@ pub fn reprice(
         }
         close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
     }
-    finish(
-        &mut out,
-        st,
-        p,
-        p.replica_tokens_per_hour,
-        twin.queued_end,
-        api_only,
-    );
+    finish(&mut out, st, p, twin.queued_end, api_only);
     out
 }
 
@@ -340,7 +343,6 @@ pub fn simulate_hourly(
 ) -> StrategyTotals {
     let st: &Strategy = &s.strategies[si];
     let n = s.horizon_hours as usize;
-    let rcap = p.replica_tokens_per_hour;
 
     scratch.slots.resize_with(st.pools.len(), Vec::new);
     scratch.desired.resize_with(st.pools.len(), Vec::new);
@@ -362,11 +364,12 @@ pub fn simulate_hourly(
         desired.resize(pool.startup_lag_hours as usize, pool.replicas);
         runs.push(PoolRun {
             kind: pool.kind,
+            rcap: replica_capacity(p, pool),
             replicas: pool.replicas,
             slots,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: usd_per_replica_hour(s, p, pool.price),
+            usd_per_replica_hour: usd_per_replica_hour(s, p, pool),
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             slot_down: vec![0; slots as usize],
@@ -405,9 +408,10 @@ pub fn simulate_hourly(
             let offered = d + queued;
             let mut residual = offered;
             let mut cap = 0.0;
-            let mut paid_replicas = 0.0;
+            let mut paid_capacity = 0.0;
             let mut cost = 0.0;
             for (k, r) in runs.iter_mut().enumerate() {
+                let rcap = r.rcap;
                 let (serving, paid) = r.step(
                     h,
                     residual,
@@ -419,13 +423,13 @@ pub fn simulate_hourly(
                 let c = f64::from(serving) * rcap;
                 residual = (residual - c).max(0.0);
                 cap += c;
-                paid_replicas += f64::from(paid);
+                paid_capacity += f64::from(paid) * rcap;
                 cost += f64::from(paid) * r.usd_per_replica_hour * r.drift;
                 r.drift *= r.drift_step;
             }
             m.demanded += d;
             m.gpu_cost += cost;
-            m.paid_capacity += paid_replicas * rcap;
+            m.paid_capacity += paid_capacity;
             // Branch-free: near capacity this comparison is unpredictable.
             m.hours_short += f64::from(u8::from(offered > cap));
             match st.overflow {
@@ -452,7 +456,7 @@ pub fn simulate_hourly(
         }
         close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
     }
-    finish(&mut out, st, p, rcap, queued, api_only);
+    finish(&mut out, st, p, queued, api_only);
     out
 }
 
@@ -579,22 +583,14 @@ fn close_month(
 }
 
 /// The fields of `out` that follow from the whole horizon.
-fn finish(
-    out: &mut StrategyTotals,
-    st: &Strategy,
-    p: &TrialParams,
-    rcap: f64,
-    queued: f64,
-    api_only: f64,
-) {
+fn finish(out: &mut StrategyTotals, st: &Strategy, p: &TrialParams, queued: f64, api_only: f64) {
     out.queued_end = queued;
     out.api_only_cost = api_only_cost(p, out, api_only);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
-        .map(|pl| f64::from(pl.max_replicas))
+        .map(|pl| f64::from(pl.max_replicas) * replica_capacity(p, pl))
         .sum::<f64>()
-        * rcap
         * HOURS_PER_MONTH;
 }
 
@@ -626,7 +622,7 @@ fn api_only_path(
         // No GPUs, no overhead.
         close_month(&mut out, m, month, p, 0.0, &mut api_only);
     }
-    finish(&mut out, st, p, 0.0, 0.0, api_only);
+    finish(&mut out, st, p, 0.0, api_only);
     out
 }
 
@@ -759,6 +755,8 @@ pub struct Event {
 /// One pool's state during the event-driven replay.
 struct Pool {
     kind: PoolKind,
+    /// Output tokens a replica serves per hour.
+    rcap: f64,
     replicas: u32,
     slots: u32,
     max: u32,
@@ -972,7 +970,6 @@ pub fn simulate_any(
 ) -> StrategyTotals {
     let st: &Strategy = &s.strategies[si];
     let n = s.horizon_hours as usize;
-    let rcap = p.replica_tokens_per_hour;
     let has_gpus = !st.pools.is_empty();
     let (max_delay, expire_to_api) = queue_limits(st);
     let month_demand = scratch.month_demand.as_deref();
@@ -1000,11 +997,12 @@ pub fn simulate_any(
         let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
         pools.push(Pool {
             kind: pool.kind,
+            rcap: replica_capacity(p, pool),
             replicas: pool.replicas,
             slots: slots as u32,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: usd_per_replica_hour(s, p, pool.price),
+            usd_per_replica_hour: usd_per_replica_hour(s, p, pool),
             drift_step,
             ln_step: drift_step.ln(),
             drift: 1.0,
@@ -1076,7 +1074,7 @@ pub fn simulate_any(
             let seg_end = events.get(next).map_or(end, |e| (e.hour as usize).min(end));
             let len = seg_end - h;
             // Reserved and spot pools: the same every hour of the segment.
-            let mut fixed_paid = 0.0;
+            let mut fixed_paid_capacity = 0.0;
             for q in pools.iter_mut().filter(|q| q.kind != PoolKind::OnDemand) {
                 let down = q.down.max(0) as u32;
                 let up = q.slots - down.min(q.slots);
@@ -1090,13 +1088,13 @@ pub fn simulate_any(
                 } else {
                     up
                 };
-                fixed_paid += f64::from(q.paid);
+                fixed_paid_capacity += f64::from(q.paid) * q.rcap;
                 q.drifted_paid += f64::from(q.paid) * q.drift_sum(len);
             }
-            m.paid_capacity += fixed_paid * rcap * len as f64;
+            m.paid_capacity += fixed_paid_capacity * len as f64;
             let hours = &demand[h..seg_end];
             if !hourly {
-                let cap: f64 = pools.iter().map(|q| f64::from(q.serving) * rcap).sum();
+                let cap: f64 = pools.iter().map(|q| f64::from(q.serving) * q.rcap).sum();
                 let (sum, served, short) = capped_sums(hours, cap);
                 m.served += served;
                 m.hours_short += short;
@@ -1118,7 +1116,8 @@ pub fn simulate_any(
                 // The common shape: reserved or spot pools, then one
                 // on-demand pool; spill or drop.
                 caps.clear();
-                caps.extend(fixed.iter().map(|q| f64::from(q.serving) * rcap));
+                caps.extend(fixed.iter().map(|q| f64::from(q.serving) * q.rcap));
+                let rcap = od.rcap;
                 let (served, overflow, short) = od.segment(
                     &caps,
                     hours,
@@ -1144,6 +1143,7 @@ pub fn simulate_any(
                 let mut cap = 0.0;
                 for q in &mut pools {
                     let serving = if q.kind == PoolKind::OnDemand {
+                        let rcap = q.rcap;
                         let (serving, paid) = q.on_demand_hour(residual, rcap);
                         q.paid_hours += u64::from(paid);
                         if q.drift_step != 1.0 {
@@ -1154,7 +1154,7 @@ pub fn simulate_any(
                     } else {
                         q.serving
                     };
-                    let c = f64::from(serving) * rcap;
+                    let c = f64::from(serving) * q.rcap;
                     residual = (residual - c).max(0.0);
                     cap += c;
                 }
@@ -1192,7 +1192,7 @@ pub fn simulate_any(
         for q in &mut pools {
             let paid = if q.kind == PoolKind::OnDemand {
                 let paid = q.paid_hours as f64;
-                m.paid_capacity += paid * rcap;
+                m.paid_capacity += paid * q.rcap;
                 if q.drift_step == 1.0 {
                     paid
                 } else {
@@ -1208,7 +1208,7 @@ pub fn simulate_any(
         }
         close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
     }
-    finish(&mut out, st, p, rcap, queued, api_only);
+    finish(&mut out, st, p, queued, api_only);
     out
 }
 

@@ -6,6 +6,7 @@
 //! never leaves a half-written report where a complete one was expected, and
 //! never touches an earlier run.
 
+pub mod capacity;
 pub mod columns;
 #[cfg(feature = "files")]
 pub mod html;

@@ -5,6 +5,7 @@
 //! its line where the parser knows it), so a user fixes a file in one pass.
 
 pub mod decode;
+pub mod profile;
 pub mod raw;
 
 use std::fmt;
@@ -15,24 +16,9 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::dist::{Dist, Range, with_range};
+use crate::model::serving::{LatencyTarget, Mix};
+pub use profile::{BUILTIN_MODELS, DEFAULT_OUTPUT_TOKENS, Model, Throughput, load_profile};
 use raw::*;
-
-/// Built-in model profiles (the files in `models/`, compiled in so the binary
-/// works from any folder).
-pub const BUILTIN_MODELS: &[(&str, &str)] = &[
-    (
-        "llama3-70b-fp8-4xh100",
-        include_str!("../../models/llama3-70b-fp8-4xh100.toml"),
-    ),
-    (
-        "llama3-70b-bf16-4xh100",
-        include_str!("../../models/llama3-70b-bf16-4xh100.toml"),
-    ),
-    (
-        "llama3-8b-bf16-1xh100",
-        include_str!("../../models/llama3-8b-bf16-1xh100.toml"),
-    ),
-];
 
 /// The built-in seed scenario (`scenarios/seed.toml`), run when no scenario
 /// is given.
@@ -152,6 +138,9 @@ pub struct Pool {
     pub startup_lag_hours: u32,
     /// Index into [`Scenario::gpu_prices`].
     pub price: usize,
+    /// The model profile its replicas run: 0 = the scenario's `[model]`,
+    /// k = [`Scenario::pool_models`]`[k - 1]`.
+    pub model: usize,
     /// Price change per year (on-demand and spot), compounded hourly.
     pub price_drift_per_year: Dist,
     /// Spot interruptions per replica per month.
@@ -181,23 +170,6 @@ pub struct Strategy {
     pub pools: Vec<Pool>,
     /// Where demand beyond capacity goes.
     pub overflow: Overflow,
-}
-
-/// The throughput model.
-#[derive(Debug, Clone, Serialize)]
-pub struct Model {
-    /// Profile name.
-    pub name: String,
-    /// Where its figures come from.
-    pub source: String,
-    /// GPU type.
-    pub gpu: String,
-    /// GPUs per replica (tensor parallel: one failed GPU takes the replica down).
-    pub gpus_per_replica: u32,
-    /// Output tokens per second per GPU at full load.
-    pub tok_s_per_gpu: Dist,
-    /// Fraction of peak throughput that can be served within latency targets.
-    pub utilization_ceiling: Dist,
 }
 
 /// How monthly demand volume is given.
@@ -231,8 +203,15 @@ pub struct Bursts {
 pub struct Demand {
     /// Volume at the start of the horizon.
     pub volume: Volume,
-    /// Input tokens per output token (prices the API side).
+    /// Input tokens per output token (prices the API side). With
+    /// [`Demand::prompt_tokens`] given, each trial's ratio is its drawn
+    /// prompt / output tokens instead, and this is the ratio of point values.
     pub input_per_output: Dist,
+    /// Mean prompt tokens per request, when given (else
+    /// `input_per_output × output tokens`).
+    pub prompt_tokens: Option<Dist>,
+    /// Mean output tokens per request (default [`DEFAULT_OUTPUT_TOKENS`]).
+    pub output_tokens: Dist,
     /// Compound growth per year.
     pub annual_growth: Dist,
     /// Mean-1 shape by hour of day.
@@ -332,8 +311,12 @@ pub struct Scenario {
     pub start: NaiveDate,
     /// Hours per month used to express costs per month in reports.
     pub month_hours: f64,
-    /// Throughput model.
+    /// Throughput model of every pool that names no other.
     pub model: Model,
+    /// Other model profiles pools name (`pool.profile`), in first-use order.
+    pub pool_models: Vec<Model>,
+    /// Latency targets (`[slo]`), applied to every serving-model profile.
+    pub slo: LatencyTarget,
     /// Demand model.
     pub demand: Demand,
     /// API prices.
@@ -468,6 +451,16 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
     }
 }
 
+/// The decode-table operating point of a built-in measured profile, and
+/// the table's tok/s per GPU there.
+fn decode_point(profile: &str) -> Option<(f64, RawDecode)> {
+    let (_, text) = BUILTIN_MODELS.iter().find(|(n, _)| *n == profile)?;
+    let p: RawModelProfile = toml::from_str(text).ok()?;
+    let d = p.decode?;
+    let v = decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens).ok()?;
+    Some((v, d))
+}
+
 /// Name of the API price-drift preset.
 const API_DRIFT_PRESET: &str = "litellm-2023-2026";
 
@@ -511,6 +504,15 @@ fn llama3_h100_outages() -> (Dist, Dist) {
             high: 72.0,
         },
     )
+}
+
+/// The model profiles pools name, loaded once each.
+struct PoolModels<'a> {
+    /// The `[model]` profile's name (index 0).
+    default: &'a str,
+    dir: Option<&'a Path>,
+    /// (name as written, profile): index k + 1.
+    models: &'a mut Vec<(String, Model)>,
 }
 
 struct Validator<'a> {
@@ -744,6 +746,7 @@ impl Validator<'_> {
         };
 
         let mut strategies = Vec::new();
+        let mut pool_models = Vec::new();
         if raw.strategy.is_empty() {
             self.push(
                 "strategy",
@@ -765,9 +768,24 @@ impl Validator<'_> {
                     format!("duplicate strategy name `{}`", s.name),
                 );
             }
-            strategies.push(self.strategy(i, s, &gpu_prices));
+            strategies.push(self.strategy(
+                i,
+                s,
+                &gpu_prices,
+                &mut PoolModels {
+                    default: &raw.model.profile,
+                    dir,
+                    models: &mut pool_models,
+                },
+            ));
         }
 
+        let slo = self.slo(raw.slo.as_ref());
+        let model = model?;
+        let pool_models: Vec<Model> = pool_models.into_iter().map(|(_, m)| m).collect();
+        for (k, m) in std::iter::once(&model).chain(&pool_models).enumerate() {
+            self.check_capacity(k, m, &demand, slo);
+        }
         Some(Scenario {
             name: raw.name.clone().unwrap_or_else(|| "scenario".into()),
             description: raw.description.clone().unwrap_or_default(),
@@ -776,7 +794,9 @@ impl Validator<'_> {
             horizon_hours,
             start,
             month_hours,
-            model: model?,
+            model,
+            pool_models,
+            slo,
             demand,
             api,
             gpu_prices,
@@ -787,6 +807,103 @@ impl Validator<'_> {
             source_text: String::new(),
             warnings: Vec::new(),
         })
+    }
+
+    /// `[slo]`: latency targets in milliseconds.
+    fn slo(&mut self, r: Option<&RawSlo>) -> LatencyTarget {
+        let Some(r) = r else {
+            return LatencyTarget::default();
+        };
+        let mut ms = |k: &str, v: Option<f64>| {
+            let v = v?;
+            if !(v.is_finite() && v > 0.0 && v <= 600_000.0) {
+                self.push(
+                    format!("slo.{k}"),
+                    None,
+                    format!("{v}: must be greater than 0 and at most 600000 ms"),
+                );
+                return None;
+            }
+            if v < 1.0 {
+                self.warnings.push(format!(
+                    "slo.{k} = {v} ms is under a millisecond: the target is in milliseconds ({} for {v} s)",
+                    v * 1000.0
+                ));
+            }
+            Some(v)
+        };
+        let t = LatencyTarget {
+            tpot_ms: ms("tpot_ms", r.tpot_ms),
+            ttft_ms: ms("ttft_ms", r.ttft_ms),
+        };
+        if r.tpot_ms.is_none() && r.ttft_ms.is_none() {
+            self.push(
+                "slo",
+                None,
+                "empty: give tpot_ms, ttft_ms or both (milliseconds)",
+            );
+        }
+        t
+    }
+
+    /// Model `k` (0 = `[model]`) on the demand's point mix: the serving
+    /// model must serve it (within the targets); a measured figure on
+    /// prompt-heavy demand is warned about, with the serving model's figure.
+    fn check_capacity(&mut self, k: usize, m: &Model, demand: &Demand, slo: LatencyTarget) {
+        let output = demand.output_tokens.point();
+        let prompt = demand
+            .prompt_tokens
+            .as_ref()
+            .map_or(demand.input_per_output.point() * output, |p| p.point());
+        let mix = Mix {
+            prompt_tokens: prompt,
+            output_tokens: output,
+        };
+        let field = if k == 0 {
+            "model.profile".to_owned()
+        } else {
+            format!("profile `{}`", m.name)
+        };
+        match m.replica() {
+            Some(r) => {
+                if let Err(e) = r.operate(mix, slo) {
+                    self.push(
+                        field,
+                        None,
+                        format!(
+                            "{} cannot serve the demand's requests ({prompt:.0} prompt + {output:.0} output tokens): {e}",
+                            m.name
+                        ),
+                    );
+                }
+            }
+            None => {
+                if slo.is_set() {
+                    self.warnings.push(format!(
+                        "slo: {} gives a measured tok_s_per_gpu, which no latency target changes; use a serving-model profile (e.g. llama3-70b-fp8-h100) for the target to set the batch",
+                        m.name
+                    ));
+                }
+                let ratio = prompt / output;
+                if ratio >= 2.0 {
+                    let physics = load_profile("llama3-70b-fp8-h100").ok().and_then(|p| {
+                        let mut r = p.replica()?.clone();
+                        r.gpus = m.gpus_per_replica;
+                        r.operate(mix, LatencyTarget::default())
+                            .ok()
+                            .map(|o| o.output_tokens_per_s / f64::from(r.gpus))
+                    });
+                    self.warnings.push(format!(
+                        "model.tok_s_per_gpu: {} counts output tokens only, but the demand has {ratio:.1} prompt tokens per output token ({prompt:.0} + {output:.0} a request): prefill is not in its capacity{}. Use a serving-model profile (capsim capacity lists them) unless the figure was measured on this mix",
+                        m.name,
+                        physics.map_or(String::new(), |t| format!(
+                            "; the serving model of Llama 3 70B FP8 on {} H100s gives {t:.0} tok/s per GPU on this mix",
+                            m.gpus_per_replica
+                        ))
+                    ));
+                }
+            }
+        }
     }
 
     fn rate_cap(&mut self, field: &str, d: &Dist, cap: f64) {
@@ -914,132 +1031,54 @@ impl Validator<'_> {
         }
     }
 
+    /// `[model]`: a profile, with the scenario's overrides.
     fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
-        let (text, origin) =
-            if r.profile.ends_with(".toml") || r.profile.contains('/') {
-                let path = dir
-                    .map(|d| d.join(&r.profile))
-                    .unwrap_or_else(|| PathBuf::from(&r.profile));
-                match std::fs::read_to_string(&path) {
-                    Ok(t) => (t, path.display().to_string()),
-                    Err(e) => {
-                        self.push(
-                            "model.profile",
-                            None,
-                            format!("cannot read model file {}: {e}", path.display()),
-                        );
-                        return None;
-                    }
-                }
-            } else if let Some((_, t)) = BUILTIN_MODELS.iter().find(|(n, _)| *n == r.profile) {
-                (t.to_string(), format!("models/{}.toml", r.profile))
-            } else {
-                let known: Vec<&str> = BUILTIN_MODELS.iter().map(|(n, _)| *n).collect();
-                self.push("model.profile", None, format!(
-                "no model profile named `{}` (built-in: {}; or give a path ending in .toml)",
-                r.profile, known.join(", ")));
-                return None;
-            };
-        let p: RawModelProfile = match toml::from_str(&text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.push(
-                    "model.profile",
-                    None,
-                    format!("model file {origin}: {}", e.to_string().trim_end()),
-                );
-                return None;
-            }
-        };
-        // Lines in the profile file are not lines of the scenario: check with its own text.
-        let mut pv = Validator {
-            text: &text,
-            issues: Vec::new(),
-            warnings: Vec::new(),
-        };
-        // The decode table's throughput at the profile's operating point, if it gives one.
-        let table = p.decode.as_ref().and_then(|d| {
-            match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
-                Ok(v) => Some((v, d)),
-                Err(e) => {
-                    pv.push(format!("{origin}: decode"), None, e);
-                    None
+        let mut m = self.model_profile("model.profile", &r.profile, dir)?;
+        if let Some(g) = r.gpus_per_replica {
+            m.gpus_per_replica = self.count(
+                "model.gpus_per_replica",
+                Some(g),
+                m.gpus_per_replica,
+                1,
+                1024,
+            );
+            if let Throughput::Serving { replica, .. } = &mut m.throughput {
+                replica.gpus = m.gpus_per_replica;
+                if let Err(e) = replica.kv_cache_tokens() {
+                    self.push("model.gpus_per_replica", None, e.to_string());
                 }
             }
-        });
-        let tok = match (&p.tok_s_per_gpu, table) {
-            (Some(t), _) => pv.dist(&format!("{origin}: tok_s_per_gpu"), t, TOK_S_PER_GPU),
-            // Measured: the table's figure at this batch and context.
-            (None, Some((v, _))) => Dist::fixed(v),
-            (None, None) => {
-                if p.decode.is_none() {
-                    pv.push(
-                        format!("{origin}: tok_s_per_gpu"),
-                        None,
-                        "missing: give tok_s_per_gpu, or [decode] weights_dtype, batch and context_tokens to take it from models/h100_decode_step.csv",
-                    );
+        }
+        if let Some(c) = &r.utilization_ceiling {
+            m.utilization_ceiling = self.dist(
+                "model.utilization_ceiling",
+                c,
+                Range {
+                    min: 0.0,
+                    max: 1.0,
+                    min_inclusive: false,
+                    unit: "a fraction of peak throughput: 0.85 means 85%",
+                },
+            );
+        }
+        if let Some(t) = &r.tok_s_per_gpu {
+            // A figure measured on the user's own mix replaces the profile's.
+            let t = self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU);
+            let table = decode_point(&r.profile);
+            if let Some((v, d)) = table {
+                if t.point() > v * (1.0 + 1e-9) {
+                    self.warnings.push(format!(
+                        "model.tok_s_per_gpu: {} tok/s per GPU is above the {v} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
+                        crate::dist::num(t.point()),
+                        d.weights_dtype,
+                        d.batch,
+                        d.context_tokens
+                    ));
                 }
-                Dist::fixed(f64::NAN)
             }
-        };
-        let ceil = pv.dist(
-            &format!("{origin}: utilization_ceiling"),
-            &p.utilization_ceiling,
-            Range {
-                min: 0.0,
-                max: 1.0,
-                min_inclusive: false,
-                unit: "a fraction of peak throughput: 0.85 means 85%",
-            },
-        );
-        let gpus = pv.count(
-            &format!("{origin}: gpus_per_replica"),
-            Some(p.gpus_per_replica),
-            1,
-            1,
-            1024,
-        );
-        self.issues.append(&mut pv.issues);
-        Some(Model {
-            name: p.name,
-            source: p.source,
-            gpu: p.gpu,
-            gpus_per_replica: match r.gpus_per_replica {
-                Some(g) => self.count("model.gpus_per_replica", Some(g), gpus, 1, 1024),
-                None => gpus,
-            },
-            tok_s_per_gpu: {
-                let t = match &r.tok_s_per_gpu {
-                    Some(t) => self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU),
-                    None => tok,
-                };
-                if let Some((v, d)) = table {
-                    if t.point() > v * (1.0 + 1e-9) {
-                        self.warnings.push(format!(
-                            "model.tok_s_per_gpu: {} tok/s per GPU is above the {v} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
-                            crate::dist::num(t.point()),
-                            d.weights_dtype,
-                            d.batch,
-                            d.context_tokens
-                        ));
-                    }
-                }
-                t
-            },
-            utilization_ceiling: match &r.utilization_ceiling {
-                Some(c) => self.dist(
-                    "model.utilization_ceiling",
-                    c,
-                    Range {
-                        min: 0.0,
-                        max: 1.0,
-                        min_inclusive: false,
-                        unit: "a fraction of peak throughput: 0.85 means 85%",
-                    },
-                ),
-                None => ceil,
-            },
-        })
+            m.throughput = Throughput::Measured { tok_s_per_gpu: t };
+        }
+        Some(m)
     }
 
     fn shape<const N: usize>(&mut self, field: &str, raw: &Option<Spanned<Vec<f64>>>) -> [f64; N] {
@@ -1214,8 +1253,50 @@ impl Validator<'_> {
         // With replay, the shapes and noise are the replayed days'.
         let prof = praw.map(|p| &p.traffic);
         let shaped = prof.filter(|_| !replay);
-        let input_per_output = match (prof, &r.input_per_output) {
-            (Some(t), None) if t.input_per_output.is_some() => {
+        // Request lengths: [demand] wins over the profile; prompt tokens and
+        // input_per_output say the same thing, so only one may be given.
+        const LEN: Range = Range::between(0.0, 1e7).with_unit("tokens per request");
+        const OUT_LEN: Range = Range::between(1.0, 1e7).with_unit("tokens per request, at least 1");
+        if r.prompt_tokens.is_some() && r.input_per_output.is_some() {
+            self.push(
+                "demand.input_per_output",
+                None,
+                "give either input_per_output or prompt_tokens (with output_tokens), not both: input_per_output is prompt_tokens / output_tokens",
+            );
+        }
+        if r.prompt_tokens.is_some()
+            && r.output_tokens.is_none()
+            && prof.is_none_or(|t| t.output_tokens.is_none())
+        {
+            self.push(
+                "demand.output_tokens",
+                None,
+                "missing: prompt_tokens needs output_tokens, the mean output tokens per request",
+            );
+        }
+        let output_tokens = match (prof, &r.output_tokens) {
+            (_, Some(o)) => self.dist("demand.output_tokens", o, OUT_LEN),
+            (Some(t), None) if t.output_tokens.is_some() => pv.opt_dist(
+                &pf("output_tokens"),
+                &t.output_tokens,
+                OUT_LEN,
+                DEFAULT_OUTPUT_TOKENS,
+            ),
+            _ => Dist::fixed(DEFAULT_OUTPUT_TOKENS),
+        };
+        let prompt_tokens = match (prof, &r.prompt_tokens, &r.input_per_output) {
+            (_, Some(p), _) => Some(self.dist("demand.prompt_tokens", p, LEN)),
+            // The scenario's own ratio wins over the profile's lengths.
+            (_, None, Some(_)) => None,
+            (Some(t), None, None) => t
+                .prompt_tokens
+                .as_ref()
+                .map(|p| pv.dist(&pf("prompt_tokens"), p, LEN)),
+            _ => None,
+        };
+        let input_per_output = match (&prompt_tokens, prof, &r.input_per_output) {
+            (Some(p), _, _) => Dist::fixed(p.point() / output_tokens.point()),
+            (None, Some(t), None) if t.input_per_output.is_some() => {
                 pv.opt_dist(&pf("input_per_output"), &t.input_per_output, IPO, 0.0)
             }
             _ => self.opt_dist("demand.input_per_output", &r.input_per_output, IPO, 0.0),
@@ -1258,6 +1339,8 @@ impl Validator<'_> {
         Demand {
             volume,
             input_per_output,
+            prompt_tokens,
+            output_tokens,
             annual_growth: self.opt_dist(
                 "demand.annual_growth",
                 &r.annual_growth,
@@ -1404,7 +1487,13 @@ impl Validator<'_> {
         }
     }
 
-    fn strategy(&mut self, i: usize, s: &RawStrategy, prices: &[(String, Dist)]) -> Strategy {
+    fn strategy(
+        &mut self,
+        i: usize,
+        s: &RawStrategy,
+        prices: &[(String, Dist)],
+        models: &mut PoolModels,
+    ) -> Strategy {
         let f = format!("strategy[{i}]");
         let overflow = match s.overflow.as_deref().unwrap_or("spill") {
             "spill" => Overflow::Spill,
@@ -1452,7 +1541,7 @@ impl Validator<'_> {
             .pool
             .iter()
             .enumerate()
-            .map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices))
+            .map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices, models))
             .collect();
         Strategy {
             name: s.name.clone(),
@@ -1462,7 +1551,28 @@ impl Validator<'_> {
         }
     }
 
-    fn pool(&mut self, f: &str, j: usize, p: &RawPool, prices: &[(String, Dist)]) -> Pool {
+    fn pool(
+        &mut self,
+        f: &str,
+        j: usize,
+        p: &RawPool,
+        prices: &[(String, Dist)],
+        models: &mut PoolModels,
+    ) -> Pool {
+        let model = match &p.profile {
+            None => 0,
+            Some(name) if name == models.default => 0,
+            Some(name) => match models.models.iter().position(|(n, _)| n == name) {
+                Some(k) => k + 1,
+                None => match self.model_profile(&format!("{f}.profile"), name, models.dir) {
+                    Some(m) => {
+                        models.models.push((name.clone(), m));
+                        models.models.len()
+                    }
+                    None => 0,
+                },
+            },
+        };
         let kind = match p.kind.as_str() {
             "reserved" => PoolKind::Reserved,
             "on_demand" | "on-demand" => PoolKind::OnDemand,
@@ -1610,6 +1720,7 @@ impl Validator<'_> {
                 0
             },
             price,
+            model,
             price_drift_per_year: self.opt_dist(
                 &format!("{f}.price_drift_per_year"),
                 &p.price_drift_per_year,
@@ -1643,13 +1754,36 @@ impl Validator<'_> {
 }
 
 impl Scenario {
+    /// Model profile `k` of [`Pool::model`]: 0 is `[model]`.
+    pub fn model_of(&self, k: usize) -> &Model {
+        if k == 0 {
+            &self.model
+        } else {
+            &self.pool_models[k - 1]
+        }
+    }
+
+    /// Every model profile, `[model]` first.
+    pub fn models(&self) -> impl Iterator<Item = &Model> {
+        std::iter::once(&self.model).chain(&self.pool_models)
+    }
+
     /// Deterministic mode: every distribution collapsed to its point value,
     /// hourly noise and random events switched off.
     pub fn deterministic(&self) -> Scenario {
         let mut s = self.clone();
         let pt = |d: &mut Dist| *d = Dist::fixed(d.point());
-        pt(&mut s.model.tok_s_per_gpu);
-        pt(&mut s.model.utilization_ceiling);
+        for m in std::iter::once(&mut s.model).chain(s.pool_models.iter_mut()) {
+            match &mut m.throughput {
+                Throughput::Measured { tok_s_per_gpu } => pt(tok_s_per_gpu),
+                Throughput::Serving { error, .. } => pt(error),
+            }
+            pt(&mut m.utilization_ceiling);
+        }
+        if let Some(p) = &mut s.demand.prompt_tokens {
+            pt(p);
+        }
+        pt(&mut s.demand.output_tokens);
         match &mut s.demand.volume {
             Volume::MonthlyTokens(d) => pt(d),
             Volume::Utilization { utilization, .. } => pt(utilization),

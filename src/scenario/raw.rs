@@ -30,8 +30,17 @@ pub struct RawScenario {
     pub deployments: RawDeployments,
     #[serde(default)]
     pub overhead: RawOverhead,
+    pub slo: Option<RawSlo>,
     #[serde(default)]
     pub strategy: Vec<RawStrategy>,
+}
+
+/// `[slo]`: latency targets, milliseconds.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlo {
+    pub tpot_ms: Option<f64>,
+    pub ttft_ms: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -60,12 +69,70 @@ pub struct RawModelProfile {
     pub name: String,
     pub description: Option<String>,
     pub source: String,
-    pub gpu: String,
+    pub gpu: Option<String>,
     pub gpus_per_replica: i64,
     pub tok_s_per_gpu: Option<RawDist>,
     pub utilization_ceiling: RawDist,
     /// The operating point in the measured decode table (models/h100_decode_step.csv).
     pub decode: Option<RawDecode>,
+    /// The serving model: an architecture and a hardware profile, by name or path.
+    pub architecture: Option<String>,
+    pub hardware: Option<String>,
+    pub weights_dtype: Option<String>,
+    pub kv_cache_dtype: Option<String>,
+    pub throughput_error: Option<RawDist>,
+    pub engine: Option<RawEngine>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEngine {
+    pub max_batch: Option<i64>,
+    pub max_num_tokens: Option<i64>,
+    pub kv_cache_memory_fraction: Option<f64>,
+    pub runtime_reserve_gib: Option<f64>,
+}
+
+/// A file in `hardware/`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHardware {
+    pub name: String,
+    pub description: Option<String>,
+    pub source: String,
+    pub memory_gib: f64,
+    pub hbm_tb_s: f64,
+    pub dense_tflops_8bit: f64,
+    pub dense_tflops_16bit: f64,
+    pub interconnect_gb_s: f64,
+    pub efficiency: RawEfficiency,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEfficiency {
+    pub bandwidth: f64,
+    pub compute: f64,
+    pub interconnect: f64,
+    pub allreduce_latency_us: f64,
+    pub step_overhead_ms: f64,
+}
+
+/// A file in `models/architectures/`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArchitecture {
+    pub name: String,
+    pub description: Option<String>,
+    pub source: String,
+    pub layers: i64,
+    pub hidden: i64,
+    pub heads: i64,
+    pub kv_heads: i64,
+    pub head_dim: i64,
+    pub ffn: Option<i64>,
+    pub vocab: Option<i64>,
+    pub params_billion: f64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -83,6 +150,8 @@ pub struct RawDemand {
     pub utilization: Option<RawDist>,
     pub utilization_basis_replicas: Option<i64>,
     pub input_per_output: Option<RawDist>,
+    pub prompt_tokens: Option<RawDist>,
+    pub output_tokens: Option<RawDist>,
     pub annual_growth: Option<RawDist>,
     pub diurnal: Option<Spanned<Vec<f64>>>,
     pub weekly: Option<Spanned<Vec<f64>>>,
@@ -165,6 +234,7 @@ pub struct RawStrategy {
 pub struct RawPool {
     pub name: Option<String>,
     pub kind: String,
+    pub profile: Option<String>,
     pub replicas: Option<i64>,
     pub spares: Option<i64>,
     pub redundancy: Option<String>,

@@ -70,6 +70,8 @@ pub(crate) struct RawTraffic {
     pub daily_noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
     pub bursts: Option<crate::scenario::raw::RawBursts>,
     pub input_per_output: Option<toml::Spanned<toml::Value>>,
+    pub prompt_tokens: Option<toml::Spanned<toml::Value>>,
+    pub output_tokens: Option<toml::Spanned<toml::Value>>,
 }
 
 /// The `[replay]` table of a profile.
@@ -262,6 +264,14 @@ pub fn render(meta: &ProfileMeta, trace: &Trace, f: &Fit) -> String {
     }
     if let Some(r) = trace.input_per_output {
         let _ = writeln!(o, "input_per_output = {r:.4}");
+    }
+    // Mean lengths per request: what the serving model's capacity follows.
+    if let (Some(i), Some(g)) = (
+        trace.prompt_tokens_per_request,
+        trace.output_tokens_per_request,
+    ) {
+        let _ = writeln!(o, "prompt_tokens = {i:.1}");
+        let _ = writeln!(o, "output_tokens = {g:.2}");
     }
     if !days.is_empty() {
         let _ = writeln!(

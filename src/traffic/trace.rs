@@ -95,6 +95,8 @@ pub struct Trace {
     pub requests: Option<usize>,
     /// Request logs: mean generated tokens per request.
     pub output_tokens_per_request: Option<f64>,
+    /// Request logs: mean prompt tokens per request.
+    pub prompt_tokens_per_request: Option<f64>,
 }
 
 /// Why a trace could not be read.
@@ -427,6 +429,7 @@ fn from_rate(
         input_per_output: None,
         requests: None,
         output_tokens_per_request: None,
+        prompt_tokens_per_request: None,
     })
 }
 
@@ -495,6 +498,7 @@ fn from_log(
         input_per_output: Some(prompt / generated),
         requests: Some(rows.len()),
         output_tokens_per_request: Some(generated / rows.len() as f64),
+        prompt_tokens_per_request: Some(prompt / rows.len() as f64),
     })
 }
 

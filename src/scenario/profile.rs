@@ -1,0 +1,592 @@
+//! Profiles: a model profile in `models/` names how a replica serves — a
+//! measured `tok_s_per_gpu` ("measured on our own mix"), or the serving
+//! model ([`crate::model::serving`]) from an architecture in
+//! `models/architectures/` and a GPU in `hardware/`. Each is a data file with
+//! its sources; the built-in ones are compiled in, and any of them may be
+//! given as a path ending in `.toml` (relative to the file that names it).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
+use super::{ScenarioError, TOK_S_PER_GPU, Validator, decode};
+use crate::dist::{Dist, Range};
+use crate::model::serving::{
+    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica,
+};
+
+/// Built-in model profiles (the files in `models/`).
+pub const BUILTIN_MODELS: &[(&str, &str)] = &[
+    (
+        "llama3-70b-fp8-h100",
+        include_str!("../../models/llama3-70b-fp8-h100.toml"),
+    ),
+    (
+        "llama3-70b-fp8-h200",
+        include_str!("../../models/llama3-70b-fp8-h200.toml"),
+    ),
+    (
+        "llama3-70b-bf16-h100",
+        include_str!("../../models/llama3-70b-bf16-h100.toml"),
+    ),
+    (
+        "llama3-8b-bf16-h100",
+        include_str!("../../models/llama3-8b-bf16-h100.toml"),
+    ),
+    (
+        "llama3-70b-fp8-4xh100",
+        include_str!("../../models/llama3-70b-fp8-4xh100.toml"),
+    ),
+    (
+        "llama3-70b-bf16-4xh100",
+        include_str!("../../models/llama3-70b-bf16-4xh100.toml"),
+    ),
+    (
+        "llama3-8b-bf16-1xh100",
+        include_str!("../../models/llama3-8b-bf16-1xh100.toml"),
+    ),
+];
+
+/// Built-in hardware profiles (the files in `hardware/`).
+pub const BUILTIN_HARDWARE: &[(&str, &str)] = &[
+    ("h100-sxm", include_str!("../../hardware/h100-sxm.toml")),
+    ("h200-sxm", include_str!("../../hardware/h200-sxm.toml")),
+];
+
+/// Built-in architectures (the files in `models/architectures/`).
+pub const BUILTIN_ARCHITECTURES: &[(&str, &str)] = &[
+    (
+        "llama3-70b",
+        include_str!("../../models/architectures/llama3-70b.toml"),
+    ),
+    (
+        "llama3-8b",
+        include_str!("../../models/architectures/llama3-8b.toml"),
+    ),
+];
+
+/// Output tokens per request assumed when a scenario gives only
+/// `input_per_output` (ASSUMPTION: a chat answer of a few paragraphs; the
+/// Azure conversation trace averages 211).
+pub const DEFAULT_OUTPUT_TOKENS: f64 = 256.0;
+
+/// A validated model profile: how much one replica serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// Profile name.
+    pub name: String,
+    /// Where its figures come from.
+    pub source: String,
+    /// GPU type.
+    pub gpu: String,
+    /// GPUs per replica (tensor parallel: one failed GPU takes the replica down).
+    pub gpus_per_replica: u32,
+    /// Where the throughput comes from.
+    pub throughput: Throughput,
+    /// Fraction of peak throughput that can be served within latency targets.
+    pub utilization_ceiling: Dist,
+}
+
+/// Where a replica's throughput comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throughput {
+    /// A figure measured on the user's own mix: output tokens per second per
+    /// GPU at full load, whatever the request lengths.
+    Measured {
+        /// Output tokens per second per GPU.
+        tok_s_per_gpu: Dist,
+    },
+    /// The serving model, on each trial's request mix.
+    Serving {
+        /// The replica's hardware, shape and engine.
+        replica: Box<Replica>,
+        /// How far the model may be off, as a fraction (drawn per trial).
+        error: Dist,
+    },
+}
+
+impl Model {
+    /// The measured tok/s per GPU, if the profile gives one.
+    pub fn measured(&self) -> Option<&Dist> {
+        match &self.throughput {
+            Throughput::Measured { tok_s_per_gpu } => Some(tok_s_per_gpu),
+            Throughput::Serving { .. } => None,
+        }
+    }
+
+    /// The serving model, if the profile has one.
+    pub fn replica(&self) -> Option<&Replica> {
+        match &self.throughput {
+            Throughput::Serving { replica, .. } => Some(replica),
+            Throughput::Measured { .. } => None,
+        }
+    }
+
+    /// Output tokens per second per GPU at full load on `mix` under
+    /// `target`, before the utilization ceiling and the model's error: the
+    /// measured figure, or the serving model's. 0 when the replica cannot
+    /// serve the mix at all (a request longer than its KV cache).
+    pub fn tok_s_per_gpu(&self, measured: f64, mix: Mix, target: LatencyTarget) -> f64 {
+        match self.replica() {
+            None => measured,
+            Some(r) => r
+                .operate(mix, target)
+                .map_or(0.0, |p| p.output_tokens_per_s / f64::from(r.gpus)),
+        }
+    }
+}
+
+/// A model profile by name (built-in) or path (relative to the working
+/// folder), for `capsim capacity`.
+pub fn load_profile(name: &str) -> Result<Model, ScenarioError> {
+    let mut v = Validator {
+        text: "",
+        issues: Vec::new(),
+        warnings: Vec::new(),
+    };
+    match v.model_profile("profile", name, None) {
+        Some(m) if v.issues.is_empty() => Ok(m),
+        _ => Err(ScenarioError::Invalid {
+            origin: name.to_owned(),
+            issues: v.issues,
+        }),
+    }
+}
+
+/// `(text, origin, folder of the file)` of a profile named `name`: a path
+/// if it ends in `.toml` or holds a `/`, else a built-in.
+fn read_named(
+    kind: &str,
+    name: &str,
+    dir: Option<&Path>,
+    builtins: &[(&str, &str)],
+    folder: &str,
+) -> Result<(String, String, Option<PathBuf>), String> {
+    if name.ends_with(".toml") || name.contains('/') {
+        let path = dir
+            .map(|d| d.join(name))
+            .unwrap_or_else(|| PathBuf::from(name));
+        let text = super::read_text(&path).map_err(|e| format!("cannot read {kind} file: {e}"))?;
+        let parent = path.parent().map(Path::to_owned);
+        return Ok((text, path.display().to_string(), parent));
+    }
+    match builtins.iter().find(|(n, _)| *n == name) {
+        Some((_, t)) => Ok((t.to_string(), format!("{folder}/{name}.toml"), None)),
+        None => {
+            let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+            Err(format!(
+                "no {kind} named `{name}` (built-in: {}; or give a path ending in .toml)",
+                known.join(", ")
+            ))
+        }
+    }
+}
+
+/// Positive, finite and at most `max`, else an issue.
+fn positive(pv: &mut Validator, field: &str, x: f64, max: f64, unit: &str) -> f64 {
+    if !(x.is_finite() && x > 0.0 && x <= max) {
+        pv.push(
+            field,
+            None,
+            format!("{x} is out of range: must be greater than 0 and at most {max} ({unit})"),
+        );
+        return f64::NAN;
+    }
+    x
+}
+
+fn fraction(pv: &mut Validator, field: &str, x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0 && x <= 1.0) {
+        let hint = if x > 1.0 && x <= 100.0 {
+            format!(" (a fraction: {} for {x}%)", x / 100.0)
+        } else {
+            String::new()
+        };
+        pv.push(
+            field,
+            None,
+            format!("{x} must be a fraction greater than 0 and at most 1{hint}"),
+        );
+        return f64::NAN;
+    }
+    x
+}
+
+impl Validator<'_> {
+    /// Read and check the model profile `name` (and the architecture and
+    /// hardware it names). Problems are recorded with the file they are in.
+    pub(super) fn model_profile(
+        &mut self,
+        field: &str,
+        name: &str,
+        dir: Option<&Path>,
+    ) -> Option<Model> {
+        let (text, origin, pdir) =
+            match read_named("model profile", name, dir, BUILTIN_MODELS, "models") {
+                Ok(x) => x,
+                Err(e) => {
+                    self.push(field, None, e);
+                    return None;
+                }
+            };
+        let p: RawModelProfile = match toml::from_str(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                self.push(
+                    field,
+                    None,
+                    format!("model file {origin}: {}", e.to_string().trim_end()),
+                );
+                return None;
+            }
+        };
+        // Lines in the profile file are not lines of the scenario: check with its own text.
+        let mut pv = Validator {
+            text: &text,
+            issues: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let f = |k: &str| format!("{origin}: {k}");
+        let gpus = pv.count(&f("gpus_per_replica"), Some(p.gpus_per_replica), 1, 1, 1024);
+        let ceil = pv.dist(
+            &f("utilization_ceiling"),
+            &p.utilization_ceiling,
+            Range {
+                min: 0.0,
+                max: 1.0,
+                min_inclusive: false,
+                unit: "a fraction of peak throughput: 0.85 means 85%",
+            },
+        );
+        let serving = p.architecture.is_some() || p.hardware.is_some();
+        let measured = p.tok_s_per_gpu.is_some() || p.decode.is_some();
+        let throughput = if serving {
+            if measured {
+                pv.push(
+                    f("tok_s_per_gpu"),
+                    None,
+                    "give either tok_s_per_gpu (a measured figure) or architecture and hardware (the serving model), not both",
+                );
+            }
+            let replica = pv.replica(&p, &origin, pdir.as_deref(), gpus);
+            let error = match &p.throughput_error {
+                Some(e) => pv.dist(
+                    &f("throughput_error"),
+                    e,
+                    Range::between(-0.9, 5.0)
+                        .with_unit("a fraction: -0.15 means 15% less than the model"),
+                ),
+                None => Dist::fixed(0.0),
+            };
+            replica.map(|r| Throughput::Serving {
+                replica: Box::new(r),
+                error,
+            })
+        } else {
+            for (k, given) in [
+                ("weights_dtype", p.weights_dtype.is_some()),
+                ("kv_cache_dtype", p.kv_cache_dtype.is_some()),
+                ("throughput_error", p.throughput_error.is_some()),
+                ("engine", p.engine.is_some()),
+            ] {
+                if given {
+                    pv.push(
+                        f(k),
+                        None,
+                        "only applies to the serving model (architecture and hardware)",
+                    );
+                }
+            }
+            pv.measured_throughput(&p, &origin)
+                .map(|t| Throughput::Measured { tok_s_per_gpu: t })
+        };
+        let gpu = match (&p.gpu, &throughput) {
+            (Some(g), _) => g.clone(),
+            (None, Some(Throughput::Serving { replica, .. })) => replica.gpu.name.clone(),
+            (None, _) => {
+                pv.push(f("gpu"), None, "missing: the GPU type, e.g. \"H100-80GB\"");
+                String::new()
+            }
+        };
+        self.issues.append(&mut pv.issues);
+        self.warnings.append(&mut pv.warnings);
+        Some(Model {
+            name: p.name,
+            source: p.source,
+            gpu,
+            gpus_per_replica: gpus,
+            throughput: throughput?,
+            utilization_ceiling: ceil,
+        })
+    }
+
+    /// A measured profile's tok/s per GPU: given, or the decode table's.
+    fn measured_throughput(&mut self, p: &RawModelProfile, origin: &str) -> Option<Dist> {
+        let table = p.decode.as_ref().and_then(|d| {
+            match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.push(format!("{origin}: decode"), None, e);
+                    None
+                }
+            }
+        });
+        match (&p.tok_s_per_gpu, table) {
+            (Some(t), _) => Some(self.dist(&format!("{origin}: tok_s_per_gpu"), t, TOK_S_PER_GPU)),
+            // Measured: the table's figure at this batch and context.
+            (None, Some(v)) => Some(Dist::fixed(v)),
+            (None, None) => {
+                if p.decode.is_none() {
+                    self.push(
+                        format!("{origin}: tok_s_per_gpu"),
+                        None,
+                        "missing: give tok_s_per_gpu (a measured figure), or architecture and hardware for the serving model",
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// The serving model of a profile.
+    fn replica(
+        &mut self,
+        p: &RawModelProfile,
+        origin: &str,
+        dir: Option<&Path>,
+        gpus: u32,
+    ) -> Option<Replica> {
+        let f = |k: &str| format!("{origin}: {k}");
+        let dtype = |pv: &mut Self, k: &str, v: &Option<String>, default: Dtype| match v {
+            None => default,
+            Some(s) => Dtype::parse(s).unwrap_or_else(|| {
+                pv.push(
+                    f(k),
+                    None,
+                    format!("`{s}` is not a known number format ({})", Dtype::NAMES),
+                );
+                default
+            }),
+        };
+        let weights = dtype(self, "weights_dtype", &p.weights_dtype, Dtype::Bf16);
+        let kv_cache = dtype(self, "kv_cache_dtype", &p.kv_cache_dtype, Dtype::Bf16);
+        let architecture = match &p.architecture {
+            Some(a) => self.architecture(a, dir, &f("architecture")),
+            None => {
+                self.push(
+                    f("architecture"),
+                    None,
+                    "missing: the serving model needs an architecture (e.g. \"llama3-70b\")",
+                );
+                None
+            }
+        };
+        let gpu = match &p.hardware {
+            Some(h) => self.hardware(h, dir, &f("hardware")),
+            None => {
+                self.push(
+                    f("hardware"),
+                    None,
+                    "missing: the serving model needs a hardware profile (e.g. \"h100-sxm\")",
+                );
+                None
+            }
+        };
+        let e = p.engine.as_ref();
+        let engine = EngineLimits {
+            max_batch: self.count(
+                &f("engine.max_batch"),
+                e.and_then(|e| e.max_batch),
+                2048,
+                1,
+                1_000_000,
+            ),
+            max_num_tokens: self.count(
+                &f("engine.max_num_tokens"),
+                e.and_then(|e| e.max_num_tokens),
+                8192,
+                1,
+                100_000_000,
+            ),
+            kv_cache_memory_fraction: fraction(
+                self,
+                &f("engine.kv_cache_memory_fraction"),
+                e.and_then(|e| e.kv_cache_memory_fraction).unwrap_or(0.95),
+            ),
+            runtime_reserve_gib: {
+                let r = e.and_then(|e| e.runtime_reserve_gib).unwrap_or(4.0);
+                if !(r.is_finite() && (0.0..=1e4).contains(&r)) {
+                    self.push(
+                        f("engine.runtime_reserve_gib"),
+                        None,
+                        format!("{r}: must be between 0 and 10000 GiB"),
+                    );
+                }
+                r
+            },
+        };
+        let replica = Replica {
+            gpu: gpu?,
+            architecture: architecture?,
+            weights,
+            kv_cache,
+            gpus,
+            engine,
+        };
+        if let Err(e) = replica.kv_cache_tokens() {
+            self.push(f("gpus_per_replica"), None, e.to_string());
+        }
+        Some(replica)
+    }
+
+    fn hardware(&mut self, name: &str, dir: Option<&Path>, field: &str) -> Option<Gpu> {
+        let (text, origin, _) =
+            match read_named("hardware profile", name, dir, BUILTIN_HARDWARE, "hardware") {
+                Ok(x) => x,
+                Err(e) => {
+                    self.push(field, None, e);
+                    return None;
+                }
+            };
+        let h: RawHardware = match toml::from_str(&text) {
+            Ok(h) => h,
+            Err(e) => {
+                self.push(
+                    field,
+                    None,
+                    format!("hardware file {origin}: {}", e.to_string().trim_end()),
+                );
+                return None;
+            }
+        };
+        let f = |k: &str| format!("{origin}: {k}");
+        let e = &h.efficiency;
+        let gpu = Gpu {
+            name: h.name.clone(),
+            memory_gib: positive(self, &f("memory_gib"), h.memory_gib, 1e4, "GiB per GPU"),
+            hbm_tb_s: positive(
+                self,
+                &f("hbm_tb_s"),
+                h.hbm_tb_s,
+                100.0,
+                "TB/s: 3.35 for an H100, not 3350",
+            ),
+            dense_tflops_8bit: positive(
+                self,
+                &f("dense_tflops_8bit"),
+                h.dense_tflops_8bit,
+                1e5,
+                "TFLOP/s",
+            ),
+            dense_tflops_16bit: positive(
+                self,
+                &f("dense_tflops_16bit"),
+                h.dense_tflops_16bit,
+                1e5,
+                "TFLOP/s",
+            ),
+            interconnect_gb_s: positive(
+                self,
+                &f("interconnect_gb_s"),
+                h.interconnect_gb_s,
+                1e5,
+                "GB/s per direction",
+            ),
+            efficiency: Efficiency {
+                bandwidth: fraction(self, &f("efficiency.bandwidth"), e.bandwidth),
+                compute: fraction(self, &f("efficiency.compute"), e.compute),
+                interconnect: fraction(self, &f("efficiency.interconnect"), e.interconnect),
+                allreduce_latency_us: non_negative(
+                    self,
+                    &f("efficiency.allreduce_latency_us"),
+                    e.allreduce_latency_us,
+                    1e5,
+                ),
+                step_overhead_ms: non_negative(
+                    self,
+                    &f("efficiency.step_overhead_ms"),
+                    e.step_overhead_ms,
+                    1e4,
+                ),
+            },
+        };
+        Some(gpu)
+    }
+
+    fn architecture(
+        &mut self,
+        name: &str,
+        dir: Option<&Path>,
+        field: &str,
+    ) -> Option<Architecture> {
+        let (text, origin, _) = match read_named(
+            "architecture",
+            name,
+            dir,
+            BUILTIN_ARCHITECTURES,
+            "models/architectures",
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                self.push(field, None, e);
+                return None;
+            }
+        };
+        let a: RawArchitecture = match toml::from_str(&text) {
+            Ok(a) => a,
+            Err(e) => {
+                self.push(
+                    field,
+                    None,
+                    format!("architecture file {origin}: {}", e.to_string().trim_end()),
+                );
+                return None;
+            }
+        };
+        let f = |k: &str| format!("{origin}: {k}");
+        let heads = self.count(&f("heads"), Some(a.heads), 1, 1, 100_000);
+        let arch = Architecture {
+            name: a.name.clone(),
+            layers: self.count(&f("layers"), Some(a.layers), 1, 1, 10_000),
+            hidden: self.count(&f("hidden"), Some(a.hidden), 1, 1, 1_000_000),
+            heads,
+            kv_heads: self.count(&f("kv_heads"), Some(a.kv_heads), 1, 1, i64::from(heads)),
+            head_dim: self.count(&f("head_dim"), Some(a.head_dim), 1, 1, 100_000),
+            params_billion: positive(
+                self,
+                &f("params_billion"),
+                a.params_billion,
+                1e5,
+                "billions: 70.6 for Llama 3 70B",
+            ),
+        };
+        // The parameter count against the shape, when the file gives it all.
+        if let (Some(ffn), Some(vocab)) = (a.ffn, a.vocab) {
+            let (l, d) = (f64::from(arch.layers), f64::from(arch.hidden));
+            let q = f64::from(arch.heads * arch.head_dim);
+            let kv = f64::from(arch.kv_heads * arch.head_dim);
+            let est =
+                l * (2.0 * d * q + 2.0 * d * kv + 3.0 * d * ffn as f64) + 2.0 * vocab as f64 * d;
+            let given = arch.params_billion * 1e9;
+            if (est / given - 1.0).abs() > 0.15 {
+                self.warnings.push(format!(
+                    "{}: params_billion = {} but the shape gives {:.2} billion (layers × (attention + 3 × hidden × ffn) + 2 × vocab × hidden): check the units",
+                    origin,
+                    arch.params_billion,
+                    est / 1e9
+                ));
+            }
+        }
+        Some(arch)
+    }
+}
+
+fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
+    if !(x.is_finite() && (0.0..=max).contains(&x)) {
+        pv.push(field, None, format!("{x}: must be between 0 and {max}"));
+        return f64::NAN;
+    }
+    x
+}
