@@ -492,3 +492,122 @@ fn a_closed_pipe_ends_quietly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `capsim capacity`: the interface scripts call.
+mod capacity {
+    use super::*;
+
+    fn json(args: &[&str]) -> serde_json::Value {
+        let out = capsim()
+            .arg("capacity")
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    }
+
+    #[test]
+    fn json_reproduces_a_published_row() {
+        let v = json(&[
+            "llama3-70b-fp8-h100",
+            "--input-tokens",
+            "2048",
+            "--output-tokens",
+            "128",
+            "--tp",
+            "4",
+        ]);
+        let t = v["output_tokens_per_s"].as_f64().unwrap();
+        // TensorRT-LLM 0.20: 1,213.33 output tokens/s (calibration row).
+        assert!((t / 1213.33 - 1.0).abs() < 0.05, "{t}");
+        assert_eq!(v["gpus"], 4);
+        assert_eq!(v["operating_point"]["batch_limit"], "kv_memory");
+        // --tp changes the replica; H200 from its datasheet serves more.
+        let two = json(&[
+            "llama3-70b-fp8-h100",
+            "--input-tokens",
+            "2048",
+            "--output-tokens",
+            "128",
+            "--tp",
+            "2",
+        ]);
+        assert!((two["output_tokens_per_s"].as_f64().unwrap() / 736.89 - 1.0).abs() < 0.05);
+        let h200 = json(&[
+            "llama3-70b-fp8-h200",
+            "--input-tokens",
+            "2048",
+            "--output-tokens",
+            "128",
+            "--tp",
+            "4",
+        ]);
+        assert!(h200["output_tokens_per_s"].as_f64().unwrap() > t);
+        // A latency target gives a smaller batch that meets it.
+        let slo = json(&[
+            "llama3-70b-fp8-h100",
+            "--input-tokens",
+            "2048",
+            "--output-tokens",
+            "128",
+            "--tpot-ms",
+            "100",
+        ]);
+        assert!(slo["operating_point"]["step_ms"].as_f64().unwrap() <= 100.0);
+        assert_eq!(slo["operating_point"]["batch_limit"], "latency_target");
+        // The grid is an array, one object per mix.
+        assert!(json(&["llama3-8b-bf16-h100"]).as_array().unwrap().len() >= 8);
+    }
+
+    #[test]
+    fn bad_arguments_exit_non_zero_with_the_reason() {
+        let a = capsim()
+            .args(["capacity", "llama3-70b-fp8-h100", "--input-tokens", "100"])
+            .assert()
+            .code(2);
+        assert!(stderr_of(&a).contains("--output-tokens"));
+        let a = capsim().args(["capacity", "no-such-gpu"]).assert().code(1);
+        assert!(stderr_of(&a).contains("llama3-70b-fp8-h200"));
+        let a = capsim()
+            .args([
+                "capacity",
+                "llama3-70b-fp8-h100",
+                "--input-tokens",
+                "100",
+                "--output-tokens",
+                "100",
+                "--tpot-ms",
+                "1",
+            ])
+            .assert()
+            .code(1);
+        assert!(stderr_of(&a).contains("cannot be met"));
+        let a = capsim()
+            .args([
+                "capacity",
+                "llama3-70b-bf16-h100",
+                "--tp",
+                "1",
+                "--input-tokens",
+                "100",
+                "--output-tokens",
+                "100",
+            ])
+            .assert()
+            .code(1);
+        assert!(stderr_of(&a).contains("per GPU"), "{}", stderr_of(&a));
+        let a = capsim()
+            .args([
+                "capacity",
+                "llama3-70b-fp8-h100",
+                "--input-tokens",
+                "-5",
+                "--output-tokens",
+                "100",
+            ])
+            .assert()
+            .failure();
+        assert!(stderr_of(&a).contains("-5"));
+    }
+}

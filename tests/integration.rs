@@ -400,3 +400,243 @@ startup_lag_hours = {lag}
         }
     }
 }
+
+mod serving_model {
+    use super::*;
+    use capsim::model::serving::{LatencyTarget, Mix};
+
+    fn scenario_with(model: &str, demand: &str, extra: &str) -> String {
+        format!(
+            r#"
+[run]
+trials = 40
+[model]
+{model}
+[demand]
+monthly_tokens = 8e9
+{demand}
+[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2
+[gpu_prices]
+reserved = 2.4
+{extra}
+[[strategy]]
+name = "r2"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+"#
+        )
+    }
+
+    /// The same fleet and volume spill far more under the Azure code trace's
+    /// mix (2,048 prompt + 28 output tokens) than under the conversation
+    /// trace's (1,155 + 211): prefill is counted.
+    #[test]
+    fn prompt_heavy_traffic_spills_more() {
+        let spill = |traffic: &str| {
+            let text = scenario_with(
+                "profile = \"llama3-70b-fp8-h100\"",
+                &format!("traffic = \"{traffic}\""),
+                "",
+            );
+            let s = scenario::parse(&text, "t", None).unwrap();
+            let o = Engine::new(&s, 1).run(0..40, &|| {});
+            let (mut spilled, mut demanded) = (0.0, 0.0);
+            for t in &o {
+                spilled += t.strategies[0].total.spilled;
+                demanded += t.strategies[0].total.demanded;
+            }
+            spilled / demanded
+        };
+        let (code, conv) = (spill("azure-code-2023"), spill("azure-conv-2023"));
+        eprintln!("spilled share of demand: azure-code {code:.3}, azure-conv {conv:.3}");
+        assert!(code > 0.5 && conv < 0.1, "code {code}, conv {conv}");
+    }
+
+    /// A trial's capacity is the serving model's throughput on that trial's
+    /// drawn mix × 3,600 × the ceiling × (1 + error), exactly.
+    #[test]
+    fn capacity_follows_each_trials_mix() {
+        let text = scenario_with(
+            "profile = \"llama3-70b-fp8-h100\"",
+            "prompt_tokens = { low = 200, likely = 1000, high = 6000 }\noutput_tokens = { low = 100, likely = 300, high = 600 }",
+            "",
+        );
+        let s = scenario::parse(&text, "t", None).unwrap();
+        let e = Engine::new(&s, 7);
+        let r = s.model.replica().unwrap();
+        let mut scratch = Default::default();
+        let mut seen = Vec::new();
+        for trial in 0..30 {
+            let p = e.prepare(trial, &mut scratch);
+            let mix = Mix {
+                prompt_tokens: p.prompt_tokens,
+                output_tokens: p.output_tokens,
+            };
+            let tok = r
+                .operate(mix, LatencyTarget::default())
+                .unwrap()
+                .output_tokens_per_s;
+            let want = tok * (1.0 + p.throughput_error) * 3600.0 * p.utilization_ceiling;
+            assert!((p.replica_tokens_per_hour / want - 1.0).abs() < 1e-12);
+            assert!((p.input_per_output - p.prompt_tokens / p.output_tokens).abs() < 1e-12);
+            seen.push((p.prompt_tokens / p.output_tokens, tok));
+        }
+        // Drawn mixes differ, and so do capacities: more prompt per output, less output.
+        seen.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(seen[0].1 > 2.0 * seen[29].1, "{seen:?}");
+    }
+
+    /// H100 and H200 pools in one scenario, on common random numbers: the
+    /// H200 replica never serves less, and the event replay of a strategy
+    /// mixing the two equals the hour-by-hour definition.
+    #[test]
+    fn pools_on_different_hardware() {
+        let text = scenario_with(
+            "profile = \"llama3-70b-fp8-h100\"",
+            "prompt_tokens = { low = 500, likely = 2000, high = 8000 }\noutput_tokens = 250\nnoise_sigma = 0.3\nnoise_autocorrelation = 0.8",
+            r#"on_demand = 4.0
+[outages]
+preset = "llama3-h100"
+[[strategy]]
+name = "h200"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+profile = "llama3-70b-fp8-h200"
+[[strategy]]
+name = "mixed"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 3
+profile = "llama3-70b-fp8-h200""#,
+        );
+        let s = scenario::parse(&text, "t", None).unwrap();
+        assert_eq!(s.pool_models.len(), 1);
+        let e = Engine::new(&s, 3);
+        let mut scratch = Default::default();
+        for trial in 0..20 {
+            let p = e.prepare(trial, &mut scratch);
+            assert!(p.model_tokens_per_hour[1] >= p.model_tokens_per_hour[0]);
+            let out = e.trial(trial, &mut scratch);
+            // The extra strategies come first: h200, mixed, then r2 (H100).
+            let (h200, h100) = (&out.strategies[0].total, &out.strategies[2].total);
+            assert!(
+                h200.served >= h100.served - 1e-6 * h100.served,
+                "trial {trial}: {h200:?} vs {h100:?} caps {:?}",
+                p.model_tokens_per_hour
+            );
+            let p = e.prepare(trial, &mut scratch);
+            for si in 0..s.strategies.len() {
+                let ev = e.simulate(si, &p, trial, &mut scratch);
+                let hr = e.simulate_hourly(si, &p, trial, &mut scratch);
+                let (a, b) = (&ev.total, &hr.total);
+                for (x, y) in [
+                    (a.served, b.served),
+                    (a.spilled, b.spilled),
+                    (a.gpu_cost, b.gpu_cost),
+                    (a.paid_capacity, b.paid_capacity),
+                    (a.hours_short, b.hours_short),
+                ] {
+                    assert!(
+                        (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+                        "strategy {si} trial {trial}: {x} vs {y}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_latency_target_lowers_capacity() {
+        let cap = |slo: &str| {
+            let text = scenario_with(
+                "profile = \"llama3-70b-fp8-h100\"",
+                "prompt_tokens = 1000\noutput_tokens = 250",
+                slo,
+            );
+            let s = scenario::parse(&text, "t", None).unwrap();
+            Engine::new(&s, 1)
+                .prepare(0, &mut Default::default())
+                .replica_tokens_per_hour
+        };
+        let (free, loose, tight) = (
+            cap(""),
+            cap("[slo]\ntpot_ms = 60"),
+            cap("[slo]\ntpot_ms = 20\nttft_ms = 500"),
+        );
+        assert!(
+            free >= loose && loose > tight && tight > 0.0,
+            "{free} {loose} {tight}"
+        );
+        let text = scenario_with(
+            "profile = \"llama3-70b-fp8-h100\"",
+            "",
+            "[slo]\ntpot_ms = 2",
+        );
+        let e = scenario::parse(&text, "t", None).unwrap_err().to_string();
+        assert!(
+            e.contains("model.profile") && e.contains("time per output token"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_measured_figure_on_prompt_heavy_demand_is_warned_about() {
+        let text = scenario_with(
+            "profile = \"llama3-70b-fp8-4xh100\"",
+            "prompt_tokens = 3000\noutput_tokens = 300",
+            "",
+        );
+        let s = scenario::parse(&text, "t", None).unwrap();
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.contains("counts output tokens only")
+                    && w.contains("10.0 prompt tokens per output token")),
+            "{:?}",
+            s.warnings
+        );
+        // The seed (output tokens only) gets no such warning.
+        assert!(builtin_seed().warnings.is_empty());
+    }
+
+    #[test]
+    fn request_lengths_are_checked() {
+        let bad = [
+            (
+                "prompt_tokens = 1000\noutput_tokens = 200\ninput_per_output = 5",
+                "demand.input_per_output",
+            ),
+            ("prompt_tokens = 1000", "demand.output_tokens"),
+            ("output_tokens = 0.5", "demand.output_tokens"),
+            (
+                "prompt_tokens = 900000\noutput_tokens = 200",
+                "cannot serve",
+            ),
+        ];
+        for (demand, want) in bad {
+            let text = scenario_with("profile = \"llama3-70b-fp8-h100\"", demand, "");
+            let e = scenario::parse(&text, "t", None).unwrap_err().to_string();
+            assert!(e.contains(want), "{demand}: {e}");
+        }
+        let text = scenario_with("profile = \"llama3-70b-fp8-h100\"", "", "[slo]");
+        assert!(
+            scenario::parse(&text, "t", None)
+                .unwrap_err()
+                .to_string()
+                .contains("slo")
+        );
+        let text = scenario_with("profile = \"llama3-70b-fp8-h100\"", "", "").replace(
+            "replicas = 2\n",
+            "replicas = 2\nprofile = \"llama3-405b\"\n",
+        );
+        let e = scenario::parse(&text, "t", None).unwrap_err().to_string();
+        assert!(e.contains("strategy[0].pool[0].profile"), "{e}");
+    }
+}

@@ -164,8 +164,23 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
         },
         Col {
             name: "draw_tok_s_per_gpu",
-            doc: "trial draw: output tokens per second per GPU at full load",
+            doc: "trial draw: output tokens per second per GPU at full load ([model]'s profile on this trial's request mix, with its throughput error)",
             get: |r| Some(r.p.tok_s_per_gpu),
+        },
+        Col {
+            name: "draw_throughput_error",
+            doc: "trial draw: the serving model's relative error (0.1 = 10% more than the model; 0 for a measured tok_s_per_gpu)",
+            get: |r| Some(r.p.throughput_error),
+        },
+        Col {
+            name: "draw_prompt_tokens",
+            doc: "trial draw: mean prompt tokens per request",
+            get: |r| Some(r.p.prompt_tokens),
+        },
+        Col {
+            name: "draw_output_tokens",
+            doc: "trial draw: mean output tokens per request",
+            get: |r| Some(r.p.output_tokens),
         },
         Col {
             name: "draw_utilization_ceiling",

@@ -78,7 +78,13 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
         "$/M tokens [95% CI]".into(),
         "P(cheaper than API)".into(),
         "utilization".into(),
-        "hours short".into(),
+        // With latency targets, capacity is what meets them: an hour short
+        // of it is an hour the targets could not be met.
+        if s.slo.is_set() {
+            "hours over SLO".into()
+        } else {
+            "hours short".into()
+        },
     ]);
     for st in &s.strategies {
         let cost = find(rows, &st.name, "total_cost_usd");

@@ -590,3 +590,72 @@ fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
     }
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::serving::tests::{h100, llama70b};
+
+    #[test]
+    fn the_shipped_h100_profile_is_the_calibrated_replica() {
+        let m = load_profile("llama3-70b-fp8-h100").unwrap();
+        assert_eq!(m.replica(), Some(&llama70b(h100(), 4)));
+        assert_eq!(m.gpus_per_replica, 4);
+    }
+
+    #[test]
+    fn every_builtin_profile_loads() {
+        for (name, _) in BUILTIN_MODELS {
+            let m = load_profile(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(&m.name, name);
+        }
+    }
+
+    #[test]
+    fn h200_serves_at_least_what_h100_does_on_every_mix() {
+        let h100 = load_profile("llama3-70b-fp8-h100").unwrap();
+        let h200 = load_profile("llama3-70b-fp8-h200").unwrap();
+        let none = LatencyTarget::default();
+        for g in [1, 2, 4, 8] {
+            let (mut a, mut b) = (
+                h100.replica().unwrap().clone(),
+                h200.replica().unwrap().clone(),
+            );
+            a.gpus = g;
+            b.gpus = g;
+            for i in [0.0, 128.0, 1000.0, 2048.0, 5000.0, 20000.0, 60000.0] {
+                for o in [1.0, 28.0, 128.0, 500.0, 2048.0, 8192.0] {
+                    let mix = Mix {
+                        prompt_tokens: i,
+                        output_tokens: o,
+                    };
+                    let x = a.operate(mix, none).map_or(0.0, |p| p.output_tokens_per_s);
+                    let y = b.operate(mix, none).map_or(0.0, |p| p.output_tokens_per_s);
+                    assert!(y >= x, "TP{g} {i}/{o}: H200 {y} < H100 {x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_hardware_values_name_their_field() {
+        let dir = std::env::temp_dir().join(format!("capsim-hw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let hw = BUILTIN_HARDWARE[0]
+            .1
+            .replace("hbm_tb_s = 3.35", "hbm_tb_s = 3350");
+        std::fs::write(dir.join("hw.toml"), hw).unwrap();
+        let prof = BUILTIN_MODELS[0]
+            .1
+            .replace("hardware = \"h100-sxm\"", "hardware = \"hw.toml\"");
+        std::fs::write(dir.join("p.toml"), prof).unwrap();
+        let e = load_profile(dir.join("p.toml").to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("hbm_tb_s") && e.contains("3.35 for an H100"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
