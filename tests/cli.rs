@@ -507,53 +507,29 @@ mod capacity {
         serde_json::from_slice(&out.get_output().stdout).unwrap()
     }
 
+    /// One mix: `profile --input-tokens i --output-tokens o` and `extra`.
+    fn one(profile: &str, i: &str, o: &str, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec![profile, "--input-tokens", i, "--output-tokens", o];
+        args.extend_from_slice(extra);
+        json(&args)
+    }
+
     #[test]
     fn json_reproduces_a_published_row() {
-        let v = json(&[
-            "llama3-70b-fp8-h100",
-            "--input-tokens",
-            "2048",
-            "--output-tokens",
-            "128",
-            "--tp",
-            "4",
-        ]);
+        let v = one("llama3-70b-fp8-h100", "2048", "128", &["--tp", "4"]);
         let t = v["output_tokens_per_s"].as_f64().unwrap();
         // TensorRT-LLM 0.20: 1,213.33 output tokens/s (calibration row).
         assert!((t / 1213.33 - 1.0).abs() < 0.05, "{t}");
         assert_eq!(v["gpus"], 4);
         assert_eq!(v["operating_point"]["batch_limit"], "kv_memory");
-        // --tp changes the replica; H200 from its datasheet serves more.
-        let two = json(&[
-            "llama3-70b-fp8-h100",
-            "--input-tokens",
-            "2048",
-            "--output-tokens",
-            "128",
-            "--tp",
-            "2",
-        ]);
+        // --tp changes the replica (736.89 published at TP 2).
+        let two = one("llama3-70b-fp8-h100", "2048", "128", &["--tp", "2"]);
         assert!((two["output_tokens_per_s"].as_f64().unwrap() / 736.89 - 1.0).abs() < 0.05);
-        let h200 = json(&[
-            "llama3-70b-fp8-h200",
-            "--input-tokens",
-            "2048",
-            "--output-tokens",
-            "128",
-            "--tp",
-            "4",
-        ]);
+        // H200 from its datasheet serves more.
+        let h200 = one("llama3-70b-fp8-h200", "2048", "128", &["--tp", "4"]);
         assert!(h200["output_tokens_per_s"].as_f64().unwrap() > t);
         // A latency target gives a smaller batch that meets it.
-        let slo = json(&[
-            "llama3-70b-fp8-h100",
-            "--input-tokens",
-            "2048",
-            "--output-tokens",
-            "128",
-            "--tpot-ms",
-            "100",
-        ]);
+        let slo = one("llama3-70b-fp8-h100", "2048", "128", &["--tpot-ms", "100"]);
         assert!(slo["operating_point"]["step_ms"].as_f64().unwrap() <= 100.0);
         assert_eq!(slo["operating_point"]["batch_limit"], "latency_target");
         // The grid is an array, one object per mix.

@@ -215,6 +215,36 @@ fn fraction(pv: &mut Validator, field: &str, x: f64) -> f64 {
 }
 
 impl Validator<'_> {
+    /// Read the `kind` file `name` and parse it as `T`: `(parsed, text,
+    /// origin, folder of the file)`, or an issue on `field`.
+    fn read_profile_file<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &str,
+        kind: &str,
+        name: &str,
+        dir: Option<&Path>,
+        (builtins, folder): (&[(&str, &str)], &str),
+    ) -> Option<(T, String, String, Option<PathBuf>)> {
+        let (text, origin, pdir) = match read_named(kind, name, dir, builtins, folder) {
+            Ok(x) => x,
+            Err(e) => {
+                self.push(field, None, e);
+                return None;
+            }
+        };
+        match toml::from_str(&text) {
+            Ok(t) => Some((t, text, origin, pdir)),
+            Err(e) => {
+                self.push(
+                    field,
+                    None,
+                    format!("{kind} file {origin}: {}", e.to_string().trim_end()),
+                );
+                None
+            }
+        }
+    }
+
     /// Read and check the model profile `name` (and the architecture and
     /// hardware it names). Problems are recorded with the file they are in.
     pub(super) fn model_profile(
@@ -223,25 +253,13 @@ impl Validator<'_> {
         name: &str,
         dir: Option<&Path>,
     ) -> Option<Model> {
-        let (text, origin, pdir) =
-            match read_named("model profile", name, dir, BUILTIN_MODELS, "models") {
-                Ok(x) => x,
-                Err(e) => {
-                    self.push(field, None, e);
-                    return None;
-                }
-            };
-        let p: RawModelProfile = match toml::from_str(&text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.push(
-                    field,
-                    None,
-                    format!("model file {origin}: {}", e.to_string().trim_end()),
-                );
-                return None;
-            }
-        };
+        let (p, text, origin, pdir): (RawModelProfile, _, _, _) = self.read_profile_file(
+            field,
+            "model profile",
+            name,
+            dir,
+            (BUILTIN_MODELS, "models"),
+        )?;
         // Lines in the profile file are not lines of the scenario: check with its own text.
         let mut pv = Validator {
             text: &text,
@@ -442,25 +460,13 @@ impl Validator<'_> {
     }
 
     fn hardware(&mut self, name: &str, dir: Option<&Path>, field: &str) -> Option<Gpu> {
-        let (text, origin, _) =
-            match read_named("hardware profile", name, dir, BUILTIN_HARDWARE, "hardware") {
-                Ok(x) => x,
-                Err(e) => {
-                    self.push(field, None, e);
-                    return None;
-                }
-            };
-        let h: RawHardware = match toml::from_str(&text) {
-            Ok(h) => h,
-            Err(e) => {
-                self.push(
-                    field,
-                    None,
-                    format!("hardware file {origin}: {}", e.to_string().trim_end()),
-                );
-                return None;
-            }
-        };
+        let (h, _, origin, _): (RawHardware, _, _, _) = self.read_profile_file(
+            field,
+            "hardware profile",
+            name,
+            dir,
+            (BUILTIN_HARDWARE, "hardware"),
+        )?;
         let f = |k: &str| format!("{origin}: {k}");
         let e = &h.efficiency;
         let gpu = Gpu {
@@ -521,30 +527,13 @@ impl Validator<'_> {
         dir: Option<&Path>,
         field: &str,
     ) -> Option<Architecture> {
-        let (text, origin, _) = match read_named(
+        let (a, _, origin, _): (RawArchitecture, _, _, _) = self.read_profile_file(
+            field,
             "architecture",
             name,
             dir,
-            BUILTIN_ARCHITECTURES,
-            "models/architectures",
-        ) {
-            Ok(x) => x,
-            Err(e) => {
-                self.push(field, None, e);
-                return None;
-            }
-        };
-        let a: RawArchitecture = match toml::from_str(&text) {
-            Ok(a) => a,
-            Err(e) => {
-                self.push(
-                    field,
-                    None,
-                    format!("architecture file {origin}: {}", e.to_string().trim_end()),
-                );
-                return None;
-            }
-        };
+            (BUILTIN_ARCHITECTURES, "models/architectures"),
+        )?;
         let f = |k: &str| format!("{origin}: {k}");
         let heads = self.count(&f("heads"), Some(a.heads), 1, 1, 100_000);
         let arch = Architecture {
