@@ -44,9 +44,9 @@
 //! - **the engine's maximum batch** and its **token budget per step**
 //!   (`n ≤ max_num_tokens`);
 //! - a **latency target**, when given: time per output token = `t_step`,
-//!   time to first token = the prompt's own prefill (`max(W/G/BW, 2 P I/G/F)`
-//!   + its attention and all-reduces) + one step of the running batch. No
-//!   queueing is counted: the utilization ceiling leaves that headroom.
+//!   time to first token = the prompt's own prefill (`max(W/G/BW, 2 P I/G/F)`,
+//!   plus its attention and all-reduces) plus one step of the running batch.
+//!   No queueing is counted: the utilization ceiling leaves that headroom.
 //!
 //! `B / t_step` rises with `B` (the step grows at most linearly in `B` from a
 //! positive constant), so the largest batch gives the most throughput, and
