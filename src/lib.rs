@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod input;
 pub mod model;
 pub mod precision;
 pub mod report;

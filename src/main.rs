@@ -241,6 +241,14 @@ fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
 }
 
 /// `I/N` with 0 ≤ I < N.
+/// Most shards a run may be cut into.
+const MAX_SHARDS: u64 = 100_000;
+/// Most worker threads (a machine with more cores is rare; more threads
+/// than cores only cost memory).
+const MAX_THREADS: usize = 1024;
+/// Most break-even volumes and sizes swept in one run.
+const MAX_SWEEP: usize = 1000;
+
 fn parse_shard(text: &str) -> Result<[u64; 2]> {
     let bad = || anyhow::anyhow!("--shard {text}: expected I/N with 0 <= I < N, e.g. 0/4");
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
@@ -249,6 +257,10 @@ fn parse_shard(text: &str) -> Result<[u64; 2]> {
         n.trim().parse().map_err(|_| bad())?,
     );
     anyhow::ensure!(n >= 1 && i < n, bad());
+    anyhow::ensure!(
+        n <= MAX_SHARDS,
+        "--shard {text}: at most {MAX_SHARDS} shards (each shard is a process and a folder)"
+    );
     Ok([i, n])
 }
 
@@ -324,6 +336,11 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
             "--replicas: give replica counts between 1 and 1000"
         );
+        anyhow::ensure!(
+            replicas.len() <= 100,
+            "--replicas: at most 100 sizes in one run (got {})",
+            replicas.len()
+        );
         s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
             format!(
                 "--strategy: `{}` has no pool of that kind to resize",
@@ -336,6 +353,11 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         None => trials.unwrap_or(s.trials),
     };
     anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+    anyhow::ensure!(
+        trials <= scenario::MAX_TRIALS as u64,
+        "--trials {trials}: must be at most {} (as run.trials in a scenario)",
+        scenario::MAX_TRIALS
+    );
     let seed = seed.unwrap_or(s.seed);
     let shard = match &shard {
         None => None,
@@ -361,7 +383,15 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
     if threads == Some(0) {
         anyhow::bail!("--threads: must be at least 1");
     }
+    if let Some(t) = threads.filter(|t| *t > MAX_THREADS) {
+        anyhow::bail!("--threads {t}: must be at most {MAX_THREADS}");
+    }
     if let Job::Breakeven(v) = &job {
+        anyhow::ensure!(
+            v.len() <= MAX_SWEEP,
+            "--volumes: at most {MAX_SWEEP} volumes in one sweep (got {})",
+            v.len()
+        );
         if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
             anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
         }
@@ -371,6 +401,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         .build()
         .context("starting worker threads")?;
     let mut info = RunInfo {
+        capsim_run_format: report::folder::RUN_FORMAT.into(),
         capsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario_name: s.name.clone(),
         seed,
@@ -385,14 +416,14 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         scenario_toml: s.source_text.clone(),
         scenario: s.clone(),
     };
-    let dir = report::prepare_out(&out, &info, name.as_deref(), force)?;
+    let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
     let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
     // Trials go to the run folder block by block; the jobs that compare
     // strategies trial by trial (compare, size) also keep the few columns
     // they read (compare::TrialColumns), not the trials.
-    let mut files = RunFiles::create(&dir)?;
+    let mut files = RunFiles::create(&target)?;
     files.append(&s, engine.calendar(), &[])?;
     let keep = matches!(job, Job::Compare | Job::Size(..));
     let plain_run = matches!(job, Job::Run);
@@ -496,7 +527,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         info.horizon_hours,
         &run_json,
     );
-    let summary = files.finish(&names, &run_json, &meta, extra, want_report)?;
+    let (summary, dir) = files.finish(&names, &run_json, &meta, extra, want_report)?;
     if plain_run {
         text.push(terminal::summary_table(&s, &summary));
         text.extend(terminal::headline(&s, &summary));
@@ -773,6 +804,10 @@ fn run() -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = report::folder::handle_signals() {
+        eprintln!("Error: {e:#}");
+        return ExitCode::from(2);
+    }
     // Like other command-line tools, end quietly when the reader of our output
     // goes away (`capsim schema | head`) instead of failing on the broken pipe.
     // SAFETY: setting a signal disposition to its default at start-up, before

@@ -425,16 +425,20 @@ fn a_named_run_folder_is_replaced_only_with_force_and_only_whole() {
 
 #[test]
 fn temporary_folders_of_dead_runs_are_cleaned_up() {
+    use capsim::report::folder::{LOCK_FILE, lock};
     let tmp = tempfile::tempdir().unwrap();
-    // PID 4194305 is above Linux's PID_MAX_LIMIT (2^22): never a live process.
+    // A dead run's folder: its lock file is held by nobody.
     let stale = tmp.path().join(".seed-seed1-x.partial-4194305");
     std::fs::create_dir(&stale).unwrap();
     std::fs::write(stale.join("trials.parquet"), b"half").unwrap();
-    // Our own (live) PID's folder is left alone.
-    let live = tmp
-        .path()
-        .join(format!(".other.partial-{}", std::process::id()));
+    std::fs::write(stale.join(LOCK_FILE), b"").unwrap();
+    // A live run's folder (this process holds its lock), whatever its name says.
+    let live = tmp.path().join(".other.partial-4194306");
     std::fs::create_dir(&live).unwrap();
+    let held = lock(&live).unwrap();
+    // A folder just created, before its lock: kept (stale only after an hour).
+    let young = tmp.path().join(".young.partial-1");
+    std::fs::create_dir(&young).unwrap();
     capsim()
         .args(["run", "--trials", "5", "--quiet", "--out"])
         .arg(tmp.path())
@@ -442,6 +446,245 @@ fn temporary_folders_of_dead_runs_are_cleaned_up() {
         .success();
     assert!(!stale.exists(), "stale temporary folder removed");
     assert!(live.exists(), "a live process's folder is kept");
+    assert!(young.exists(), "a folder without a lock yet is kept");
+    drop(held);
+}
+
+/// A folder is a run only if capsim wrote its run.json and nothing else is
+/// in it: --force never removes a user's files.
+#[test]
+fn a_foreign_folder_is_never_replaced() {
+    let out = tempfile::tempdir().unwrap();
+    let mine = out.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("run.json"), r#"{"capsim_version": "1.0"}"#).unwrap();
+    std::fs::write(mine.join("thesis.txt"), b"years of work").unwrap();
+    let a = capsim()
+        .args([
+            "run", "--trials", "5", "--quiet", "--name", "mine", "--force", "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("not a capsim run folder"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert_eq!(
+        std::fs::read(mine.join("thesis.txt")).unwrap(),
+        b"years of work"
+    );
+    // A real run with a stranger's file added is not replaced either.
+    capsim()
+        .args(["run", "--trials", "5", "--quiet", "--name", "real", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    std::fs::write(out.path().join("real/notes.md"), b"mine").unwrap();
+    let a = capsim()
+        .args([
+            "run", "--trials", "5", "--quiet", "--name", "real", "--force", "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(1);
+    assert!(stderr_of(&a).contains("notes.md"), "{}", stderr_of(&a));
+    assert!(out.path().join("real/notes.md").exists());
+    // Without the stranger it is replaced.
+    std::fs::remove_file(out.path().join("real/notes.md")).unwrap();
+    capsim()
+        .args([
+            "run", "--trials", "5", "--quiet", "--name", "real", "--force", "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+}
+
+/// Two runs racing for one --name: one succeeds, the other says why, and
+/// the folder holds one whole run. Unnamed runs in the same second both land.
+#[test]
+fn runs_racing_for_one_name() {
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("capsim");
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(&bin)
+            .args(args)
+            .arg("--out")
+            .arg(out.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let kids: Vec<_> = (0..2)
+        .map(|_| spawn(&["run", "--trials", "200", "--quiet", "--name", "race"]))
+        .collect();
+    let outs: Vec<_> = kids
+        .into_iter()
+        .map(|k| k.wait_with_output().unwrap())
+        .collect();
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(ok, 1, "exactly one run wins");
+    let lost = outs.iter().find(|o| !o.status.success()).unwrap();
+    assert!(String::from_utf8_lossy(&lost.stderr).contains("appeared while this run was going"));
+    assert!(read(&out.path().join("race/trials.parquet")).height() > 0);
+    let kids: Vec<_> = (0..3)
+        .map(|_| spawn(&["run", "--trials", "20", "--quiet"]))
+        .collect();
+    for k in kids {
+        assert!(k.wait_with_output().unwrap().status.success());
+    }
+    let runs = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("seed-"))
+        .count();
+    assert_eq!(runs, 3, "three unnamed runs, three folders");
+}
+
+/// SIGTERM and SIGINT at several moments: the partial folder goes, a
+/// finished run stays, and the exit status is 128 + the signal.
+#[test]
+fn signals_stop_cleanly() {
+    let out = tempfile::tempdir().unwrap();
+    capsim()
+        .args(["run", "--trials", "5", "--quiet", "--name", "kept", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let before = std::fs::read(out.path().join("kept/trials.parquet")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("capsim");
+    for (sig, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+        for delay_ms in [50u64, 400, 900] {
+            let child = std::process::Command::new(&bin)
+                .args(["run", "--trials", "2000", "--quiet", "--out"])
+                .arg(out.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+            // SAFETY: sending a signal to our own child process.
+            unsafe { libc::kill(child.id() as i32, sig) };
+            let o = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            use std::os::unix::process::ExitStatusExt as _;
+            // Finished before the signal, or signalled before the handler was
+            // installed (then nothing was written yet).
+            if o.status.success() || o.status.signal().is_some() {
+                continue;
+            }
+            assert_eq!(o.status.code(), Some(code), "{err}");
+            assert!(err.contains("stopped by"), "{err}");
+            assert_eq!(err.lines().count(), 1, "one line: {err}");
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "partial folders left: {left:?}");
+    assert_eq!(
+        std::fs::read(out.path().join("kept/trials.parquet")).unwrap(),
+        before
+    );
+}
+
+/// Two PID namespaces sharing one --out (as two containers or Slurm nodes
+/// would): a run in one never removes the live partial folder of the other.
+#[test]
+fn two_pid_namespaces_share_one_out() {
+    let probe = std::process::Command::new("unshare")
+        .args(["-p", "-f", "--mount-proc", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: unshare -p needs root and util-linux");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("capsim");
+    let long = std::process::Command::new("unshare")
+        .args(["-p", "-f", "--mount-proc"])
+        .arg(&bin)
+        .args([
+            "run", "--trials", "3000", "--quiet", "--name", "inner", "--out",
+        ])
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for its partial folder, then run beside it from this namespace.
+    let t0 = std::time::Instant::now();
+    while !std::fs::read_dir(out.path()).unwrap().flatten().any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .starts_with(".inner.partial-")
+    }) {
+        assert!(t0.elapsed().as_secs() < 30, "the inner run never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    for _ in 0..3 {
+        capsim()
+            .args(["run", "--trials", "5", "--quiet", "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+    }
+    let o = long.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("inner/run.json")).unwrap())
+            .unwrap();
+    assert_eq!(run["trials"], 3000);
+    assert!(read(&out.path().join("inner/trials.parquet")).height() > 0);
+}
+
+/// The caps of the scenario file apply on the command line too, and inputs
+/// that are not regular files or are too large are refused.
+#[test]
+fn command_line_caps_and_input_bounds() {
+    for (args, want) in [
+        (
+            vec!["run", "--trials", "100000001"],
+            "--trials 100000001: must be at most 100000000",
+        ),
+        (
+            vec!["run", "--threads", "100000"],
+            "--threads 100000: must be at most 1024",
+        ),
+        (vec!["run", "--shard", "0/1000000"], "at most 100000 shards"),
+        (vec!["validate", "/dev/zero"], "not a regular file"),
+    ] {
+        let a = capsim()
+            .args(&args)
+            .args(["--quiet"].iter().filter(|_| args[0] == "run"))
+            .assert()
+            .code(1);
+        assert!(stderr_of(&a).contains(want), "{args:?}: {}", stderr_of(&a));
+    }
+    let d = tempfile::tempdir().unwrap();
+    let big = d.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 17 << 20]).unwrap();
+    let a = capsim().arg("validate").arg(&big).assert().code(1);
+    assert!(
+        stderr_of(&a).contains("more than the 16 MB"),
+        "{}",
+        stderr_of(&a)
+    );
+    // A 1 MB line is echoed cut, not whole.
+    let long = d.path().join("long.toml");
+    std::fs::write(&long, format!("name = {}\n", "y".repeat(1 << 20))).unwrap();
+    let a = capsim().arg("validate").arg(&long).assert().code(1);
+    assert!(
+        stderr_of(&a).len() < 2000,
+        "{} bytes of stderr",
+        stderr_of(&a).len()
+    );
 }
 
 #[test]

@@ -1270,7 +1270,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("run");
         let e = Engine::new(&s, 1);
-        let mut files = RunFiles::create(&dir).unwrap();
+        let target = crate::report::folder::Target {
+            dir: dir.clone(),
+            named: true,
+            force: false,
+        };
+        let mut files = RunFiles::create(&target).unwrap();
         files
             .append(&s, e.calendar(), &e.run(0..40, &|| {}))
             .unwrap();

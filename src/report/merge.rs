@@ -27,7 +27,7 @@ struct Shard {
 
 fn read_shard(dir: &Path) -> Result<Shard> {
     let path = dir.join("run.json");
-    let text = std::fs::read_to_string(&path)
+    let text = crate::input::read_text_bounded(&path, crate::input::MAX_JSON_BYTES)
         .with_context(|| format!("{}: not a capsim run folder", dir.display()))?;
     let info: Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: run.json is not valid JSON", path.display()))?;
@@ -105,6 +105,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
         .filter_map(|st| st["name"].as_str().map(str::to_owned))
         .collect();
     let mut info = first.clone();
+    info["capsim_run_format"] = super::folder::RUN_FORMAT.into();
     info["trial_range"] = serde_json::json!([0, trials]);
     info["shard"] = Value::Null;
     info["elapsed_seconds"] = shards
@@ -122,9 +123,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
     let horizon = first["horizon_hours"].as_u64().unwrap_or(0) as u32;
     let version = first["capsim_version"].as_str().unwrap_or("");
     let meta = parquet::metadata(version, name, seed, trials, horizon, &run_json);
-    let dir = prepare_dir(out, name, &format!("seed{seed}"))?;
+    let target = prepare_dir(out, name, &format!("seed{seed}"))?;
     // One shard in memory at a time.
-    let mut files = RunFiles::create(&dir)?.encode_in_parallel();
+    let mut files = RunFiles::create(&target)?.encode_in_parallel();
     for s in &shards {
         let trials = parquet::read(&s.dir.join("trials.parquet"), None, None)?;
         let monthly = parquet::read(&s.dir.join("monthly.parquet"), None, None)?;
@@ -132,6 +133,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
             .append_frames(&trials, &monthly)
             .with_context(|| format!("{}: does not match the other shards", s.dir.display()))?;
     }
-    files.finish(&names, &run_json, &meta, Vec::new(), report)?;
+    let (_, dir) = files.finish(&names, &run_json, &meta, Vec::new(), report)?;
     Ok(dir)
 }

@@ -8,6 +8,7 @@
 
 pub mod capacity;
 pub mod columns;
+pub mod folder;
 #[cfg(feature = "files")]
 pub mod html;
 #[cfg(feature = "files")]
@@ -18,7 +19,7 @@ pub mod parquet;
 pub mod stream;
 pub mod terminal;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -34,6 +35,8 @@ pub const REPORT_FILE: &str = "report.html";
 /// Facts about a run, written as `run.json` and as Parquet metadata.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunInfo {
+    /// What marks the folder as a capsim run: [`folder::RUN_FORMAT`].
+    pub capsim_run_format: String,
     /// capsim version.
     pub capsim_version: String,
     /// Scenario name.
@@ -165,11 +168,18 @@ pub fn self_host_cheaper(r: &TrialRecord) -> bool {
 }
 
 /// Choose the run folder under `out` (created if missing): `name` if given,
-/// else `<scenario>-seed<seed>[-shard<i>of<n>]-<time>` with a numeric suffix
-/// if taken. A named folder that already holds a run is refused unless
-/// `force` (then it is replaced only once the new run is complete). Fails
-/// with a clear message if `out` cannot be written.
-pub fn prepare_out(out: &Path, info: &RunInfo, name: Option<&str>, force: bool) -> Result<PathBuf> {
+/// else `<scenario>-seed<seed>[-shard<i>of<n>]-<time>-<unique>`. A named
+/// folder that already exists is refused unless it is a capsim run
+/// ([`folder::not_a_run`]) and `force` is given; then it is replaced only
+/// once the new run is complete. The final move never replaces anything
+/// that appeared meanwhile ([`folder::place`]). Fails with a clear message
+/// if `out` cannot be written.
+pub fn prepare_out(
+    out: &Path,
+    info: &RunInfo,
+    name: Option<&str>,
+    force: bool,
+) -> Result<folder::Target> {
     let Some(name) = name else {
         let shard = info
             .shard
@@ -186,19 +196,24 @@ pub fn prepare_out(out: &Path, info: &RunInfo, name: Option<&str>, force: bool) 
     );
     writable_out(out)?;
     let dir = out.join(name);
-    if dir.exists() {
-        anyhow::ensure!(
-            dir.join("run.json").is_file(),
-            "--name {name}: {} exists and is not a capsim run folder; choose another name",
-            dir.display()
-        );
+    if std::fs::symlink_metadata(&dir).is_ok() {
+        if let Some(why) = folder::not_a_run(&dir) {
+            anyhow::bail!(
+                "--name {name}: {} exists and is not a capsim run folder ({why}); it is left as it is: choose another name",
+                dir.display()
+            );
+        }
         anyhow::ensure!(
             force,
             "--name {name}: {} already holds a run; pass --force to replace it (the old run stays until the new one is complete)",
             dir.display()
         );
     }
-    Ok(dir)
+    Ok(folder::Target {
+        dir,
+        named: true,
+        force,
+    })
 }
 
 /// Create `out` if missing, check that it can be written and is not itself a
@@ -215,11 +230,11 @@ fn writable_out(out: &Path) -> Result<()> {
     }
     std::fs::create_dir_all(out)
         .with_context(|| format!("--out {}: cannot create the output folder", out.display()))?;
-    let probe = out.join(format!(".capsim-write-test-{}", std::process::id()));
+    let probe = out.join(format!(".capsim-write-test-{}", folder::unique_suffix()));
     std::fs::write(&probe, b"")
         .with_context(|| format!("--out {}: the output folder is not writable", out.display()))?;
     let _ = std::fs::remove_file(&probe);
-    remove_stale_partials(out);
+    folder::remove_stale_partials(out);
     Ok(())
 }
 
@@ -235,45 +250,23 @@ pub fn write_atomic(target: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .with_context(|| format!("{} has no file name", target.display()))?
         .to_string_lossy();
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let tmp = parent.join(format!(".{name}.partial-{}", folder::unique_suffix()));
+    folder::register(&tmp);
     let result = std::fs::write(&tmp, bytes)
-        .with_context(|| format!("writing {}", tmp.display()))
+        .with_context(|| format!("writing {}", target.display()))
         .and_then(|()| {
-            std::fs::rename(&tmp, target)
-                .with_context(|| format!("moving {} to {}", tmp.display(), target.display()))
+            folder::settle(&tmp, || std::fs::rename(&tmp, target))
+                .with_context(|| format!("writing {}", target.display()))
         });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    folder::unregister(&tmp);
     result
 }
 
-/// Remove `.<name>.partial-<pid>` folders under `out` whose process is gone
-/// (a run killed before it could clean up). Folders of live processes, and
-/// anything else, are left alone.
-pub fn remove_stale_partials(out: &Path) {
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix('.')
-            .and_then(|n| n.rsplit_once(".partial-"))
-            .and_then(|(_, pid)| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        // Our own process is alive too, so its folders are kept.
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
-    }
-}
-
-/// Choose a folder `<name>-<tag>-<time>` under `out`; see [`prepare_out`].
-pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
+/// Choose a folder `<name>-<tag>-<time>-<unique>` under `out`; see [`prepare_out`].
+pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<folder::Target> {
     writable_out(out)?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let safe: String = name
@@ -286,14 +279,18 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<PathBuf> {
             }
         })
         .collect();
-    let base = format!("{safe}-{tag}-{stamp}");
-    let mut dir = out.join(&base);
+    let base = out.join(format!("{safe}-{tag}-{stamp}-{}", folder::unique_suffix()));
+    let mut dir = base.clone();
     let mut k = 2;
-    while dir.exists() {
-        dir = out.join(format!("{base}-{k}"));
+    while std::fs::symlink_metadata(&dir).is_ok() {
+        dir = folder::suffixed(&base, k);
         k += 1;
     }
-    Ok(dir)
+    Ok(folder::Target {
+        dir,
+        named: false,
+        force: false,
+    })
 }
 
 #[cfg(feature = "files")]

@@ -10,7 +10,7 @@
 //!
 //! Everything is written into a hidden temporary folder beside the run
 //! folder (removed if the run fails or is dropped half-way), and moved into
-//! place only when complete (see [`super::replace_dir`] for `--force`).
+//! place only when complete (see [`super::folder`]).
 
 use std::fs::File;
 use std::io::Cursor;
@@ -20,7 +20,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use polars::prelude::*;
 
 use super::columns::trial_columns;
-use super::{SummaryRow, html, metric_row, parquet, probability_row, replace_dir};
+use super::folder::{self, Target};
+use super::{SummaryRow, html, metric_row, parquet, probability_row};
 use crate::engine::TrialOutcome;
 use crate::model::Calendar;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
@@ -97,8 +98,9 @@ impl Growing {
 
 /// A run folder being written; see the module documentation.
 pub struct RunFiles {
-    dir: PathBuf,
+    target: Target,
     tmp: PathBuf,
+    lock: Option<folder::Lock>,
     /// Whether polars encodes a block's columns on its own thread pool.
     parallel: bool,
     trials: Option<Growing>,
@@ -114,18 +116,23 @@ impl RunFiles {
     /// compete with the simulation for them (10,000 realistic trials: 1.95–2.14
     /// → 1.83–1.85 s, 1.78 → 1.91 CPUs busy, peak 58–66 → 45–52 MB). See
     /// [`RunFiles::encode_in_parallel`] for a writer with the cores to itself.
-    pub fn create(dir: &Path) -> Result<Self> {
+    pub fn create(target: &Target) -> Result<Self> {
+        let dir = &target.dir;
         let parent = dir.parent().context("run folder has no parent")?;
         let name = dir
             .file_name()
             .context("run folder has no name")?
             .to_string_lossy()
             .into_owned();
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let tmp = parent.join(format!(".{name}.partial-{}", folder::unique_suffix()));
+        folder::register(&tmp);
+        std::fs::create_dir(&tmp)
+            .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+        // Held until the process ends: how other runs tell this folder is live.
+        let lock = folder::lock(&tmp)?;
         Ok(RunFiles {
-            dir: dir.to_owned(),
+            target: target.clone(),
+            lock: Some(lock),
             tmp,
             parallel: false,
             trials: None,
@@ -179,7 +186,8 @@ impl RunFiles {
     /// Close the two growing files with `meta`, summarise `trials.parquet`
     /// (strategies `names`, in scenario order), write `summary.parquet`,
     /// `run.json`, the `extra` files and, if `report`, `report.html`; then
-    /// move the folder into place. Returns the summary.
+    /// move the folder into place ([`folder::place`]). Returns the summary
+    /// and the folder the run is in.
     pub fn finish(
         mut self,
         names: &[String],
@@ -187,7 +195,7 @@ impl RunFiles {
         meta: &[(String, String)],
         extra: Vec<(&str, DataFrame)>,
         report: bool,
-    ) -> Result<Vec<SummaryRow>> {
+    ) -> Result<(Vec<SummaryRow>, PathBuf)> {
         let (Some(trials), Some(monthly)) = (self.trials.take(), self.monthly.take()) else {
             bail!("a run needs at least one trial");
         };
@@ -206,14 +214,12 @@ impl RunFiles {
         if report {
             html::write_report(&self.tmp, &self.tmp.join(super::REPORT_FILE))?;
         }
-        if self.dir.exists() {
-            replace_dir(&self.tmp, &self.dir)?;
-        } else {
-            std::fs::rename(&self.tmp, &self.dir)
-                .with_context(|| format!("moving the finished run into {}", self.dir.display()))?;
-        }
+        // The lock file goes, the lock stays held (on the open file) until placed.
+        let _ = std::fs::remove_file(self.tmp.join(folder::LOCK_FILE));
+        let dir = folder::place(&self.tmp, &self.target)?;
         self.done = true;
-        Ok(summary)
+        self.lock = None;
+        Ok((summary, dir))
     }
 }
 
@@ -222,6 +228,7 @@ impl Drop for RunFiles {
         if !self.done {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
+        folder::unregister(&self.tmp);
     }
 }
 

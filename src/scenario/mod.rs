@@ -52,7 +52,7 @@ impl fmt::Display for Issue {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("cannot read scenario {path}: {source}")]
+    #[error("cannot read scenario {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -350,10 +350,13 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// A scenario file's text, which must be UTF-8.
 fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_bounded(path, crate::input::MAX_TOML_BYTES).map_err(|source| {
+            ScenarioError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     utf8(bytes, &path.display().to_string())
 }
 
@@ -426,9 +429,8 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
     }
     let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
         origin: origin.to_owned(),
-        message: e
-            .to_string()
-            .trim_end()
+        // The parser echoes the line: a line of megabytes is cut to a readable length.
+        message: crate::input::cut_long_lines(e.to_string().trim_end(), 200)
             .replace("expected i64", "expected a whole number")
             .replace("expected u64", "expected a whole number, zero or more"),
     })?;
@@ -1003,7 +1005,7 @@ impl Validator<'_> {
             ),
             Some(c) => {
                 let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
-                match std::fs::read_to_string(&path) {
+                match crate::input::read_text_bounded(&path, crate::input::MAX_JSON_BYTES) {
                     Ok(t) => (Some(t), path.display().to_string()),
                     Err(e) => {
                         self.push(
@@ -1371,7 +1373,7 @@ impl Validator<'_> {
             let path = dir
                 .map(|d| d.join(name))
                 .unwrap_or_else(|| PathBuf::from(name));
-            match std::fs::read(&path) {
+            match crate::input::read_bounded(&path, crate::input::MAX_TOML_BYTES) {
                 Ok(b) => match utf8(b, &path.display().to_string()) {
                     Ok(t) => (t, path.display().to_string()),
                     Err(e) => {

@@ -238,7 +238,10 @@ impl Validator<'_> {
                 self.push(
                     field,
                     None,
-                    format!("{kind} file {origin}: {}", e.to_string().trim_end()),
+                    format!(
+                        "{kind} file {origin}: {}",
+                        crate::input::cut_long_lines(e.to_string().trim_end(), 200)
+                    ),
                 );
                 None
             }

@@ -121,8 +121,8 @@ impl TraceError {
 /// Read `path`.
 pub fn read(path: &Path, opts: &ReadOptions) -> Result<Trace, TraceError> {
     let origin = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| TraceError::new(&origin, format!("cannot read: {e}")))?;
+    let bytes = crate::input::read_bounded(path, crate::input::MAX_TRACE_BYTES)
+        .map_err(|e| TraceError::new(&origin, format!("cannot read: {e}")))?;
     parse(&bytes, &origin, opts)
 }
 
