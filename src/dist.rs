@@ -174,6 +174,10 @@ pub enum Dist {
         sigma: f64,
         /// The point value (median or mean, as the user wrote it).
         point: f64,
+        /// Range samples are clamped to (a draw far in the tail never
+        /// leaves the field's range).
+        #[serde(skip)]
+        range: Range,
     },
     /// Triangular on `[low, high]` with mode `mode`.
     Triangular {
@@ -240,9 +244,16 @@ impl Dist {
                 let n = Normal::new(mean, sd).map(|d| d.sample(rng)).unwrap_or(mean);
                 range.clamp(n)
             }
-            Dist::LogNormal { mu, sigma, point } => LogNormal::new(mu, sigma)
-                .map(|d| d.sample(rng))
-                .unwrap_or(point),
+            Dist::LogNormal {
+                mu,
+                sigma,
+                point,
+                range,
+            } => range.clamp(
+                LogNormal::new(mu, sigma)
+                    .map(|d| d.sample(rng))
+                    .unwrap_or(point),
+            ),
             Dist::Triangular { low, mode, high } => Triangular::new(low, high, mode)
                 .map(|d| d.sample(rng))
                 .unwrap_or(mode),
@@ -426,10 +437,12 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
                 if sigma < 0.0 {
                     return Err(format!("sigma ({sigma}) must be zero or more"));
                 }
+                check_sigma(sigma, "sigma")?;
                 Ok(Dist::LogNormal {
                     mu: median.ln(),
                     sigma,
                     point: median,
+                    range: Range::NON_NEGATIVE,
                 })
             } else {
                 only(&["mean", "sd"], "lognormal (mean, sd)")?;
@@ -441,10 +454,12 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
                     return Err(format!("sd ({sd}) must be zero or more"));
                 }
                 let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                check_sigma(s2.sqrt(), "sd")?;
                 Ok(Dist::LogNormal {
                     mu: mean.ln() - 0.5 * s2,
                     sigma: s2.sqrt(),
                     point: mean,
+                    range: Range::NON_NEGATIVE,
                 })
             }
         }
@@ -476,8 +491,38 @@ fn from_table(t: &toml::map::Map<String, toml::Value>) -> Result<Dist, String> {
 pub(crate) fn with_range(d: Dist, range: Range) -> Dist {
     match d {
         Dist::Normal { mean, sd, .. } => Dist::Normal { mean, sd, range },
+        Dist::LogNormal {
+            mu, sigma, point, ..
+        } => Dist::LogNormal {
+            mu,
+            sigma,
+            point,
+            range,
+        },
         other => other,
     }
+}
+
+/// Largest log-normal sigma (sd of ln x): at 4, one sd is ×55 and the 99th
+/// percentile ×11,000 the median; more describes no forecast, and its draws
+/// overflow the sums.
+const MAX_SIGMA: f64 = 4.0;
+
+fn check_sigma(sigma: f64, name: &str) -> Result<(), String> {
+    if sigma.is_finite() && sigma <= MAX_SIGMA {
+        return Ok(());
+    }
+    Err(if name == "sigma" {
+        format!(
+            "sigma ({}) is too large: at most {MAX_SIGMA} (sigma is the standard deviation of ln x: 0.5 means about ±65%, 1 about ×2.7)",
+            num(sigma)
+        )
+    } else {
+        format!(
+            "sd is too large for the mean: the log-normal's sigma would be {}, at most {MAX_SIGMA} (sd is in the field's own units)",
+            num(sigma)
+        )
+    })
 }
 
 /// A number as a person reads it in an error: plain when moderate, else in

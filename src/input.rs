@@ -108,3 +108,85 @@ mod tests {
         assert!(c.starts_with("a\n") && c.ends_with("\nb"));
     }
 }
+
+/// Characters outside comments that look like ASCII but are not, or that
+/// cannot be seen: `(line, column, description)`, at most `max` of them.
+/// A key written with a Cyrillic `а` or a value with a zero-width space
+/// fails with an error that otherwise reads as nonsense.
+pub fn odd_characters(text: &str, max: usize) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for (li, line) in text.lines().enumerate() {
+        let mut in_string = false;
+        for (ci, c) in line.chars().enumerate() {
+            match c {
+                '"' | '\'' => in_string = !in_string,
+                '#' if !in_string => break,
+                _ => {}
+            }
+            if let Some(what) = describe_odd(c) {
+                out.push((li + 1, ci + 1, format!("U+{:04X} {what}", c as u32)));
+                if out.len() == max {
+                    return out;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn describe_odd(c: char) -> Option<String> {
+    let invisible = match c {
+        '\u{00A0}' => Some("NO-BREAK SPACE"),
+        '\u{00AD}' => Some("SOFT HYPHEN"),
+        '\u{200B}' => Some("ZERO WIDTH SPACE"),
+        '\u{200C}' => Some("ZERO WIDTH NON-JOINER"),
+        '\u{200D}' => Some("ZERO WIDTH JOINER"),
+        '\u{200E}' | '\u{200F}' => Some("DIRECTION MARK"),
+        '\u{2028}' | '\u{2029}' => Some("LINE/PARAGRAPH SEPARATOR"),
+        '\u{2060}' => Some("WORD JOINER"),
+        '\u{FEFF}' => Some("BYTE ORDER MARK / ZERO WIDTH NO-BREAK SPACE"),
+        _ => None,
+    };
+    if let Some(name) = invisible {
+        return Some(format!("{name} (invisible: delete it)"));
+    }
+    let like = match c {
+        '\u{2018}' | '\u{2019}' => Some("'"),
+        '\u{201C}' | '\u{201D}' => Some("\""),
+        '\u{2212}' | '\u{2013}' | '\u{2010}' | '\u{2011}' => Some("-"),
+        '\u{FF01}'..='\u{FF5E}' => None, // fullwidth, below
+        _ => None,
+    };
+    if let Some(a) = like {
+        return Some(format!(
+            "(a typographic character that looks like `{a}`: type `{a}`)"
+        ));
+    }
+    let u = c as u32;
+    let script = match u {
+        0x0370..=0x03FF => Some("Greek"),
+        0x0400..=0x04FF => Some("Cyrillic"),
+        0xFF01..=0xFF5E => {
+            let ascii = char::from_u32(u - 0xFF01 + 0x21).unwrap_or('?');
+            return Some(format!("(fullwidth, looks like `{ascii}`: type `{ascii}`)"));
+        }
+        _ => None,
+    };
+    script.map(|s| format!("({s} letter `{c}`, which looks like a Latin one: retype it)"))
+}
+
+#[cfg(test)]
+mod odd_tests {
+    use super::*;
+
+    #[test]
+    fn look_alikes_and_invisibles_are_named_outside_comments() {
+        let t = "n\u{0430}me = \"x\"  # comment with \u{0430}\ntrials = 1\u{200B}0\ndescription = \"4×H100 — fine\"\n";
+        let odd = odd_characters(t, 5);
+        assert_eq!(odd.len(), 2, "{odd:?}");
+        assert_eq!((odd[0].0, odd[0].1), (1, 2));
+        assert!(odd[0].2.contains("Cyrillic"));
+        assert_eq!(odd[1].0, 2);
+        assert!(odd[1].2.contains("ZERO WIDTH SPACE"));
+    }
+}

@@ -32,16 +32,16 @@ struct RunArgs {
     /// Scenario file (TOML); the built-in seed scenario if omitted.
     scenario: Option<PathBuf>,
     /// Trials (default: the scenario's run.trials).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
     trials: Option<u64>,
     /// Seed (default: the scenario's run.seed).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
     seed: Option<u64>,
     /// Folder under which the run folder is created.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
     threads: Option<usize>,
     /// Collapse every distribution to its point value.
     #[arg(long)]
@@ -241,11 +241,24 @@ fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
 }
 
 /// `I/N` with 0 ≤ I < N.
+/// A whole number, zero or more, with a message that says so (clap's own
+/// for `-1` is "unexpected argument").
+fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number, zero or more (e.g. 1000 or 2027)"))
+}
+
 /// Most shards a run may be cut into.
 const MAX_SHARDS: u64 = 100_000;
 /// Most worker threads (a machine with more cores is rare; more threads
 /// than cores only cost memory).
 const MAX_THREADS: usize = 1024;
+/// Most trials of the commands that keep a few numbers per trial and
+/// strategy in memory (compare, size, breakeven): 1,000,000 realistic
+/// trials peak at about 0.6 GB, so this bounds them near 2.5 GB. Larger runs
+/// are `capsim run` (streamed to disk), sharded if need be.
+const MAX_KEPT_TRIALS: u64 = 4_000_000;
 /// Most break-even volumes and sizes swept in one run.
 const MAX_SWEEP: usize = 1000;
 
@@ -353,6 +366,10 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
         None => trials.unwrap_or(s.trials),
     };
     anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+    anyhow::ensure!(
+        matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
+        "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"
+    );
     anyhow::ensure!(
         trials <= scenario::MAX_TRIALS as u64,
         "--trials {trials}: must be at most {} (as run.trials in a scenario)",

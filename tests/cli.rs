@@ -830,3 +830,117 @@ mod capacity {
         assert!(stderr_of(&a).contains("-5"));
     }
 }
+
+/// Results that cannot mean anything are refused, with the inputs that set
+/// them, and nothing is written.
+#[test]
+fn absurd_results_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let absurd = d.path().join("absurd.toml");
+    std::fs::write(
+        &absurd,
+        r#"[run]
+trials = 10
+[model]
+profile = "llama3-70b-fp8-4xh100"
+[demand]
+monthly_tokens = 1e15
+annual_growth = 100
+[api]
+output_usd_per_mtok = 1e6
+[gpu_prices]
+reserved = 1e4
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 100000
+"#,
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let a = capsim()
+        .arg("run")
+        .arg(&absurd)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("beyond any plan") && e.contains("demand.monthly_tokens"),
+        "{e}"
+    );
+    assert!(!e.contains('—'));
+    let left = std::fs::read_dir(&out).map_or(0, |r| r.count());
+    assert_eq!(left, 0, "nothing written");
+    // A log-normal spread that describes no forecast is refused at load.
+    let text = std::fs::read_to_string(&absurd).unwrap().replace(
+        "monthly_tokens = 1e15",
+        "monthly_tokens = { dist = \"lognormal\", median = 5e9, sigma = 1e6 }",
+    );
+    std::fs::write(&absurd, text).unwrap();
+    let a = capsim().arg("validate").arg(&absurd).assert().code(1);
+    assert!(
+        stderr_of(&a).contains("sigma (1000000) is too large"),
+        "{}",
+        stderr_of(&a)
+    );
+}
+
+#[test]
+fn messages_name_flags_and_odd_characters() {
+    let a = capsim().args(["run", "--seed", "-1"]).assert().code(2);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("--seed") && e.contains("not a whole number, zero or more"),
+        "{e}"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("odd.toml");
+    std::fs::write(&f, "n\u{0430}me = \"x\"\n").unwrap();
+    let a = capsim().arg("validate").arg(&f).assert().code(1);
+    assert!(
+        stderr_of(&a).contains("U+0430 (Cyrillic letter"),
+        "{}",
+        stderr_of(&a)
+    );
+    let a = capsim()
+        .args(["compare", "--trials", "5000000", "--quiet"])
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("at most 4000000 trials"),
+        "{}",
+        stderr_of(&a)
+    );
+}
+
+/// Merge names the trials two shards both hold, exactly.
+#[test]
+fn merge_names_the_overlap() {
+    let out = tempfile::tempdir().unwrap();
+    for (shard, name) in [("0/2", "a"), ("1/3", "b")] {
+        capsim()
+            .args([
+                "run", "--trials", "30", "--quiet", "--shard", shard, "--name", name, "--out",
+            ])
+            .arg(out.path())
+            .assert()
+            .success();
+    }
+    let a = capsim()
+        .arg("merge")
+        .arg(out.path().join("a"))
+        .arg(out.path().join("b"))
+        .arg("--out")
+        .arg(out.path().join("merged"))
+        .assert()
+        .code(1);
+    // Shard 0/2 holds 0..15, shard 1/3 holds 10..20: 10..15 twice.
+    assert!(
+        stderr_of(&a).contains("trials 10..15 are held twice"),
+        "{}",
+        stderr_of(&a)
+    );
+}

@@ -77,18 +77,23 @@ pub fn merge(dirs: &[PathBuf], out: &Path, report: bool) -> Result<PathBuf> {
         .context("run.json: trials is missing")?;
     let mut next = 0;
     for s in &shards {
-        if s.start != next {
+        if s.start > next {
             bail!(
-                "{}: holds trials {}..{} but trials {next}..{} are {}",
+                "{}: holds trials {}..{}, so trials {next}..{} are missing (no shard holds them)",
                 s.dir.display(),
                 s.start,
                 s.end,
-                s.start.max(next),
-                if s.start > next {
-                    "missing"
-                } else {
-                    "held twice"
-                }
+                s.start
+            );
+        }
+        if s.start < next {
+            bail!(
+                "{}: holds trials {}..{}, so trials {}..{} are held twice (also by the shard before it)",
+                s.dir.display(),
+                s.start,
+                s.end,
+                s.start,
+                next.min(s.end)
             );
         }
         next = s.end;

@@ -202,6 +202,7 @@ impl RunFiles {
         trials.close(&self.tmp.join(TRIALS), meta)?;
         monthly.close(&self.tmp.join(MONTHLY), meta)?;
         let summary = summarise_trials_file(&self.tmp.join(TRIALS), names)?;
+        meaningful(&summary)?;
         std::fs::write(self.tmp.join("run.json"), run_json).context("writing run.json")?;
         parquet::write(
             &self.tmp.join("summary.parquet"),
@@ -221,6 +222,34 @@ impl RunFiles {
         self.lock = None;
         Ok((summary, dir))
     }
+}
+
+/// Annual costs above this are no plan (a units slip: tokens a month
+/// written as tokens a year in thousands, prices per token as per million).
+pub const MAX_COST_USD: f64 = 1e15;
+
+/// Refuse a run whose costs cannot mean anything: not finite (a draw that
+/// overflowed) or beyond [`MAX_COST_USD`]. Nothing is written.
+fn meaningful(summary: &[SummaryRow]) -> Result<()> {
+    for r in summary {
+        if !matches!(r.metric.as_str(), "total_cost_usd" | "api_only_cost_usd") {
+            continue;
+        }
+        let worst = [r.summary.mean, r.summary.max];
+        if worst.iter().any(|x| !x.is_finite() || *x > MAX_COST_USD) {
+            let seen = if r.summary.max.is_finite() {
+                r.summary.max
+            } else {
+                r.summary.mean
+            };
+            bail!(
+                "{} of `{}` is {seen:.2e} USD in some trials: beyond any plan (at most {MAX_COST_USD:.0e} USD). The inputs that set it: demand.monthly_tokens (output tokens a month, e.g. 5e9), demand.annual_growth and bursts (0.3 = +30%), api.*_usd_per_mtok (USD per million tokens) and gpu_prices (USD per GPU-hour); check their units and spreads",
+                r.metric,
+                r.strategy,
+            );
+        }
+    }
+    Ok(())
 }
 
 impl Drop for RunFiles {

@@ -88,9 +88,10 @@ const MAX_ON_DEMAND: i64 = 2_000;
 const GPU_PRICE: Range = Range::between(0.0, 1e4).with_unit("USD per GPU-hour");
 /// API prices, USD per million tokens: at most $1,000,000.
 const API_PRICE: Range = Range::between(0.0, 1e6).with_unit("USD per million tokens");
-/// Output tokens per second per GPU: above zero and at most 1,000,000 (an
-/// H100 decodes a few thousand at large batch: models/h100_decode_step.csv).
-const TOK_S_PER_GPU: Range = Range::above(0.0, 1e6).with_unit("output tokens per second per GPU");
+/// Output tokens per second per GPU: at least 1 (less is no server: a slip
+/// of units) and at most 1,000,000 (an H100 decodes a few thousand at large
+/// batch: models/h100_decode_step.csv).
+const TOK_S_PER_GPU: Range = Range::between(1.0, 1e6).with_unit("output tokens per second per GPU");
 
 /// Overflow policy: where demand beyond capacity goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -427,12 +428,18 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
             message: "the file is empty: a scenario needs at least [model], [demand], [api] and one [[strategy]] (see scenarios/seed.toml)".into(),
         });
     }
+    let odd = crate::input::odd_characters(text, 5);
+    let notes = odd
+        .iter()
+        .map(|(l, c, what)| format!("\nnote: line {l}, column {c} holds {what}"))
+        .collect::<String>();
     let raw: RawScenario = toml::from_str(text).map_err(|e| ScenarioError::Parse {
         origin: origin.to_owned(),
         // The parser echoes the line: a line of megabytes is cut to a readable length.
         message: crate::input::cut_long_lines(e.to_string().trim_end(), 200)
             .replace("expected i64", "expected a whole number")
-            .replace("expected u64", "expected a whole number, zero or more"),
+            .replace("expected u64", "expected a whole number, zero or more")
+            + &notes,
     })?;
     let mut v = Validator {
         text,
@@ -446,10 +453,18 @@ pub fn parse(text: &str, origin: &str, dir: Option<&Path>) -> Result<Scenario, S
             warnings: v.warnings,
             ..s
         }),
-        _ => Err(ScenarioError::Invalid {
-            origin: origin.to_owned(),
-            issues: v.issues,
-        }),
+        _ => {
+            let mut issues = v.issues;
+            issues.extend(odd.into_iter().map(|(l, c, what)| Issue {
+                field: "(characters)".into(),
+                line: Some(l),
+                reason: format!("column {c} holds {what}"),
+            }));
+            Err(ScenarioError::Invalid {
+                origin: origin.to_owned(),
+                issues,
+            })
+        }
     }
 }
 
