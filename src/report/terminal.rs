@@ -12,7 +12,10 @@ pub fn usd(x: f64) -> String {
     }
     let a = x.abs();
     let sign = if x < 0.0 { "-" } else { "" };
-    if a >= 1e9 {
+    if a >= 1e12 {
+        // Past a thousand billions, digits stop being readable.
+        format!("{sign}${a:.2e}")
+    } else if a >= 1e9 {
         format!("{sign}${:.2} B", a / 1e9)
     } else if a >= 1e6 {
         format!("{sign}${:.2} M", a / 1e6)
@@ -28,7 +31,9 @@ pub fn tokens(x: f64) -> String {
     if !x.is_finite() {
         return "—".into();
     }
-    if x >= 1e12 {
+    if x >= 1e15 {
+        format!("{x:.2e}")
+    } else if x >= 1e12 {
         format!("{:.2} T", x / 1e12)
     } else if x >= 1e9 {
         format!("{:.2} B", x / 1e9)
@@ -308,4 +313,18 @@ pub fn sensitivity_lines(rows: &[crate::sensitivity::Row]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_figures_print_in_scientific_form() {
+        assert_eq!(usd(56_064.2), "$56,064");
+        assert_eq!(usd(1.234e9), "$1.23 B");
+        assert_eq!(usd(4.63e20), "$4.63e20");
+        assert_eq!(tokens(2.5e18), "2.50e18");
+        assert_eq!(tokens(1.29e9), "1.29 B");
+    }
 }

@@ -93,6 +93,11 @@ const API_PRICE: Range = Range::between(0.0, 1e6).with_unit("USD per million tok
 /// batch: models/h100_decode_step.csv).
 const TOK_S_PER_GPU: Range = Range::between(1.0, 1e6).with_unit("output tokens per second per GPU");
 
+/// A utilization ceiling: a fraction of peak throughput, at least 1% (less
+/// is no server: 85 meant as 85% reads as 0.85, 0.0085 is a slip).
+pub(crate) const CEILING: Range =
+    Range::between(0.01, 1.0).with_unit("a fraction of peak throughput: 0.85 means 85%");
+
 /// Overflow policy: where demand beyond capacity goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -1067,16 +1072,7 @@ impl Validator<'_> {
             }
         }
         if let Some(c) = &r.utilization_ceiling {
-            m.utilization_ceiling = self.dist(
-                "model.utilization_ceiling",
-                c,
-                Range {
-                    min: 0.0,
-                    max: 1.0,
-                    min_inclusive: false,
-                    unit: "a fraction of peak throughput: 0.85 means 85%",
-                },
-            );
+            m.utilization_ceiling = self.dist("model.utilization_ceiling", c, CEILING);
         }
         if let Some(t) = &r.tok_s_per_gpu {
             // A figure measured on the user's own mix replaces the profile's.

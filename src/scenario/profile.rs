@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
-use super::{ScenarioError, TOK_S_PER_GPU, Validator, decode};
+use super::{CEILING, ScenarioError, TOK_S_PER_GPU, Validator, decode};
 use crate::dist::{Dist, Range};
 use crate::model::serving::{
     Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica,
@@ -271,16 +271,7 @@ impl Validator<'_> {
         };
         let f = |k: &str| format!("{origin}: {k}");
         let gpus = pv.count(&f("gpus_per_replica"), Some(p.gpus_per_replica), 1, 1, 1024);
-        let ceil = pv.dist(
-            &f("utilization_ceiling"),
-            &p.utilization_ceiling,
-            Range {
-                min: 0.0,
-                max: 1.0,
-                min_inclusive: false,
-                unit: "a fraction of peak throughput: 0.85 means 85%",
-            },
-        );
+        let ceil = pv.dist(&f("utilization_ceiling"), &p.utilization_ceiling, CEILING);
         let serving = p.architecture.is_some() || p.hardware.is_some();
         let measured = p.tok_s_per_gpu.is_some() || p.decode.is_some();
         let throughput = if serving {
