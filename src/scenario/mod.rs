@@ -395,7 +395,7 @@ pub fn load_with_api(
     let origin = format!("{origin} with --api-model {api_model}");
     let mut table: toml::Table = toml::from_str(&text).map_err(|e| ScenarioError::Parse {
         origin: origin.clone(),
-        message: e.to_string(),
+        message: crate::input::cut_long_lines(e.to_string().trim_end(), 200),
     })?;
     let mut api = toml::Table::new();
     api.insert("model".into(), api_model.into());
@@ -1421,7 +1421,10 @@ impl Validator<'_> {
                 self.push(
                     "demand.traffic",
                     None,
-                    format!("traffic profile {origin}: {}", e.to_string().trim_end()),
+                    format!(
+                        "traffic profile {origin}: {}",
+                        crate::input::cut_long_lines(e.to_string().trim_end(), 200)
+                    ),
                 );
                 None
             }

@@ -113,7 +113,8 @@ impl TraceError {
     fn new(origin: &str, message: String) -> Self {
         TraceError {
             origin: origin.to_owned(),
-            message,
+            // A value echoed from a line of megabytes stays readable.
+            message: crate::input::cut_long_lines(&message, 300),
         }
     }
 }
