@@ -264,7 +264,7 @@ fn replay_matches_reference(s: &Scenario, seed: u64, trials: u64) -> Result<(), 
 /// on-demand with start-up lag, drift) replay the same both ways.
 #[test]
 fn shipped_scenarios_replay_as_the_hourly_reference() {
-    for name in ["seed", "realistic-2027", "fitted-2027"] {
+    for name in ["seed", "realistic-2027", "fitted-2027", "h100-vs-h200"] {
         let s = scenario::load(format!("scenarios/{name}.toml").as_ref()).unwrap();
         replay_matches_reference(&s, 3, 40).unwrap();
     }
