@@ -246,3 +246,61 @@ pub struct RawPool {
     pub interruptions_per_month: Option<RawDist>,
     pub interruption_hours: Option<RawDist>,
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every field the parser accepts is in docs/scenario.md, in the table
+    /// of its section (read from the struct definitions of this file and of
+    /// the traffic profile's).
+    #[test]
+    fn every_field_is_documented() {
+        let doc = include_str!("../../docs/scenario.md");
+        let sources = [include_str!("raw.rs"), include_str!("../traffic/mod.rs")];
+        let section = |s: &str| -> &str {
+            let heading = match s {
+                "RawScenario" => "## Top level",
+                "RawRun" => "## `[run]`",
+                "RawModelRef" => "## `[model]`",
+                "RawDemand" | "RawBursts" => "## `[demand]`",
+                "RawApi" => "## `[api]`",
+                "RawOutages" => "## `[outages]`",
+                "RawDeployments" => "## `[deployments]`",
+                "RawOverhead" | "RawOverheadItem" => "## `[overhead]`",
+                "RawSlo" => "## `[slo]`",
+                "RawStrategy" | "RawPool" => "## `[[strategy]]`",
+                "RawModelProfile" | "RawEngine" | "RawDecode" => "## Model profiles",
+                "RawHardware" | "RawEfficiency" => "## Hardware profiles",
+                "RawArchitecture" => "## Architecture files",
+                "RawTraffic" => "## Traffic profiles",
+                _ => return "",
+            };
+            let start = doc.find(heading).unwrap_or_else(|| panic!("no section {heading}"));
+            let rest = &doc[start + heading.len()..];
+            &rest[..rest.find("\n## ").unwrap_or(rest.len())]
+        };
+        let mut checked = 0;
+        for src in sources {
+            let mut current: Option<&str> = None;
+            for line in src.lines() {
+                let t = line.trim();
+                if let Some(rest) = t
+                    .strip_prefix("pub struct ")
+                    .or_else(|| t.strip_prefix("pub(crate) struct "))
+                {
+                    let name = rest.split([' ', '{']).next().unwrap_or("");
+                    current = (!section(name).is_empty()).then_some(name);
+                } else if t == "}" {
+                    current = None;
+                } else if let (Some(st), Some(f)) = (current, t.strip_prefix("pub ")) {
+                    let field = f.split(':').next().unwrap_or("").trim();
+                    assert!(
+                        section(st).contains(&format!("| `{field}` |")),
+                        "{st}.{field} is not documented in its section of docs/scenario.md"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} fields found: the parser of this test is off");
+    }
+}
