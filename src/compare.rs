@@ -237,7 +237,7 @@ impl Comparison {
 
     /// The least-regret ranking with one line of reasoning per strategy.
     pub fn reasoning(&self) -> Vec<String> {
-        let usd = crate::report::terminal::usd;
+        let usd = crate::fmt::usd;
         let first = &self.risks[self.ranking[0]];
         self.ranking
             .iter()
@@ -319,7 +319,7 @@ pub fn size_variants(
 /// lowest CVaR95 — paying at most that much in expectation to cut tail risk.
 /// Returns the strategy index and the reason.
 pub fn recommend(c: &Comparison, tolerance: f64) -> (usize, String) {
-    let usd = crate::report::terminal::usd;
+    let usd = crate::fmt::usd;
     let cheapest = (0..c.risks.len())
         .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
         .unwrap_or(0);

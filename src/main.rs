@@ -494,7 +494,7 @@ fn execute(args: RunArgs, job: Job) -> Result<()> {
             let c = compare::compare(&s, &kept).context("nothing to compare")?;
             extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
             extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
-            let sens = capsim::sensitivity::sensitivity(&s, &kept);
+            let sens = capsim::sensitivity::sensitivity(&s, &kept.inputs, &kept.cost);
             // Not needed any more: freed before the summary's read-back.
             drop(kept);
             extra.push((
@@ -636,8 +636,8 @@ fn capacity(
     ttft_ms: Option<f64>,
     json: bool,
 ) -> Result<()> {
-    use capsim::model::serving::{LatencyTarget, Mix};
     use capsim::report::capacity::{GRID, row, table};
+    use capsim::serving::{LatencyTarget, Mix};
     let mut model = scenario::load_profile(profile)?;
     if let Some(g) = tp {
         model.gpus_per_replica = g;

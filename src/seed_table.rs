@@ -10,7 +10,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::report::terminal::usd;
+use crate::fmt::usd;
 use crate::scenario::{HOURS_PER_MONTH, Scenario};
 
 /// The month the seed uses for cost (it uses 730 h for capacity).
@@ -56,7 +56,7 @@ fn m(x: f64) -> String {
     } else if v < 1000.0 {
         format!("{v:.1} M")
     } else {
-        format!("{} M", crate::report::terminal::thousands(v.round() as u64))
+        format!("{} M", crate::fmt::thousands(v.round() as u64))
     }
 }
 

@@ -14,7 +14,6 @@
 //! effects: with independent inputs (capsim draws them independently) they
 //! add up to the variance roughly, not exactly, when effects interact.
 
-use crate::compare::TrialColumns;
 use crate::model::TrialParams;
 use crate::scenario::Scenario;
 
@@ -139,20 +138,21 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     pearson(&ranks(a), &ranks(b))
 }
 
-/// Sensitivity of every strategy's total cost to every varying input, over
-/// the trials in `cols`. Empty with fewer than 10 trials.
-pub fn sensitivity(s: &Scenario, cols: &TrialColumns) -> Vec<Row> {
-    if cols.trials() < 10 {
+/// Sensitivity of every strategy's total cost (`cost[strategy][trial]`) to
+/// every varying input (`(name, draw per trial)`, as [`inputs`] reads them),
+/// over the same trials. Empty with fewer than 10 trials.
+pub fn sensitivity(s: &Scenario, inputs: &[(String, Vec<f64>)], cost: &[Vec<f64>]) -> Vec<Row> {
+    if cost.first().map_or(0, Vec::len) < 10 {
         return Vec::new();
     }
-    let inputs: Vec<&(String, Vec<f64>)> = cols
-        .inputs
+    let costs = cost;
+    let inputs: Vec<&(String, Vec<f64>)> = inputs
         .iter()
         .filter(|(_, x)| x.iter().any(|v| *v != x[0]))
         .collect();
     let mut rows = Vec::new();
     for (si, st) in s.strategies.iter().enumerate() {
-        let cost = &cols.cost[si];
+        let cost = &costs[si];
         let mut mine: Vec<Row> = inputs
             .iter()
             .map(|(name, x)| {

@@ -403,7 +403,7 @@ startup_lag_hours = {lag}
 
 mod serving_model {
     use super::*;
-    use capsim::model::serving::{LatencyTarget, Mix};
+    use capsim::serving::{LatencyTarget, Mix};
 
     fn scenario_with(model: &str, demand: &str, extra: &str) -> String {
         format!(

@@ -58,7 +58,8 @@ fn the_only_driver_ranks_first() {
     let text = SCENARIO;
     let s = scenario::parse(text, "t", None).unwrap();
     let outcomes = Engine::new(&s, 5).run(0..400, &|| {});
-    let rows = sensitivity(&s, &TrialColumns::from_outcomes(&s, &outcomes));
+    let cols = TrialColumns::from_outcomes(&s, &outcomes);
+    let rows = sensitivity(&s, &cols.inputs, &cols.cost);
     for (strategy, driver) in [
         ("reserved", "gpu_prices.reserved"),
         ("api-only", "demand.monthly_tokens"),

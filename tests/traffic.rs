@@ -147,7 +147,7 @@ fn shipped_profiles_are_what_fit_traffic_writes() {
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    for (name, text) in traffic::BUILTIN_PROFILES {
+    for (name, text) in capsim::scenario::raw::BUILTIN_PROFILES {
         let fresh = std::fs::read_to_string(dir.path().join(format!("{name}.toml"))).unwrap();
         assert_eq!(
             &fresh, text,

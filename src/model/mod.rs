@@ -4,7 +4,7 @@
 //! volume, growth, throughput, prices, failure rates), then builds the hourly
 //! demand path ([`demand`]) and outage timelines ([`outages`]), and replays
 //! every hour of every strategy against them ([`serve`]). What a replica
-//! serves in an hour comes from [`serving`], the serving model. Everything here is
+//! serves in an hour comes from [`crate::serving`], the serving model. Everything here is
 //! pure: no I/O, no threads. The random streams are named in [`keys`], so every
 //! strategy of a trial sees the same draws (common random numbers).
 
@@ -16,7 +16,6 @@ mod normal;
 pub mod outages;
 pub mod params;
 pub mod serve;
-pub mod serving;
 mod ziggurat_tables;
 
 pub use calendar::Calendar;

@@ -1,9 +1,9 @@
 //! Trial-level parameters: one draw per trial of every uncertain input.
 
 use crate::dist::Dist;
-use crate::model::serving::{LatencyTarget, Mix};
 use crate::rng::StreamKey;
 use crate::scenario::{HOURS_PER_MONTH, Model, Scenario, Throughput, Volume};
+use crate::serving::{LatencyTarget, Mix};
 
 /// A distribution and the stream it draws from.
 #[derive(Debug, Clone)]

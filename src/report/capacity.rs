@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::serving::{LatencyTarget, Mix, OperatingPoint, ServingError};
 use crate::scenario::{Model, Throughput};
+use crate::serving::{LatencyTarget, Mix, OperatingPoint, ServingError};
 
 /// Request mixes of the table printed without `--input-tokens`: the
 /// published TensorRT-LLM grid, long-context chat, and the two Azure traces'
@@ -108,7 +108,7 @@ pub fn table(rows: &[Result<CapacityRow, (Mix, ServingError)>]) -> String {
         "KV used",
         "what binds",
     ]);
-    let n = |x: f64| crate::report::terminal::thousands(x.round().max(0.0) as u64);
+    let n = |x: f64| crate::fmt::thousands(x.round().max(0.0) as u64);
     for r in rows {
         match r {
             Ok(r) => {

@@ -17,7 +17,7 @@ use plotters::prelude::*;
 use polars::prelude::{Column, DataFrame, PolarsResult};
 
 use super::parquet::{num_rows, read};
-use super::terminal::{tokens, usd};
+use crate::fmt::{tokens, usd};
 use crate::stats::quantile_sorted;
 
 /// Tableau 10: distinct colours that survive greyscale printing reasonably.
@@ -561,7 +561,7 @@ fn header(run: &Run, out: &mut String) {
         "<h1>{}</h1>\n<p>{}</p>\n<p class=\"facts\">{} trials · seed {} · {} hours from {} · API: {} · capsim {} · run started {}{}</p>\n",
         esc(i["scenario_name"].as_str().unwrap_or("capsim run")),
         esc(sc["description"].as_str().unwrap_or("")),
-        super::terminal::thousands(i["trials"].as_u64().unwrap_or(0)),
+        crate::fmt::thousands(i["trials"].as_u64().unwrap_or(0)),
         i["seed"],
         run.horizon_hours(),
         esc(sc["start"].as_str().unwrap_or("?")),
@@ -600,7 +600,7 @@ fn headline_table(run: &Run, out: &mut String) {
     let _ = write!(
         out,
         "<h2>The numbers</h2>\n<p>Expected {span} cost of each strategy with the 95% confidence interval of that expectation (how precisely the {} trials pin it down), the range 90% of trials fall in, and the cost per million output tokens delivered.</p>\n<table>\n<tr><th>strategy</th><th>expected {span} cost [95% CI]</th><th>P5 – P95</th><th>$ per M tokens [95% CI]</th><th>P(cheaper than API)</th><th>utilization</th><th>hours short</th></tr>\n",
-        super::terminal::thousands(run.info["trials"].as_u64().unwrap_or(0))
+        crate::fmt::thousands(run.info["trials"].as_u64().unwrap_or(0))
     );
     for n in &run.names {
         let cost = run.stat(n, "total_cost_usd");

@@ -16,7 +16,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::dist::{Dist, Range, with_range};
-use crate::model::serving::{LatencyTarget, Mix};
+use crate::serving::{LatencyTarget, Mix};
 pub use profile::{BUILTIN_MODELS, DEFAULT_OUTPUT_TOKENS, Model, Throughput, load_profile};
 use raw::*;
 
@@ -1324,7 +1324,7 @@ impl Validator<'_> {
         };
         let mut pick = |name: &str,
                         given: &Option<RawDist>,
-                        from_profile: fn(&crate::traffic::RawTraffic) -> &Option<RawDist>,
+                        from_profile: fn(&RawTraffic) -> &Option<RawDist>,
                         range: Range| match (shaped, given) {
             (Some(t), None) => pv.opt_dist(&pf(name), from_profile(t), range, 0.0),
             _ => self.opt_dist(&format!("demand.{name}"), given, range, 0.0),
@@ -1378,8 +1378,7 @@ impl Validator<'_> {
         &mut self,
         name: &str,
         dir: Option<&Path>,
-    ) -> Option<(String, String, crate::traffic::RawProfile)> {
-        use crate::traffic::BUILTIN_PROFILES;
+    ) -> Option<(String, String, RawProfile)> {
         let (text, origin) = if name.ends_with(".toml") || name.contains('/') {
             let path = dir
                 .map(|d| d.join(name))
@@ -1432,7 +1431,7 @@ impl Validator<'_> {
     }
 
     /// The profile's replay days, each 24 finite values ≥ 0, rescaled to mean 1.
-    fn replay_days(&mut self, origin: &str, p: &crate::traffic::RawProfile) -> Vec<[f64; 24]> {
+    fn replay_days(&mut self, origin: &str, p: &RawProfile) -> Vec<[f64; 24]> {
         let field = format!("{origin}: replay.days");
         let Some(r) = &p.replay else {
             self.push(

@@ -1,6 +1,6 @@
 //! Profiles: a model profile in `models/` names how a replica serves — a
 //! measured `tok_s_per_gpu` ("measured on our own mix"), or the serving
-//! model ([`crate::model::serving`]) from an architecture in
+//! model ([`crate::serving`]) from an architecture in
 //! `models/architectures/` and a GPU in `hardware/`. Each is a data file with
 //! its sources; the built-in ones are compiled in, and any of them may be
 //! given as a path ending in `.toml` (relative to the file that names it).
@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
 use super::{CEILING, ScenarioError, TOK_S_PER_GPU, Validator, decode};
 use crate::dist::{Dist, Range};
-use crate::model::serving::{
+use crate::serving::{
     Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica,
 };
 
@@ -577,7 +577,7 @@ fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::serving::tests::{h100, llama70b};
+    use crate::serving::tests::{h100, llama70b};
 
     #[test]
     fn the_shipped_h100_profile_is_the_calibrated_replica() {

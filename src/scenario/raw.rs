@@ -247,6 +247,71 @@ pub struct RawPool {
     pub interruption_hours: Option<RawDist>,
 }
 
+/// Built-in traffic profiles (the files in `traffic/`, fitted from the traces
+/// in `data/traffic/` by `traffic/refit.sh`; compiled in).
+pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
+    (
+        "servegen-m-large",
+        include_str!("../../traffic/servegen-m-large.toml"),
+    ),
+    (
+        "servegen-m-small",
+        include_str!("../../traffic/servegen-m-small.toml"),
+    ),
+    (
+        "azure-conv-2023",
+        include_str!("../../traffic/azure-conv-2023.toml"),
+    ),
+    (
+        "azure-code-2023",
+        include_str!("../../traffic/azure-code-2023.toml"),
+    ),
+];
+
+/// A profile file as written (validated by the scenario that uses it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // source, fit and check are for people; read so that they are allowed.
+pub struct RawProfile {
+    /// Profile name.
+    pub name: String,
+    /// Where the trace comes from, with its citation.
+    pub source: String,
+    /// How it was fitted (informational).
+    pub fit: Option<toml::Table>,
+    /// Statistics of the source series (informational).
+    pub check: Option<toml::Table>,
+    /// Demand fields, same names and meaning as in `[demand]`.
+    #[serde(default)]
+    pub traffic: RawTraffic,
+    /// Complete days of the trace, for replay.
+    pub replay: Option<RawReplay>,
+}
+
+/// The `[traffic]` table of a profile.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraffic {
+    pub diurnal: Option<toml::Spanned<Vec<f64>>>,
+    pub weekly: Option<toml::Spanned<Vec<f64>>>,
+    pub noise_sigma: Option<toml::Spanned<toml::Value>>,
+    pub noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
+    pub daily_noise_sigma: Option<toml::Spanned<toml::Value>>,
+    pub daily_noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
+    pub bursts: Option<RawBursts>,
+    pub input_per_output: Option<toml::Spanned<toml::Value>>,
+    pub prompt_tokens: Option<toml::Spanned<toml::Value>>,
+    pub output_tokens: Option<toml::Spanned<toml::Value>>,
+}
+
+/// The `[replay]` table of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReplay {
+    /// Hourly levels of each complete day (24 values each).
+    pub days: toml::Spanned<Vec<Vec<f64>>>,
+}
+
 #[cfg(test)]
 mod tests {
     /// Every field the parser accepts is in docs/scenario.md, in the table
@@ -255,7 +320,7 @@ mod tests {
     #[test]
     fn every_field_is_documented() {
         let doc = include_str!("../../docs/scenario.md");
-        let sources = [include_str!("raw.rs"), include_str!("../traffic/mod.rs")];
+        let sources = [include_str!("raw.rs")];
         let section = |s: &str| -> &str {
             let heading = match s {
                 "RawScenario" => "## Top level",
@@ -274,7 +339,9 @@ mod tests {
                 "RawTraffic" => "## Traffic profiles",
                 _ => return "",
             };
-            let start = doc.find(heading).unwrap_or_else(|| panic!("no section {heading}"));
+            let start = doc
+                .find(heading)
+                .unwrap_or_else(|| panic!("no section {heading}"));
             let rest = &doc[start + heading.len()..];
             &rest[..rest.find("\n## ").unwrap_or(rest.len())]
         };
@@ -301,6 +368,9 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 100, "only {checked} fields found: the parser of this test is off");
+        assert!(
+            checked > 100,
+            "only {checked} fields found: the parser of this test is off"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! [`trace`] reads a rate series or a request log into hourly means with gaps
 //! masked; [`fit`] fits the demand model's shapes, noise and bursts; this
 //! module writes the result as a profile file (TOML) that a scenario names in
-//! `[demand] traffic = "…"`, and reads it back. A profile also keeps the
+//! `[demand] traffic = "…"` (read back by [`crate::scenario`], which owns the
+//! profile's file format: [`crate::scenario::raw::RawProfile`]). A profile also keeps the
 //! trace's complete days (each hour relative to the trace's mean), which
 //! `[demand] replay = true` block-bootstraps instead of the fitted model.
 
@@ -12,75 +13,8 @@ pub mod trace;
 
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-
 pub use fit::{Fit, SeriesStats, fit, series_stats};
 pub use trace::{Format, Hourly, ReadOptions, Trace, TraceError};
-
-/// Built-in traffic profiles (the files in `traffic/`, fitted from the traces
-/// in `data/traffic/` by `traffic/refit.sh`; compiled in).
-pub const BUILTIN_PROFILES: &[(&str, &str)] = &[
-    (
-        "servegen-m-large",
-        include_str!("../../traffic/servegen-m-large.toml"),
-    ),
-    (
-        "servegen-m-small",
-        include_str!("../../traffic/servegen-m-small.toml"),
-    ),
-    (
-        "azure-conv-2023",
-        include_str!("../../traffic/azure-conv-2023.toml"),
-    ),
-    (
-        "azure-code-2023",
-        include_str!("../../traffic/azure-code-2023.toml"),
-    ),
-];
-
-/// A profile file as written (validated by the scenario that uses it).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // source, fit and check are for people; read so that they are allowed.
-pub(crate) struct RawProfile {
-    /// Profile name.
-    pub name: String,
-    /// Where the trace comes from, with its citation.
-    pub source: String,
-    /// How it was fitted (informational).
-    pub fit: Option<toml::Table>,
-    /// Statistics of the source series (informational).
-    pub check: Option<toml::Table>,
-    /// Demand fields, same names and meaning as in `[demand]`.
-    #[serde(default)]
-    pub traffic: RawTraffic,
-    /// Complete days of the trace, for replay.
-    pub replay: Option<RawReplay>,
-}
-
-/// The `[traffic]` table of a profile.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawTraffic {
-    pub diurnal: Option<toml::Spanned<Vec<f64>>>,
-    pub weekly: Option<toml::Spanned<Vec<f64>>>,
-    pub noise_sigma: Option<toml::Spanned<toml::Value>>,
-    pub noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
-    pub daily_noise_sigma: Option<toml::Spanned<toml::Value>>,
-    pub daily_noise_autocorrelation: Option<toml::Spanned<toml::Value>>,
-    pub bursts: Option<crate::scenario::raw::RawBursts>,
-    pub input_per_output: Option<toml::Spanned<toml::Value>>,
-    pub prompt_tokens: Option<toml::Spanned<toml::Value>>,
-    pub output_tokens: Option<toml::Spanned<toml::Value>>,
-}
-
-/// The `[replay]` table of a profile.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawReplay {
-    /// Hourly levels of each complete day (24 values each).
-    pub days: toml::Spanned<Vec<Vec<f64>>>,
-}
 
 /// What to write into a profile besides the fit.
 #[derive(Debug, Clone)]
