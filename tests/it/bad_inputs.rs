@@ -6,8 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
-use common::capsim;
+use crate::common::capsim;
 
 fn corpus() -> (PathBuf, Vec<String>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_scenarios");

@@ -1,8 +1,7 @@
 //! `report.html`: written by `--report` and by `capsim report`, with every
 //! chart, numbers that match the closed form, and no partial page on failure.
 
-mod common;
-use common::{capsim, run_dir, stderr_of};
+use crate::common::{capsim, run_dir, stderr_of};
 
 /// The chart ids of a page and, for each, whether its figure holds an SVG
 /// with drawn shapes.

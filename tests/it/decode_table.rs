@@ -1,15 +1,13 @@
 //! The measured H100 decode table as a throughput ceiling and source.
 
-mod common;
-
+use crate::common::{capsim, stderr_of};
 use capsim::scenario;
-use common::{capsim, stderr_of};
 
 fn scenario_file(dir: &std::path::Path, profile: &str, tok: &str) -> std::path::PathBuf {
     let p = dir.join("s.toml");
     std::fs::write(
         &p,
-        common::small_scenario(&format!("profile = \"{profile}\"\n{tok}"), ""),
+        crate::common::small_scenario(&format!("profile = \"{profile}\"\n{tok}"), ""),
     )
     .unwrap();
     p
@@ -75,7 +73,7 @@ context_tokens = 8192
 
 #[test]
 fn outage_preset_gives_the_llama3_rates_and_fields_override_it() {
-    let text = common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", "");
+    let text = crate::common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", "");
     let with = |o: &str| scenario::parse(&format!("{text}[outages]\n{o}\n"), "t", None);
     let s = with("preset = \"llama3-h100\"").unwrap();
     assert_eq!(s.outages.gpu_failures_per_year.point(), 0.173);

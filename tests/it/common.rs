@@ -1,5 +1,5 @@
 //! Helpers shared by the command-line test files.
-#![allow(dead_code)] // Each test file uses its own subset.
+#![allow(dead_code)] // Each test module uses its own subset.
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,5 @@
 //! Sensitivity ranks the input that, by construction, alone drives a cost.
 
-mod common;
-
 const SCENARIO: &str = r#"name = "sens"
 [model]
 profile = "llama3-70b-fp8-4xh100"
@@ -34,13 +32,13 @@ fn compare_writes_it_and_the_report_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.toml");
     std::fs::write(&f, SCENARIO).unwrap();
-    common::capsim()
+    crate::common::capsim()
         .args(["compare", "--trials", "200", "-q", "--report", "--out"])
         .arg(dir.path().join("out"))
         .arg(&f)
         .assert()
         .success();
-    let run = common::run_dir(&dir.path().join("out"));
+    let run = crate::common::run_dir(&dir.path().join("out"));
     assert!(run.join("sensitivity.parquet").exists());
     let html = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(html.contains("<h2>What drives the cost</h2>"));

@@ -4,8 +4,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-mod common;
-use common::{capsim, run_dir, stderr_of};
+use crate::common::{capsim, run_dir, stderr_of};
 use polars::prelude::*;
 
 use capsim::report::columns::{

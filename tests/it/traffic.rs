@@ -2,17 +2,15 @@
 //! source trace; the shipped profiles are what `fit-traffic` writes; bad
 //! traces get clear errors.
 
-mod common;
-
+use crate::common::{capsim, stderr_of};
 use capsim::engine::Engine;
 use capsim::model::Scratch;
 use capsim::scenario;
 use capsim::traffic::{self, ReadOptions, series_stats};
 use chrono::Datelike as _;
-use common::{capsim, stderr_of};
 
 fn scenario_text(demand: &str) -> String {
-    common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", demand)
+    crate::common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", demand)
 }
 
 /// Mean over `trials` generated years of (peak-to-trough, lag-24

@@ -1,0 +1,15 @@
+//! The integration tests, one binary with a module per behaviour (one link
+//! of polars, not one per file): the command line as a user meets it, the
+//! bad-input corpus, comparisons, reports, traffic fitting, the seed table,
+//! conservation and closed forms, and property tests.
+
+mod bad_inputs;
+mod cli;
+mod common;
+mod compare;
+mod decode_table;
+mod integration;
+mod properties;
+mod report;
+mod sensitivity;
+mod traffic;
