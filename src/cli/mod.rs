@@ -1,0 +1,385 @@
+//! The command line: clap types (nothing past this room sees them), the
+//! dispatch to one file per command, and the checks that turn flags into
+//! settings. `run`, `compare`, `breakeven` and `size` share one run session
+//! ([`session`]); the rest are in their own files.
+
+mod capacity;
+mod fit_traffic;
+mod seed_table;
+mod session;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use capsim::report;
+use capsim::scenario::{self, Scenario};
+
+#[derive(Parser)]
+#[command(
+    name = "capsim",
+    version,
+    about = "Monte Carlo capacity planning for self-hosted LLM inference"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by every command that runs trials.
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (TOML); the built-in seed scenario if omitted.
+    scenario: Option<PathBuf>,
+    /// Trials (default: the scenario's run.trials).
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
+    trials: Option<u64>,
+    /// Seed (default: the scenario's run.seed).
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
+    seed: Option<u64>,
+    /// Folder under which the run folder is created.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
+    threads: Option<usize>,
+    /// Collapse every distribution to its point value.
+    #[arg(long)]
+    deterministic: bool,
+    /// Price the API as this model of a LiteLLM-format catalog (replaces the scenario's [api]),
+    /// e.g. gpt-4o or deepinfra/meta-llama/Llama-3.3-70B-Instruct.
+    #[arg(long)]
+    api_model: Option<String>,
+    /// Run only shard I of N (0-based: 0/4 … 3/4): a contiguous block of the trials,
+    /// with the same random streams as the whole run. Combine with `capsim merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also write report.html (charts and tables, self-contained) into the run folder.
+    #[arg(long)]
+    report: bool,
+    /// Run until the 95% CI of every strategy's mean cost is within this much
+    /// of the mean (e.g. 1% or 0.5%), doubling trials from 1,000; --trials is
+    /// then the cap (default 1,000,000).
+    #[arg(long, value_name = "PCT")]
+    precision: Option<String>,
+    /// Name of the run folder under --out (default: <scenario>-seed<S>-<time>).
+    #[arg(long)]
+    name: Option<String>,
+    /// Replace the run folder given by --name if it already holds a run (the
+    /// old run stays in place until the new one is complete).
+    #[arg(long, requires = "name")]
+    force: bool,
+    /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
+    #[arg(long, requires = "api_model")]
+    catalog: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write a report folder.
+    Run(RunArgs),
+    /// Compare the scenario's strategies on the same trials: risk, regret, paired differences.
+    Compare(RunArgs),
+    /// Break-even volume per trial, and a sweep of P(self-hosting cheaper) over monthly volume.
+    Breakeven {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Monthly volumes to sweep (output tokens per 730-hour month, comma-separated,
+        /// e.g. 1e8,5e8,2e9). Default: 13 points from 0.1× to 10× the scenario's volume.
+        #[arg(long, value_delimiter = ',')]
+        volumes: Vec<f64>,
+    },
+    /// Sweep the reserved replica count of one strategy: expected cost against tail risk,
+    /// and a recommended size.
+    Size {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Strategy to resize (default: the first with a pool of that kind).
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Which pool to resize: reserved or spot (replicas), on-demand (ceiling, max_replicas).
+        #[arg(long, value_enum, default_value = "reserved")]
+        pool: PoolArg,
+        /// Sizes to try (comma-separated; default 1 to 6).
+        #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5,6")]
+        replicas: Vec<u32>,
+    },
+    /// Reproduce the seed calculation and print the corrected figures beside it.
+    SeedTable {
+        /// Scenario holding the seed's point values (default: built-in seed).
+        scenario: Option<PathBuf>,
+    },
+    /// Check a scenario and report every problem with its field.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Merge the run folders of shards (`capsim run --shard I/N`) into one run.
+    Merge {
+        /// Shard run folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder under which the merged run folder is created.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Also write report.html into the merged folder.
+        #[arg(long)]
+        report: bool,
+    },
+    /// Write report.html (self-contained: tables and SVG charts) for a run folder.
+    Report {
+        /// Run folder (as written by run, compare, breakeven, size or merge).
+        run_dir: PathBuf,
+        /// Where to write the page (default: RUN_DIR/report.html).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Print the output schema (Markdown).
+    Schema,
+    /// One replica's output tokens/s from the serving model: at maximum load,
+    /// or at the latency targets; a table over a grid of mixes without
+    /// --input-tokens/--output-tokens.
+    Capacity {
+        /// Model profile: a built-in name (llama3-70b-fp8-h100, llama3-70b-fp8-h200,
+        /// llama3-70b-bf16-h100, llama3-8b-bf16-h100, …) or a path ending in .toml.
+        profile: String,
+        /// Prompt tokens per request.
+        #[arg(long, requires = "output_tokens")]
+        input_tokens: Option<f64>,
+        /// Output tokens per request.
+        #[arg(long, requires = "input_tokens")]
+        output_tokens: Option<f64>,
+        /// GPUs per replica (tensor-parallel size; default: the profile's).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        tp: Option<u32>,
+        /// Time-per-output-token target, milliseconds.
+        #[arg(long)]
+        tpot_ms: Option<f64>,
+        /// Time-to-first-token target, milliseconds.
+        #[arg(long)]
+        ttft_ms: Option<f64>,
+        /// Print one JSON object (or an array, for the grid).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit a traffic profile (daily and weekly shape, noise, bursts, input/output
+    /// ratio) to a request-rate series or a request log; use it from a scenario
+    /// with `[demand] traffic = "FILE"`.
+    FitTraffic {
+        /// Trace (CSV with a header): `window_start_s,requests_per_s` (ServeGen) or
+        /// `TIMESTAMP,ContextTokens,GeneratedTokens` (Azure LLM trace).
+        trace: PathBuf,
+        /// Form of the trace (auto: from the header's column names).
+        #[arg(long, value_enum, default_value = "auto")]
+        format: capsim::traffic::Format,
+        /// Request logs: count requests into windows of this many seconds.
+        #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+        window: f64,
+        /// Treat windows with a zero rate as real traffic, not as collection gaps.
+        #[arg(long)]
+        keep_zeros: bool,
+        /// Weekday of day 0 when the times are bare seconds (ServeGen's is unknown).
+        #[arg(long, value_enum, default_value = "monday")]
+        first_weekday: Weekday,
+        /// Profile name (default: the trace's file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Citation of the trace, written into the profile.
+        #[arg(long, default_value = "not given (fit-traffic --source)")]
+        source: String,
+        /// Write the profile here (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Replace --out if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+/// What the scenario allows but looks wrong, on standard error.
+fn print_warnings(s: &Scenario) {
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn load(path: Option<&PathBuf>) -> Result<Scenario> {
+    Ok(match path {
+        Some(p) => scenario::load(p)?,
+        None => scenario::builtin_seed(),
+    })
+}
+
+/// A progress bar on standard error: trials done, rate and time left. Hidden
+/// when standard error is not a terminal or with `--quiet`.
+fn progress_bar(trials: u64, quiet: bool) -> ProgressBar {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {human_pos}/{human_len} trials · {per_sec} · {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// `I/N` with 0 ≤ I < N.
+/// A whole number, zero or more, with a message that says so (clap's own
+/// for `-1` is "unexpected argument").
+fn whole<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number, zero or more (e.g. 1000 or 2027)"))
+}
+
+/// Most shards a run may be cut into.
+const MAX_SHARDS: u64 = 100_000;
+/// Most worker threads (a machine with more cores is rare; more threads
+/// than cores only cost memory).
+const MAX_THREADS: usize = 1024;
+/// Most trials of the commands that keep a few numbers per trial and
+/// strategy in memory (compare, size, breakeven): 1,000,000 realistic
+/// trials peak at about 0.6 GB, so this bounds them near 2.5 GB. Larger runs
+/// are `capsim run` (streamed to disk), sharded if need be.
+const MAX_KEPT_TRIALS: u64 = 4_000_000;
+/// Most break-even volumes and sizes swept in one run.
+const MAX_SWEEP: usize = 1000;
+
+fn parse_shard(text: &str) -> Result<[u64; 2]> {
+    let bad = || anyhow::anyhow!("--shard {text}: expected I/N with 0 <= I < N, e.g. 0/4");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    anyhow::ensure!(n >= 1 && i < n, bad());
+    anyhow::ensure!(
+        n <= MAX_SHARDS,
+        "--shard {text}: at most {MAX_SHARDS} shards (each shard is a process and a folder)"
+    );
+    Ok([i, n])
+}
+
+enum Job {
+    Run,
+    Compare,
+    Breakeven(Vec<f64>),
+    Size(Option<String>, scenario::PoolKind, Vec<u32>),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PoolArg {
+    Reserved,
+    OnDemand,
+    Spot,
+}
+
+impl PoolArg {
+    fn kind(self) -> scenario::PoolKind {
+        match self {
+            PoolArg::Reserved => scenario::PoolKind::Reserved,
+            PoolArg::OnDemand => scenario::PoolKind::OnDemand,
+            PoolArg::Spot => scenario::PoolKind::Spot,
+        }
+    }
+}
+
+/// Parse the command line and run the command.
+pub(crate) fn run() -> Result<()> {
+    match Cli::parse().command {
+        Command::Run(args) => session::execute(args, Job::Run)?,
+        Command::Compare(args) => session::execute(args, Job::Compare)?,
+        Command::Breakeven { run, volumes } => session::execute(run, Job::Breakeven(volumes))?,
+        Command::Size {
+            run,
+            strategy,
+            pool,
+            replicas,
+        } => session::execute(run, Job::Size(strategy, pool.kind(), replicas))?,
+        Command::SeedTable { scenario } => seed_table::print(scenario.as_ref())?,
+        Command::Validate { scenario } => {
+            let s = scenario::load(&scenario)?;
+            print_warnings(&s);
+            println!(
+                "{}: valid ({} strategies, {} trials, {} hours)",
+                scenario.display(),
+                s.strategies.len(),
+                s.trials,
+                s.horizon_hours
+            );
+        }
+        Command::Merge {
+            shards,
+            out,
+            report,
+        } => {
+            let dir = report::merge::merge(&shards, &out, report)?;
+            println!("merged {} shards: {}", shards.len(), dir.display());
+        }
+        Command::Report { run_dir, output } => {
+            let target = output.unwrap_or_else(|| run_dir.join(report::REPORT_FILE));
+            report::html::write_report(&run_dir, &target)?;
+            println!("report: {}", target.display());
+        }
+        Command::Schema => print!("{}", report::columns::schema_markdown()),
+        Command::Capacity {
+            profile,
+            input_tokens,
+            output_tokens,
+            tp,
+            tpot_ms,
+            ttft_ms,
+            json,
+        } => capacity::capacity(
+            &profile,
+            input_tokens.zip(output_tokens),
+            tp,
+            tpot_ms,
+            ttft_ms,
+            json,
+        )?,
+        Command::FitTraffic {
+            trace,
+            format,
+            window,
+            keep_zeros,
+            first_weekday,
+            name,
+            source,
+            out,
+            force,
+        } => fit_traffic::fit_traffic(
+            &trace,
+            capsim::traffic::ReadOptions {
+                format,
+                window_s: window,
+                keep_zeros,
+                first_weekday: first_weekday as usize,
+            },
+            name,
+            source,
+            out,
+            force,
+        )?,
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! The run session shared by `run`, `compare`, `breakeven` and `size`:
+//! resolve and check the flags, load the scenario, simulate block by block
+//! into the run folder, and finish with what the command keeps and writes.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use capsim::engine::Engine;
+use capsim::report::stream::RunFiles;
+use capsim::report::{self, RunInfo, terminal};
+use capsim::scenario;
+use capsim::{breakeven, compare};
+
+use super::*;
+
+pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
+    let RunArgs {
+        scenario,
+        trials,
+        seed,
+        out,
+        threads,
+        deterministic,
+        api_model,
+        catalog,
+        quiet,
+        shard,
+        report: want_report,
+        name,
+        force,
+        precision,
+    } = args;
+    let precision = precision
+        .as_deref()
+        .map(capsim::precision::parse_precision)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut s = match &api_model {
+        Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
+        None => load(scenario.as_ref())?,
+    };
+    if deterministic {
+        s = s.deterministic();
+    }
+    print_warnings(&s);
+    if let Job::Size(name, kind, replicas) = &job {
+        let kind = *kind;
+        let si = match name {
+            Some(n) => s
+                .strategies
+                .iter()
+                .position(|st| &st.name == n)
+                .with_context(|| format!("--strategy: no strategy named `{n}` in the scenario"))?,
+            None => s
+                .strategies
+                .iter()
+                .position(|st| st.pools.iter().any(|p| p.kind == kind))
+                .context("--pool: the scenario has no strategy with a pool of that kind")?,
+        };
+        anyhow::ensure!(
+            !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
+            "--replicas: give replica counts between 1 and 1000"
+        );
+        anyhow::ensure!(
+            replicas.len() <= 100,
+            "--replicas: at most 100 sizes in one run (got {})",
+            replicas.len()
+        );
+        s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
+            format!(
+                "--strategy: `{}` has no pool of that kind to resize",
+                s.strategies[si].name
+            )
+        })?;
+    }
+    let trials = match precision {
+        Some(_) => trials.unwrap_or(1_000_000),
+        None => trials.unwrap_or(s.trials),
+    };
+    anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+    anyhow::ensure!(
+        matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
+        "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"
+    );
+    anyhow::ensure!(
+        trials <= scenario::MAX_TRIALS as u64,
+        "--trials {trials}: must be at most {} (as run.trials in a scenario)",
+        scenario::MAX_TRIALS
+    );
+    let seed = seed.unwrap_or(s.seed);
+    let shard = match &shard {
+        None => None,
+        Some(text) => {
+            anyhow::ensure!(
+                matches!(job, Job::Run),
+                "--shard: only `capsim run` can be sharded"
+            );
+            anyhow::ensure!(
+                precision.is_none(),
+                "--shard: a sharded run has a fixed number of trials; drop --precision"
+            );
+            Some(parse_shard(text)?)
+        }
+    };
+    let range = match shard {
+        None => 0..trials,
+        Some([i, n]) => {
+            let cut = |k: u64| (u128::from(trials) * u128::from(k) / u128::from(n)) as u64;
+            cut(i)..cut(i + 1)
+        }
+    };
+    if threads == Some(0) {
+        anyhow::bail!("--threads: must be at least 1");
+    }
+    if let Some(t) = threads.filter(|t| *t > MAX_THREADS) {
+        anyhow::bail!("--threads {t}: must be at most {MAX_THREADS}");
+    }
+    if let Job::Breakeven(v) = &job {
+        anyhow::ensure!(
+            v.len() <= MAX_SWEEP,
+            "--volumes: at most {MAX_SWEEP} volumes in one sweep (got {})",
+            v.len()
+        );
+        if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+            anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .context("starting worker threads")?;
+    let mut info = RunInfo {
+        capsim_run_format: report::folder::RUN_FORMAT.into(),
+        capsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_name: s.name.clone(),
+        seed,
+        trials,
+        threads: pool.current_num_threads(),
+        horizon_hours: s.horizon_hours,
+        deterministic,
+        started_at: chrono::Utc::now().to_rfc3339(),
+        elapsed_seconds: 0.0,
+        trial_range: [range.start, range.end],
+        shard,
+        scenario_toml: s.source_text.clone(),
+        scenario: s.clone(),
+    };
+    let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
+    let t0 = Instant::now();
+    let engine = Engine::new(&s, seed);
+    let bar = progress_bar(range.end - range.start, quiet);
+    // Trials go to the run folder block by block; the jobs that compare
+    // strategies trial by trial (compare, size) also keep the few columns
+    // they read (compare::TrialColumns), not the trials.
+    let mut files = RunFiles::create(&target)?;
+    files.append(&s, engine.calendar(), &[])?;
+    let keep = matches!(job, Job::Compare | Job::Size(..));
+    let plain_run = matches!(job, Job::Run);
+    let mut kept = compare::TrialColumns::new(&s);
+    if keep && precision.is_none() {
+        kept.reserve((range.end - range.start) as usize);
+    }
+    let mut n_run = 0u64;
+    let mut sink = |chunk: Vec<capsim::engine::TrialOutcome>| -> Result<()> {
+        files.append(&s, engine.calendar(), &chunk)?;
+        n_run += chunk.len() as u64;
+        if keep {
+            kept.push(&chunk);
+        }
+        Ok(())
+    };
+    let converged = match precision {
+        None => {
+            pool.install(|| engine.run_chunked(range.clone(), &|| bar.inc(1), &mut sink))?;
+            None
+        }
+        Some(target) => {
+            let c = pool.install(|| {
+                capsim::precision::run_to_precision(
+                    &engine,
+                    target,
+                    1000,
+                    trials,
+                    &|r| bar.set_length(r.end),
+                    &|| bar.inc(1),
+                    &mut sink,
+                )
+            })?;
+            Some((target, c))
+        }
+    };
+    bar.finish_and_clear();
+    let trials = if converged.is_some() {
+        info.trials = n_run;
+        info.trial_range = [0, n_run];
+        n_run
+    } else {
+        trials
+    };
+    let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
+    let mut extra = Vec::new();
+    let mut text = Vec::new();
+    match job {
+        Job::Run => {}
+        Job::Compare | Job::Size(..) => {
+            let c = compare::compare(&s, &kept).context("nothing to compare")?;
+            extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
+            extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
+            let sens = capsim::sensitivity::sensitivity(&s, &kept.inputs, &kept.cost);
+            // Not needed any more: freed before the summary's read-back.
+            drop(kept);
+            extra.push((
+                "sensitivity.parquet",
+                report::parquet::sensitivity_frame(&sens)?,
+            ));
+            text.push(terminal::compare_table(&c));
+            text.push(terminal::sensitivity_lines(&sens));
+            text.push(if matches!(job, Job::Size(..)) {
+                format!("Recommended size: {}.", compare::recommend(&c, 0.02).1)
+            } else {
+                format!(
+                    "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
+                    c.reasoning().join("\n  ")
+                )
+            });
+        }
+        Job::Breakeven(mut volumes) => {
+            if volumes.is_empty() {
+                let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
+                    .draw(0)
+                    .monthly_tokens;
+                volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
+            }
+            let per_trial = pool.install(|| breakeven::per_trial(&engine, 0..trials));
+            let rows = pool.install(|| breakeven::sweep_rows(&engine, 0..trials, &volumes, &names));
+            let dist = breakeven::distribution(&names, &per_trial);
+            extra.push((
+                "breakeven_trials.parquet",
+                report::parquet::breakeven_trials_frame(&s, &per_trial)?,
+            ));
+            extra.push((
+                "breakeven.parquet",
+                report::parquet::breakeven_frame(&rows)?,
+            ));
+            text.push(terminal::breakeven_table(&dist, &s.api.name));
+            text.push(terminal::sweep_table(&names, &rows));
+        }
+    }
+    info.elapsed_seconds = t0.elapsed().as_secs_f64();
+    let run_json = serde_json::to_string_pretty(&info).context("serialising run.json")?;
+    let meta = report::parquet::metadata(
+        &info.capsim_version,
+        &info.scenario_name,
+        info.seed,
+        info.trials,
+        info.horizon_hours,
+        &run_json,
+    );
+    let (summary, dir) = files.finish(&names, &run_json, &meta, extra, want_report)?;
+    if plain_run {
+        text.push(terminal::summary_table(&s, &summary));
+        text.extend(terminal::headline(&s, &summary));
+    }
+    println!(
+        "{} — {} trials, seed {}, {:.2} s",
+        s.name, trials, seed, info.elapsed_seconds
+    );
+    if let Some((target, c)) = &converged {
+        if c.met {
+            println!(
+                "Precision ±{:.2}% reached after {} trials (widest: {}, ±{:.2}%).",
+                100.0 * target,
+                c.trials,
+                c.worst_strategy,
+                100.0 * c.worst_half_width
+            );
+        } else {
+            println!(
+                "Precision ±{:.2}% NOT reached: stopped at the cap of {} trials, {} is at ±{:.2}% (raise --trials).",
+                100.0 * target,
+                c.trials,
+                c.worst_strategy,
+                100.0 * c.worst_half_width
+            );
+        }
+    }
+    for t in text {
+        println!("{t}");
+    }
+    if want_report {
+        println!("report: {}", dir.join(report::REPORT_FILE).display());
+    } else {
+        println!(
+            "run folder: {} (add --report, or run `capsim report` on it, for report.html)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
