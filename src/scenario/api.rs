@@ -1,0 +1,132 @@
+//! `[api]`: explicit prices or a catalog key, and the price drift.
+
+use super::*;
+
+/// Name of the API price-drift preset.
+const API_DRIFT_PRESET: &str = "litellm-2023-2026";
+
+/// `[api] price_drift_per_year = "litellm-2023-2026"`: a year's relative
+/// change of API prices, from `litellm_price_changes_2023-2026.csv` (MIT):
+/// of the 167 catalog entries whose output price changed between versions
+/// 2023-12 and 2026-11, the median new/old ratio is 0.75 (quartiles 0.33
+/// and 1.06), and most entries did not change at all between versions. So:
+/// likely no change; a fall as deep as a typical cut (−25%) at the low end;
+/// a rise at the upper quartile (+6%) at the high end. Package dates are not
+/// effective dates, so the per-year scale is approximate.
+fn api_drift_litellm() -> Dist {
+    // What `{ low = -0.25, likely = 0.0, high = 0.06 }` reads as.
+    Dist::Pert {
+        low: -0.25,
+        mode: 0.0,
+        high: 0.06,
+    }
+}
+
+impl Validator<'_> {
+    /// `[api]`: explicit prices, or a model key in a LiteLLM-format catalog
+    /// (the built-in subset unless `catalog` names a file, relative to the scenario).
+    pub(super) fn api(&mut self, r: &raw::RawApi, dir: Option<&Path>) -> Api {
+        let drift = match r
+            .price_drift_per_year
+            .as_ref()
+            .map(|v| (v, v.get_ref().as_str()))
+        {
+            Some((_, Some(API_DRIFT_PRESET))) => api_drift_litellm(),
+            Some((v, Some(other))) => {
+                let line = self.line_of(v.span().start);
+                self.push(
+                    "api.price_drift_per_year",
+                    Some(line),
+                    format!(
+                        "no price-drift preset named `{other}` (known: {API_DRIFT_PRESET}); or give a number or a distribution"
+                    ),
+                );
+                Dist::fixed(f64::NAN)
+            }
+            _ => self.opt_dist(
+                "api.price_drift_per_year",
+                &r.price_drift_per_year,
+                Range::RATE,
+                0.0,
+            ),
+        };
+        let explicit_input = self.opt_dist(
+            "api.input_usd_per_mtok",
+            &r.input_usd_per_mtok,
+            API_PRICE,
+            0.0,
+        );
+        let Some(key) = &r.model else {
+            if r.catalog.is_some() {
+                self.push(
+                    "api.catalog",
+                    None,
+                    "a catalog needs api.model, the key to look up".to_string(),
+                );
+            }
+            let output = match &r.output_usd_per_mtok {
+                Some(d) => self.dist("api.output_usd_per_mtok", d, API_PRICE),
+                None => {
+                    self.push(
+                        "api.output_usd_per_mtok",
+                        None,
+                        "missing: give the API's price per million output tokens, or api.model (a catalog key)".to_string(),
+                    );
+                    Dist::fixed(f64::NAN)
+                }
+            };
+            return Api {
+                name: r.name.clone().unwrap_or_else(|| "api".into()),
+                output_usd_per_mtok: output,
+                input_usd_per_mtok: explicit_input,
+                price_drift_per_year: drift,
+            };
+        };
+        for (field, given) in [
+            ("api.output_usd_per_mtok", r.output_usd_per_mtok.is_some()),
+            ("api.input_usd_per_mtok", r.input_usd_per_mtok.is_some()),
+        ] {
+            if given {
+                self.push(
+                    field,
+                    None,
+                    "give either api.model (prices from the catalog) or explicit prices, not both"
+                        .to_string(),
+                );
+            }
+        }
+        let (text, origin) = match &r.catalog {
+            None => (
+                Some(crate::catalog::BUILTIN.to_owned()),
+                "the built-in catalog, data/litellm_prices_subset.json".to_owned(),
+            ),
+            Some(c) => {
+                let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
+                match crate::input::read_text_bounded(&path, crate::input::MAX_JSON_BYTES) {
+                    Ok(t) => (Some(t), path.display().to_string()),
+                    Err(e) => {
+                        self.push(
+                            "api.catalog",
+                            None,
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        (None, String::new())
+                    }
+                }
+            }
+        };
+        let price = text.and_then(|t| match crate::catalog::lookup(&t, key) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.push("api.model", None, format!("{e} ({origin})"));
+                None
+            }
+        });
+        Api {
+            name: r.name.clone().unwrap_or_else(|| key.clone()),
+            output_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.output_usd_per_mtok)),
+            input_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.input_usd_per_mtok)),
+            price_drift_per_year: drift,
+        }
+    }
+}

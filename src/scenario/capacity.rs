@@ -1,0 +1,161 @@
+//! `[model]` and `[slo]`: the model profile with the scenario's overrides,
+//! the latency targets, and the check that the replica serves the demand's
+//! point mix.
+
+use super::*;
+
+/// The decode-table operating point of a built-in measured profile, and
+/// the table's tok/s per GPU there.
+pub(super) fn decode_point(profile: &str) -> Option<(f64, RawDecode)> {
+    let (_, text) = BUILTIN_MODELS.iter().find(|(n, _)| *n == profile)?;
+    let p: RawModelProfile = toml::from_str(text).ok()?;
+    let d = p.decode?;
+    let v = decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens).ok()?;
+    Some((v, d))
+}
+
+impl Validator<'_> {
+    /// `[model]`: a profile, with the scenario's overrides.
+    pub(super) fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
+        let mut m = self.model_profile("model.profile", &r.profile, dir)?;
+        if let Some(g) = r.gpus_per_replica {
+            m.gpus_per_replica = self.count(
+                "model.gpus_per_replica",
+                Some(g),
+                m.gpus_per_replica,
+                1,
+                1024,
+            );
+            if let Throughput::Serving { replica, .. } = &mut m.throughput {
+                replica.gpus = m.gpus_per_replica;
+                if let Err(e) = replica.kv_cache_tokens() {
+                    self.push("model.gpus_per_replica", None, e.to_string());
+                }
+            }
+        }
+        if let Some(c) = &r.utilization_ceiling {
+            m.utilization_ceiling = self.dist("model.utilization_ceiling", c, CEILING);
+        }
+        if let Some(t) = &r.tok_s_per_gpu {
+            // A figure measured on the user's own mix replaces the profile's.
+            let t = self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU);
+            let table = decode_point(&r.profile);
+            if let Some((v, d)) = table {
+                if t.point() > v * (1.0 + 1e-9) {
+                    self.warnings.push(format!(
+                        "model.tok_s_per_gpu: {} tok/s per GPU is above the {v} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
+                        crate::dist::num(t.point()),
+                        d.weights_dtype,
+                        d.batch,
+                        d.context_tokens
+                    ));
+                }
+            }
+            m.throughput = Throughput::Measured { tok_s_per_gpu: t };
+        }
+        Some(m)
+    }
+
+    /// `[slo]`: latency targets in milliseconds.
+    pub(super) fn slo(&mut self, r: Option<&RawSlo>) -> LatencyTarget {
+        let Some(r) = r else {
+            return LatencyTarget::default();
+        };
+        let mut ms = |k: &str, v: Option<f64>| {
+            let v = v?;
+            if !(v.is_finite() && v > 0.0 && v <= 600_000.0) {
+                self.push(
+                    format!("slo.{k}"),
+                    None,
+                    format!("{v}: must be greater than 0 and at most 600000 ms"),
+                );
+                return None;
+            }
+            if v < 1.0 {
+                self.warnings.push(format!(
+                    "slo.{k} = {v} ms is under a millisecond: the target is in milliseconds ({} for {v} s)",
+                    v * 1000.0
+                ));
+            }
+            Some(v)
+        };
+        let t = LatencyTarget {
+            tpot_ms: ms("tpot_ms", r.tpot_ms),
+            ttft_ms: ms("ttft_ms", r.ttft_ms),
+        };
+        if r.tpot_ms.is_none() && r.ttft_ms.is_none() {
+            self.push(
+                "slo",
+                None,
+                "empty: give tpot_ms, ttft_ms or both (milliseconds)",
+            );
+        }
+        t
+    }
+
+    /// Model `k` (0 = `[model]`) on the demand's point mix: the serving
+    /// model must serve it (within the targets); a measured figure on
+    /// prompt-heavy demand is warned about, with the serving model's figure.
+    pub(super) fn check_capacity(
+        &mut self,
+        k: usize,
+        m: &Model,
+        demand: &Demand,
+        slo: LatencyTarget,
+    ) {
+        let output = demand.output_tokens.point();
+        let prompt = demand
+            .prompt_tokens
+            .as_ref()
+            .map_or(demand.input_per_output.point() * output, |p| p.point());
+        let mix = Mix {
+            prompt_tokens: prompt,
+            output_tokens: output,
+        };
+        let field = if k == 0 {
+            "model.profile".to_owned()
+        } else {
+            format!("profile `{}`", m.name)
+        };
+        match m.replica() {
+            Some(r) => {
+                if let Err(e) = r.operate(mix, slo) {
+                    self.push(
+                        field,
+                        None,
+                        format!(
+                            "{} cannot serve the demand's requests ({prompt:.0} prompt + {output:.0} output tokens): {e}",
+                            m.name
+                        ),
+                    );
+                }
+            }
+            None => {
+                if slo.is_set() {
+                    self.warnings.push(format!(
+                        "slo: {} gives a measured tok_s_per_gpu, which no latency target changes; use a serving-model profile (e.g. llama3-70b-fp8-h100) for the target to set the batch",
+                        m.name
+                    ));
+                }
+                let ratio = prompt / output;
+                if ratio >= 2.0 {
+                    let physics = load_profile("llama3-70b-fp8-h100").ok().and_then(|p| {
+                        let mut r = p.replica()?.clone();
+                        r.gpus = m.gpus_per_replica;
+                        r.operate(mix, LatencyTarget::default())
+                            .ok()
+                            .map(|o| o.output_tokens_per_s / f64::from(r.gpus))
+                    });
+                    self.warnings.push(format!(
+                        "model.tok_s_per_gpu: {} counts output tokens only, but the demand has {ratio:.1} prompt tokens per output token ({prompt:.0} + {output:.0} a request): prefill is not in its capacity{}. Use a serving-model profile (capsim capacity lists them) unless the figure was measured on this mix",
+                        m.name,
+                        physics.map_or(String::new(), |t| format!(
+                            "; the serving model of Llama 3 70B FP8 on {} H100s gives {t:.0} tok/s per GPU on this mix",
+                            m.gpus_per_replica
+                        ))
+                    ));
+                }
+            }
+        }
+    }
+}
