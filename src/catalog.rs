@@ -30,7 +30,16 @@ struct Entry {
 
 /// Look `key` up in catalog `text`. Errors say what is wrong with the catalog
 /// or the key, and list near matches for an unknown key.
-pub fn lookup(text: &str, key: &str) -> Result<ApiPrice, String> {
+pub fn lookup(text: &str, key: &str) -> Result<ApiPrice, CatalogError> {
+    lookup_text(text, key).map_err(CatalogError)
+}
+
+/// Why a catalog or a key in it cannot give a price.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct CatalogError(String);
+
+fn lookup_text(text: &str, key: &str) -> Result<ApiPrice, String> {
     let all: serde_json::Map<String, Value> =
         serde_json::from_str(text).map_err(|e| format!("not a LiteLLM price catalog: {e}"))?;
     let Some(v) = all.get(key) else {
@@ -108,13 +117,17 @@ mod tests {
 
     #[test]
     fn unknown_key_lists_near_matches_and_bad_catalogs_are_named() {
-        let e = lookup(BUILTIN, "gpt4o").unwrap_err();
+        let e = lookup(BUILTIN, "gpt4o").unwrap_err().to_string();
         assert!(e.contains("nearest: gpt-4o"), "{e}");
-        let e = lookup("[1, 2]", "gpt-4o").unwrap_err();
+        let e = lookup("[1, 2]", "gpt-4o").unwrap_err().to_string();
         assert!(e.contains("not a LiteLLM price catalog"), "{e}");
-        let e = lookup(r#"{"m": {"output_cost_per_token": -1}}"#, "m").unwrap_err();
+        let e = lookup(r#"{"m": {"output_cost_per_token": -1}}"#, "m")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("output_cost_per_token"), "{e}");
-        let e = lookup(r#"{"m": {"output_cost_per_token": "cheap"}}"#, "m").unwrap_err();
+        let e = lookup(r#"{"m": {"output_cost_per_token": "cheap"}}"#, "m")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("catalog entry `m`"), "{e}");
         // Unknown fields are ignored.
         let p = lookup(

@@ -140,6 +140,12 @@ impl Range {
     }
 }
 
+/// Why a value is not a valid uncertain input for its field (the caller
+/// adds the field's name).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct DistError(String);
+
 /// A validated distribution, ready to sample.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
@@ -267,7 +273,11 @@ impl Dist {
     /// Parse a scenario value (a number or a table, see the module docs),
     /// checking it against `range`. The error says what is wrong, without the
     /// field name (the caller adds it).
-    pub fn from_toml(value: &toml::Value, range: Range) -> Result<Dist, String> {
+    pub fn from_toml(value: &toml::Value, range: Range) -> Result<Dist, DistError> {
+        Self::from_toml_text(value, range).map_err(DistError)
+    }
+
+    fn from_toml_text(value: &toml::Value, range: Range) -> Result<Dist, String> {
         let dist = match value {
             toml::Value::Integer(i) => Dist::Fixed { value: *i as f64 },
             toml::Value::Float(f) => Dist::Fixed { value: *f },
@@ -542,7 +552,7 @@ mod tests {
 
     fn parse(s: &str) -> Result<Dist, String> {
         let v: toml::Table = toml::from_str(&format!("x = {s}")).unwrap();
-        Dist::from_toml(&v["x"], Range::NON_NEGATIVE)
+        Dist::from_toml(&v["x"], Range::NON_NEGATIVE).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -93,18 +93,23 @@ pub fn run_to_precision<E: Send>(
     }
 }
 
+/// Why a `--precision` value is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct PrecisionError(String);
+
 /// `1%`, `0.5 %` or `0.01` → 0.01. Must be in (0, 0.5].
-pub fn parse_precision(text: &str) -> Result<f64, String> {
+pub fn parse_precision(text: &str) -> Result<f64, PrecisionError> {
     let t = text.trim();
     let value = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
         None => t.parse::<f64>(),
     }
-    .map_err(|_| format!("--precision {text}: expected a percentage such as 1% or 0.5%"))?;
+    .map_err(|_| PrecisionError(format!("`{text}` is not a percentage such as 1% or 0.5%")))?;
     if !(value > 0.0 && value <= 0.5) {
-        return Err(format!(
-            "--precision {text}: must be above 0% and at most 50%"
-        ));
+        return Err(PrecisionError(format!(
+            "`{text}` must be above 0% and at most 50%"
+        )));
     }
     Ok(value)
 }

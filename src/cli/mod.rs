@@ -54,8 +54,8 @@ struct RunArgs {
     api_model: Option<String>,
     /// Run only shard I of N (0-based: 0/4 … 3/4): a contiguous block of the trials,
     /// with the same random streams as the whole run. Combine with `capsim merge`.
-    #[arg(long, value_name = "I/N")]
-    shard: Option<String>,
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<[u64; 2]>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -65,8 +65,8 @@ struct RunArgs {
     /// Run until the 95% CI of every strategy's mean cost is within this much
     /// of the mean (e.g. 1% or 0.5%), doubling trials from 1,000; --trials is
     /// then the cap (default 1,000,000).
-    #[arg(long, value_name = "PCT")]
-    precision: Option<String>,
+    #[arg(long, value_name = "PCT", value_parser = capsim::precision::parse_precision)]
+    precision: Option<f64>,
     /// Name of the run folder under --out (default: <scenario>-seed<S>-<time>).
     #[arg(long)]
     name: Option<String>,
@@ -264,18 +264,22 @@ const MAX_KEPT_TRIALS: u64 = 4_000_000;
 /// Most break-even volumes and sizes swept in one run.
 const MAX_SWEEP: usize = 1000;
 
-fn parse_shard(text: &str) -> Result<[u64; 2]> {
-    let bad = || anyhow::anyhow!("--shard {text}: expected I/N with 0 <= I < N, e.g. 0/4");
+/// `I/N` with 0 ≤ I < N ≤ [`MAX_SHARDS`] (a clap value parser).
+fn parse_shard(text: &str) -> Result<[u64; 2], String> {
+    let bad = || format!("`{text}`: expected I/N with 0 <= I < N, e.g. 0/4");
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
     let (i, n): (u64, u64) = (
         i.trim().parse().map_err(|_| bad())?,
         n.trim().parse().map_err(|_| bad())?,
     );
-    anyhow::ensure!(n >= 1 && i < n, bad());
-    anyhow::ensure!(
-        n <= MAX_SHARDS,
-        "--shard {text}: at most {MAX_SHARDS} shards (each shard is a process and a folder)"
-    );
+    if !(n >= 1 && i < n) {
+        return Err(bad());
+    }
+    if n > MAX_SHARDS {
+        return Err(format!(
+            "`{text}`: at most {MAX_SHARDS} shards (each shard is a process and a folder)"
+        ));
+    }
     Ok([i, n])
 }
 

@@ -31,11 +31,6 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         force,
         precision,
     } = args;
-    let precision = precision
-        .as_deref()
-        .map(capsim::precision::parse_precision)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!(e))?;
     let mut s = match &api_model {
         Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
         None => load(scenario.as_ref())?,
@@ -89,9 +84,9 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         scenario::MAX_TRIALS
     );
     let seed = seed.unwrap_or(s.seed);
-    let shard = match &shard {
+    let shard = match shard {
         None => None,
-        Some(text) => {
+        Some(shard) => {
             anyhow::ensure!(
                 matches!(job, Job::Run),
                 "--shard: only `capsim run` can be sharded"
@@ -100,7 +95,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
                 precision.is_none(),
                 "--shard: a sharded run has a fixed number of trials; drop --precision"
             );
-            Some(parse_shard(text)?)
+            Some(shard)
         }
     };
     let range = match shard {

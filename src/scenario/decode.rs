@@ -8,7 +8,16 @@ pub const TABLE: &str = include_str!("../../models/h100_decode_step.csv");
 
 /// Output tokens per second per GPU at (`dtype`, `batch`, `context`), or an
 /// error listing the measured points of that dtype.
-pub fn per_gpu_tok_s(dtype: &str, batch: i64, context: i64) -> Result<f64, String> {
+pub fn per_gpu_tok_s(dtype: &str, batch: i64, context: i64) -> Result<f64, DecodeError> {
+    lookup(dtype, batch, context).map_err(DecodeError)
+}
+
+/// A point the decode table does not hold, with the points it does.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(String);
+
+fn lookup(dtype: &str, batch: i64, context: i64) -> Result<f64, String> {
     let mut points = Vec::new();
     for line in TABLE.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -45,11 +54,12 @@ mod tests {
         assert_eq!(per_gpu_tok_s("fp8", 64, 2048).unwrap(), 1226.3);
         let v = per_gpu_tok_s("bf16", 32, 512).unwrap();
         assert_eq!(v, 529.8);
-        let e = per_gpu_tok_s("fp8", 48, 2048).unwrap_err();
+        let e = per_gpu_tok_s("fp8", 48, 2048).unwrap_err().to_string();
         assert!(e.contains("64×2048"), "{e}");
         assert!(
             per_gpu_tok_s("int4", 1, 512)
                 .unwrap_err()
+                .to_string()
                 .contains("not in the decode table")
         );
     }

@@ -532,7 +532,7 @@ impl Validator<'_> {
             Ok(d) => with_range(d, range),
             Err(reason) => {
                 let line = self.line_of(raw.span().start);
-                self.push(field, Some(line), reason);
+                self.push(field, Some(line), reason.to_string());
                 Dist::fixed(f64::NAN)
             }
         }

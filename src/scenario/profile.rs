@@ -340,7 +340,7 @@ impl Validator<'_> {
             match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    self.push(format!("{origin}: decode"), None, e);
+                    self.push(format!("{origin}: decode"), None, e.to_string());
                     None
                 }
             }
