@@ -1,9 +1,13 @@
 //! The command line: clap types (nothing past this room sees them), the
 //! dispatch to one file per command, and the checks that turn flags into
 //! settings. `run`, `compare`, `breakeven` and `size` share one run session
-//! ([`session`]); the rest are in their own files.
+//! ([`session`]), which simulates block by block; what differs per command is
+//! what it keeps per block and adds at the end ([`compare`], [`breakeven`]).
+//! The other commands are in their own files.
 
+mod breakeven;
 mod capacity;
+mod compare;
 mod fit_traffic;
 mod seed_table;
 mod session;

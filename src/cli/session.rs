@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
+use capsim::compare;
 use capsim::engine::Engine;
 use capsim::report::stream::RunFiles;
 use capsim::report::{self, RunInfo, terminal};
 use capsim::scenario;
-use capsim::{breakeven, compare};
 
 use super::*;
 
@@ -196,51 +196,14 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
     let mut extra = Vec::new();
     let mut text = Vec::new();
+    // What differs per command at the end: the files and lines it adds.
     match job {
         Job::Run => {}
-        Job::Compare | Job::Size(..) => {
-            let c = compare::compare(&s, &kept).context("nothing to compare")?;
-            extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
-            extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
-            let sens = capsim::sensitivity::sensitivity(&s, &kept.inputs, &kept.cost);
-            // Not needed any more: freed before the summary's read-back.
-            drop(kept);
-            extra.push((
-                "sensitivity.parquet",
-                report::parquet::sensitivity_frame(&sens)?,
-            ));
-            text.push(terminal::compare_table(&c));
-            text.push(terminal::sensitivity_lines(&sens));
-            text.push(if matches!(job, Job::Size(..)) {
-                format!("Recommended size: {}.", compare::recommend(&c, 0.02).1)
-            } else {
-                format!(
-                    "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
-                    c.reasoning().join("\n  ")
-                )
-            });
-        }
-        Job::Breakeven(mut volumes) => {
-            if volumes.is_empty() {
-                let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
-                    .draw(0)
-                    .monthly_tokens;
-                volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
-            }
-            let per_trial = pool.install(|| breakeven::per_trial(&engine, 0..trials));
-            let rows = pool.install(|| breakeven::sweep_rows(&engine, 0..trials, &volumes, &names));
-            let dist = breakeven::distribution(&names, &per_trial);
-            extra.push((
-                "breakeven_trials.parquet",
-                report::parquet::breakeven_trials_frame(&s, &per_trial)?,
-            ));
-            extra.push((
-                "breakeven.parquet",
-                report::parquet::breakeven_frame(&rows)?,
-            ));
-            text.push(terminal::breakeven_table(&dist, &s.api.name));
-            text.push(terminal::sweep_table(&names, &rows));
-        }
+        Job::Compare => super::compare::ending(&s, kept, false, &mut extra, &mut text)?,
+        Job::Size(..) => super::compare::ending(&s, kept, true, &mut extra, &mut text)?,
+        Job::Breakeven(volumes) => super::breakeven::ending(
+            &s, &engine, &pool, seed, trials, volumes, &names, &mut extra, &mut text,
+        )?,
     }
     info.elapsed_seconds = t0.elapsed().as_secs_f64();
     let run_json = serde_json::to_string_pretty(&info).context("serialising run.json")?;

@@ -1,0 +1,45 @@
+//! `capsim breakeven`: at the end of the shared run, solve each trial's
+//! break-even volume and sweep P(self-hosting cheaper) over volume.
+
+use anyhow::Result;
+use polars::prelude::DataFrame;
+
+use capsim::breakeven;
+use capsim::engine::Engine;
+use capsim::report::{self, terminal};
+use capsim::scenario::Scenario;
+
+/// The files and lines `breakeven` adds to a run of `trials` trials.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ending(
+    s: &Scenario,
+    engine: &Engine,
+    pool: &rayon::ThreadPool,
+    seed: u64,
+    trials: u64,
+    mut volumes: Vec<f64>,
+    names: &[String],
+    extra: &mut Vec<(&'static str, DataFrame)>,
+    text: &mut Vec<String>,
+) -> Result<()> {
+    if volumes.is_empty() {
+        let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
+            .draw(0)
+            .monthly_tokens;
+        volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
+    }
+    let per_trial = pool.install(|| breakeven::per_trial(engine, 0..trials));
+    let rows = pool.install(|| breakeven::sweep_rows(engine, 0..trials, &volumes, names));
+    let dist = breakeven::distribution(names, &per_trial);
+    extra.push((
+        "breakeven_trials.parquet",
+        report::parquet::breakeven_trials_frame(s, &per_trial)?,
+    ));
+    extra.push((
+        "breakeven.parquet",
+        report::parquet::breakeven_frame(&rows)?,
+    ));
+    text.push(terminal::breakeven_table(&dist, &s.api.name));
+    text.push(terminal::sweep_table(names, &rows));
+    Ok(())
+}
