@@ -156,33 +156,44 @@ pub fn not_a_run(dir: &Path) -> Option<String> {
 fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt as _;
-        let a = CString::new(from.as_os_str().as_bytes())?;
-        let b = CString::new(to.as_os_str().as_bytes())?;
-        // SAFETY: both pointers are valid NUL-terminated strings that
-        // outlive the call; renameat2 does not keep them.
-        let rc = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_NOREPLACE,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
-        }
-        let e = io::Error::last_os_error();
-        if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-            return Err(e);
+        match renameat2(from, to, libc::RENAME_NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(e) if !matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => {
+                return Err(e);
+            }
+            Err(_) => {}
         }
     }
     if std::fs::symlink_metadata(to).is_ok() {
         return Err(io::Error::from(io::ErrorKind::AlreadyExists));
     }
     std::fs::rename(from, to)
+}
+
+/// `renameat2(from, to, flags)` (Linux 3.15+): `RENAME_NOREPLACE` or
+/// `RENAME_EXCHANGE`.
+#[cfg(target_os = "linux")]
+pub(crate) fn renameat2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let a = CString::new(from.as_os_str().as_bytes())?;
+    let b = CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings that outlive
+    // the call; renameat2 does not keep them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            flags,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// How a run folder is placed when it is complete.

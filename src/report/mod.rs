@@ -301,26 +301,9 @@ pub fn prepare_dir(out: &Path, name: &str, tag: &str) -> Result<folder::Target> 
 /// hidden folder, if the second rename fails).
 pub(crate) fn replace_dir(new: &Path, old: &Path) -> Result<()> {
     #[cfg(target_os = "linux")]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt as _;
-        let a = CString::new(new.as_os_str().as_bytes()).context("path holds a NUL byte")?;
-        let b = CString::new(old.as_os_str().as_bytes()).context("path holds a NUL byte")?;
-        // SAFETY: both pointers are valid NUL-terminated strings that outlive
-        // the call; renameat2 does not keep them.
-        let rc = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if rc == 0 {
-            let _ = std::fs::remove_dir_all(new);
-            return Ok(());
-        }
+    if folder::renameat2(new, old, libc::RENAME_EXCHANGE).is_ok() {
+        let _ = std::fs::remove_dir_all(new);
+        return Ok(());
     }
     let aside = old.with_file_name(format!(
         ".{}.replaced-{}",
