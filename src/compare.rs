@@ -234,45 +234,6 @@ impl Comparison {
             }
         })
     }
-
-    /// The least-regret ranking with one line of reasoning per strategy.
-    pub fn reasoning(&self) -> Vec<String> {
-        let usd = crate::fmt::usd;
-        let first = &self.risks[self.ranking[0]];
-        self.ranking
-            .iter()
-            .enumerate()
-            .map(|(place, &si)| {
-                let r = &self.risks[si];
-                let mut line = format!(
-                    "{}. {}: mean regret {} (P95 {}), cheapest in {:.0}% of trials, expected cost {}",
-                    place + 1,
-                    r.strategy,
-                    usd(r.regret.mean),
-                    usd(r.regret.p95),
-                    100.0 * r.prob_cheapest,
-                    usd(r.cost.mean),
-                );
-                if place > 0 {
-                    if let Some(d) = self.diff(&r.strategy, &first.strategy) {
-                        line.push_str(&format!(
-                            "; costs {} more than {} on average [95% CI {} – {}]",
-                            usd(d.mean),
-                            first.strategy,
-                            usd(d.ci95_low),
-                            usd(d.ci95_high)
-                        ));
-                    }
-                } else {
-                    line.push_str(&format!(
-                        "; tail risk CVaR95 {}",
-                        usd(r.cost.cvar95)
-                    ));
-                }
-                line
-            })
-            .collect()
-    }
 }
 
 /// Copies of strategy `si` with its first pool of `kind` resized to each of
@@ -314,12 +275,22 @@ pub fn size_variants(
     )
 }
 
+/// A recommendation among the strategies of a [`Comparison`] (indices into
+/// its `risks`); [`crate::report::terminal::recommendation`] says why in words.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recommendation {
+    /// The strategy recommended.
+    pub pick: usize,
+    /// The strategy with the lowest mean cost.
+    pub cheapest: usize,
+    /// How much more than the lowest mean cost was allowed for a lower tail.
+    pub tolerance: f64,
+}
+
 /// Recommend one of the strategies of `c`: among those whose mean cost is
 /// within `tolerance` (e.g. 0.02 = 2%) of the lowest mean, the one with the
 /// lowest CVaR95 — paying at most that much in expectation to cut tail risk.
-/// Returns the strategy index and the reason.
-pub fn recommend(c: &Comparison, tolerance: f64) -> (usize, String) {
-    let usd = crate::fmt::usd;
+pub fn recommend(c: &Comparison, tolerance: f64) -> Recommendation {
     let cheapest = (0..c.risks.len())
         .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
         .unwrap_or(0);
@@ -328,29 +299,9 @@ pub fn recommend(c: &Comparison, tolerance: f64) -> (usize, String) {
         .filter(|&i| c.risks[i].cost.mean <= floor * (1.0 + tolerance))
         .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
         .unwrap_or(cheapest);
-    let r = &c.risks[pick];
-    let reason = if pick == cheapest {
-        format!(
-            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); it is short of capacity {:.0} hours a year on average",
-            r.strategy,
-            usd(r.cost.mean),
-            100.0 * tolerance,
-            usd(r.cost.cvar95),
-            r.hours_short_mean
-        )
-    } else {
-        let b = &c.risks[cheapest];
-        format!(
-            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; it is short of capacity {:.0} hours a year on average",
-            r.strategy,
-            usd(r.cost.mean - b.cost.mean),
-            b.strategy,
-            usd(r.cost.mean),
-            usd(b.cost.mean),
-            usd(r.cost.cvar95),
-            usd(b.cost.cvar95),
-            r.hours_short_mean
-        )
-    };
-    (pick, reason)
+    Recommendation {
+        pick,
+        cheapest,
+        tolerance,
+    }
 }

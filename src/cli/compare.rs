@@ -30,11 +30,14 @@ pub(super) fn ending(
     text.push(terminal::compare_table(&c));
     text.push(terminal::sensitivity_lines(&sens));
     text.push(if size {
-        format!("Recommended size: {}.", compare::recommend(&c, 0.02).1)
+        format!(
+            "Recommended size: {}.",
+            terminal::recommendation(&c, &compare::recommend(&c, 0.02))
+        )
     } else {
         format!(
             "Least regret (regret = cost minus the cheapest strategy's cost in the same trial):\n  {}",
-            c.reasoning().join("\n  ")
+            terminal::reasoning(&c).join("\n  ")
         )
     });
     Ok(())

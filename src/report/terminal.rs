@@ -263,3 +263,69 @@ pub fn sensitivity_lines(rows: &[crate::sensitivity::Row]) -> String {
     }
     out
 }
+
+/// The least-regret ranking of `c`, one line of reasoning per strategy.
+pub fn reasoning(c: &crate::compare::Comparison) -> Vec<String> {
+    let first = &c.risks[c.ranking[0]];
+    c.ranking
+        .iter()
+        .enumerate()
+        .map(|(place, &si)| {
+            let r = &c.risks[si];
+            let mut line = format!(
+                "{}. {}: mean regret {} (P95 {}), cheapest in {:.0}% of trials, expected cost {}",
+                place + 1,
+                r.strategy,
+                usd(r.regret.mean),
+                usd(r.regret.p95),
+                100.0 * r.prob_cheapest,
+                usd(r.cost.mean),
+            );
+            if place > 0 {
+                if let Some(d) = c.diff(&r.strategy, &first.strategy) {
+                    line.push_str(&format!(
+                        "; costs {} more than {} on average [95% CI {} – {}]",
+                        usd(d.mean),
+                        first.strategy,
+                        usd(d.ci95_low),
+                        usd(d.ci95_high)
+                    ));
+                }
+            } else {
+                line.push_str(&format!("; tail risk CVaR95 {}", usd(r.cost.cvar95)));
+            }
+            line
+        })
+        .collect()
+}
+
+/// Why `r` is recommended, in one sentence.
+pub fn recommendation(
+    c: &crate::compare::Comparison,
+    r: &crate::compare::Recommendation,
+) -> String {
+    let p = &c.risks[r.pick];
+    if r.pick == r.cheapest {
+        format!(
+            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); it is short of capacity {:.0} hours a year on average",
+            p.strategy,
+            usd(p.cost.mean),
+            100.0 * r.tolerance,
+            usd(p.cost.cvar95),
+            p.hours_short_mean
+        )
+    } else {
+        let b = &c.risks[r.cheapest];
+        format!(
+            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; it is short of capacity {:.0} hours a year on average",
+            p.strategy,
+            usd(p.cost.mean - b.cost.mean),
+            b.strategy,
+            usd(p.cost.mean),
+            usd(b.cost.mean),
+            usd(p.cost.cvar95),
+            usd(b.cost.cvar95),
+            p.hours_short_mean
+        )
+    }
+}

@@ -249,12 +249,13 @@ fn sizing_variants_share_random_numbers_and_recommend_within_tolerance() {
         }
     }
     let c = compare::compare(&s, &TrialColumns::from_outcomes(&s, &sized)).unwrap();
-    let (pick, reason) = compare::recommend(&c, 0.0);
+    let rec = compare::recommend(&c, 0.0);
+    let (pick, reason) = (rec.pick, capsim::report::terminal::recommendation(&c, &rec));
     let cheapest = (0..3)
         .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
         .unwrap();
     assert_eq!(pick, cheapest, "{reason}");
-    let (pick, _) = compare::recommend(&c, 10.0);
+    let pick = compare::recommend(&c, 10.0).pick;
     let safest = (0..3)
         .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
         .unwrap();
