@@ -2,6 +2,7 @@
 //! resolve and check the flags, load the scenario, simulate block by block
 //! into the run folder, and finish with what the command keeps and writes.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -14,79 +15,51 @@ use capsim::scenario;
 
 use super::*;
 
-pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
-    let RunArgs {
-        scenario,
-        trials,
-        seed,
-        out,
-        threads,
-        deterministic,
-        api_model,
-        catalog,
-        quiet,
-        shard,
-        report: want_report,
-        name,
-        force,
-        precision,
-    } = args;
-    let mut s = match &api_model {
-        Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
-        None => load(scenario.as_ref())?,
-    };
-    if deterministic {
-        s = s.deterministic();
-    }
-    print_warnings(&s);
-    if let Job::Size(name, kind, replicas) = &job {
-        let kind = *kind;
-        let si = match name {
-            Some(n) => s
-                .strategies
-                .iter()
-                .position(|st| &st.name == n)
-                .with_context(|| format!("--strategy: no strategy named `{n}` in the scenario"))?,
-            None => s
-                .strategies
-                .iter()
-                .position(|st| st.pools.iter().any(|p| p.kind == kind))
-                .context("--pool: the scenario has no strategy with a pool of that kind")?,
-        };
-        anyhow::ensure!(
-            !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
-            "--replicas: give replica counts between 1 and 1000"
-        );
-        anyhow::ensure!(
-            replicas.len() <= 100,
-            "--replicas: at most 100 sizes in one run (got {})",
-            replicas.len()
-        );
-        s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
-            format!(
-                "--strategy: `{}` has no pool of that kind to resize",
-                s.strategies[si].name
-            )
-        })?;
-    }
-    let trials = match precision {
-        Some(_) => trials.unwrap_or(1_000_000),
-        None => trials.unwrap_or(s.trials),
-    };
-    anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
-    anyhow::ensure!(
-        matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
-        "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"
-    );
-    anyhow::ensure!(
-        trials <= scenario::MAX_TRIALS as u64,
-        "--trials {trials}: must be at most {} (as run.trials in a scenario)",
-        scenario::MAX_TRIALS
-    );
-    let seed = seed.unwrap_or(s.seed);
-    let shard = match shard {
-        None => None,
-        Some(shard) => {
+/// The flags and the scenario, resolved and checked: nothing below runs
+/// on a value that has not been checked here.
+struct Settings {
+    s: scenario::Scenario,
+    trials: u64,
+    seed: u64,
+    shard: Option<[u64; 2]>,
+    range: std::ops::Range<u64>,
+    threads: Option<usize>,
+    precision: Option<f64>,
+    out: PathBuf,
+    name: Option<String>,
+    force: bool,
+    quiet: bool,
+    want_report: bool,
+    deterministic: bool,
+}
+
+impl Settings {
+    /// Check the flags that need no scenario first, then load the scenario
+    /// and resolve what it sets the defaults of.
+    fn resolve(args: RunArgs, job: &Job) -> Result<Settings> {
+        let RunArgs {
+            scenario,
+            trials,
+            seed,
+            out,
+            threads,
+            deterministic,
+            api_model,
+            catalog,
+            quiet,
+            shard,
+            report: want_report,
+            name,
+            force,
+            precision,
+        } = args;
+        if threads == Some(0) {
+            anyhow::bail!("--threads: must be at least 1");
+        }
+        if let Some(t) = threads.filter(|t| *t > MAX_THREADS) {
+            anyhow::bail!("--threads {t}: must be at most {MAX_THREADS}");
+        }
+        if shard.is_some() {
             anyhow::ensure!(
                 matches!(job, Job::Run),
                 "--shard: only `capsim run` can be sharded"
@@ -95,32 +68,115 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
                 precision.is_none(),
                 "--shard: a sharded run has a fixed number of trials; drop --precision"
             );
-            Some(shard)
         }
-    };
-    let range = match shard {
-        None => 0..trials,
-        Some([i, n]) => {
-            let cut = |k: u64| (u128::from(trials) * u128::from(k) / u128::from(n)) as u64;
-            cut(i)..cut(i + 1)
+        if let Job::Breakeven(v) = job {
+            anyhow::ensure!(
+                v.len() <= MAX_SWEEP,
+                "--volumes: at most {MAX_SWEEP} volumes in one sweep (got {})",
+                v.len()
+            );
+            if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
+                anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
+            }
         }
-    };
-    if threads == Some(0) {
-        anyhow::bail!("--threads: must be at least 1");
-    }
-    if let Some(t) = threads.filter(|t| *t > MAX_THREADS) {
-        anyhow::bail!("--threads {t}: must be at most {MAX_THREADS}");
-    }
-    if let Job::Breakeven(v) = &job {
+        if let Job::Size(_, _, replicas) = job {
+            anyhow::ensure!(
+                !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
+                "--replicas: give replica counts between 1 and 1000"
+            );
+            anyhow::ensure!(
+                replicas.len() <= 100,
+                "--replicas: at most 100 sizes in one run (got {})",
+                replicas.len()
+            );
+        }
+        let mut s = match &api_model {
+            Some(key) => scenario::load_with_api(scenario.as_deref(), key, catalog.as_deref())?,
+            None => load(scenario.as_ref())?,
+        };
+        if deterministic {
+            s = s.deterministic();
+        }
+        print_warnings(&s);
+        if let Job::Size(name, kind, replicas) = job {
+            let kind = *kind;
+            let si = match name {
+                Some(n) => s
+                    .strategies
+                    .iter()
+                    .position(|st| &st.name == n)
+                    .with_context(|| {
+                        format!("--strategy: no strategy named `{n}` in the scenario")
+                    })?,
+                None => s
+                    .strategies
+                    .iter()
+                    .position(|st| st.pools.iter().any(|p| p.kind == kind))
+                    .context("--pool: the scenario has no strategy with a pool of that kind")?,
+            };
+            s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
+                format!(
+                    "--strategy: `{}` has no pool of that kind to resize",
+                    s.strategies[si].name
+                )
+            })?;
+        }
+        let trials = match precision {
+            Some(_) => trials.unwrap_or(1_000_000),
+            None => trials.unwrap_or(s.trials),
+        };
+        anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
         anyhow::ensure!(
-            v.len() <= MAX_SWEEP,
-            "--volumes: at most {MAX_SWEEP} volumes in one sweep (got {})",
-            v.len()
+            matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
+            "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"
         );
-        if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
-            anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
-        }
+        anyhow::ensure!(
+            trials <= scenario::MAX_TRIALS as u64,
+            "--trials {trials}: must be at most {} (as run.trials in a scenario)",
+            scenario::MAX_TRIALS
+        );
+        let seed = seed.unwrap_or(s.seed);
+        let range = match shard {
+            None => 0..trials,
+            Some([i, n]) => {
+                let cut = |k: u64| (u128::from(trials) * u128::from(k) / u128::from(n)) as u64;
+                cut(i)..cut(i + 1)
+            }
+        };
+        Ok(Settings {
+            s,
+            trials,
+            seed,
+            shard,
+            range,
+            threads,
+            precision,
+            out,
+            name,
+            force,
+            quiet,
+            want_report,
+            deterministic,
+        })
     }
+}
+
+pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
+    let Settings {
+        s,
+        trials,
+        seed,
+        shard,
+        range,
+        threads,
+        precision,
+        out,
+        name,
+        force,
+        quiet,
+        want_report,
+        deterministic,
+    } = Settings::resolve(args, &job)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()
