@@ -1,6 +1,6 @@
 """Fit the serving model's open efficiencies to published throughput.
 
-The same step-time formula as src/model/serving.rs (module doc), in numpy,
+The same step-time formula as src/serving.rs (module doc), in numpy,
 fitted by least squares on log error to trtllm_v0.20_llama3.3-70b_fp8_h100.csv
 (16 figures from NVIDIA's TensorRT-LLM 0.20 performance overview, copied from
 shared/data/throughput/ with its citation). Bandwidth efficiency is held at
