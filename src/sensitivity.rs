@@ -138,14 +138,13 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     pearson(&ranks(a), &ranks(b))
 }
 
-/// Sensitivity of every strategy's total cost (`cost[strategy][trial]`) to
+/// Sensitivity of every strategy's total cost (`costs[strategy][trial]`) to
 /// every varying input (`(name, draw per trial)`, as [`inputs`] reads them),
 /// over the same trials. Empty with fewer than 10 trials.
-pub fn sensitivity(s: &Scenario, inputs: &[(String, Vec<f64>)], cost: &[Vec<f64>]) -> Vec<Row> {
-    if cost.first().map_or(0, Vec::len) < 10 {
+pub fn sensitivity(s: &Scenario, inputs: &[(String, Vec<f64>)], costs: &[Vec<f64>]) -> Vec<Row> {
+    if costs.first().map_or(0, Vec::len) < 10 {
         return Vec::new();
     }
-    let costs = cost;
     let inputs: Vec<&(String, Vec<f64>)> = inputs
         .iter()
         .filter(|(_, x)| x.iter().any(|v| *v != x[0]))

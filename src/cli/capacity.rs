@@ -17,10 +17,8 @@ pub(super) fn capacity(
     use capsim::serving::{LatencyTarget, Mix};
     let mut model = scenario::load_profile(profile)?;
     if let Some(g) = tp {
-        model.gpus_per_replica = g;
-        if let scenario::Throughput::Serving { replica, .. } = &mut model.throughput {
-            replica.gpus = g;
-        }
+        // A replica that cannot hold its weights is reported with the mix below.
+        let _ = model.set_gpus(g);
     }
     for (name, v) in [("--tpot-ms", tpot_ms), ("--ttft-ms", ttft_ms)] {
         if let Some(v) = v {

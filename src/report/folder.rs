@@ -60,11 +60,15 @@ pub fn unregister(path: &Path) {
     partials().retain(|p| p != path);
 }
 
-/// Run `f` (a rename into place) so that a signal cannot remove `path` halfway.
-pub fn settle<T>(path: &Path, f: impl FnOnce() -> T) -> T {
+/// Run `f` (a rename of `path` into place) so that a signal cannot remove
+/// `path` halfway; once it has moved, a signal leaves it alone. If the
+/// rename fails, `path` is still this process's to remove.
+pub fn settle<T, E>(path: &Path, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     let mut g = partials();
     let out = f();
-    g.retain(|p| p != path);
+    if out.is_ok() {
+        g.retain(|p| p != path);
+    }
     out
 }
 

@@ -4,33 +4,20 @@
 
 use super::*;
 
-/// The decode-table operating point of a built-in measured profile, and
-/// the table's tok/s per GPU there.
-pub(super) fn decode_point(profile: &str) -> Option<(f64, RawDecode)> {
-    let (_, text) = BUILTIN_MODELS.iter().find(|(n, _)| *n == profile)?;
-    let p: RawModelProfile = toml::from_str(text).ok()?;
-    let d = p.decode?;
-    let v = decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens).ok()?;
-    Some((v, d))
-}
-
 impl Validator<'_> {
     /// `[model]`: a profile, with the scenario's overrides.
     pub(super) fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
         let mut m = self.model_profile("model.profile", &r.profile, dir)?;
         if let Some(g) = r.gpus_per_replica {
-            m.gpus_per_replica = self.count(
+            let g = self.count(
                 "model.gpus_per_replica",
                 Some(g),
                 m.gpus_per_replica,
                 1,
                 1024,
             );
-            if let Throughput::Serving { replica, .. } = &mut m.throughput {
-                replica.gpus = m.gpus_per_replica;
-                if let Err(e) = replica.kv_cache_tokens() {
-                    self.push("model.gpus_per_replica", None, e.to_string());
-                }
+            if let Err(e) = m.set_gpus(g) {
+                self.push("model.gpus_per_replica", None, e.to_string());
             }
         }
         if let Some(c) = &r.utilization_ceiling {
@@ -39,19 +26,19 @@ impl Validator<'_> {
         if let Some(t) = &r.tok_s_per_gpu {
             // A figure measured on the user's own mix replaces the profile's.
             let t = self.dist("model.tok_s_per_gpu", t, TOK_S_PER_GPU);
-            let table = decode_point(&r.profile);
-            if let Some((v, d)) = table {
-                if t.point() > v * (1.0 + 1e-9) {
-                    self.warnings.push(format!(
-                        "model.tok_s_per_gpu: {} tok/s per GPU is above the {v} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
-                        crate::dist::num(t.point()),
-                        d.weights_dtype,
-                        d.batch,
-                        d.context_tokens
-                    ));
-                }
-            }
             m.throughput = Throughput::Measured { tok_s_per_gpu: t };
+        }
+        if let (Some(t), Some(d)) = (m.measured(), &m.decode) {
+            if t.point() > d.tok_s_per_gpu * (1.0 + 1e-9) {
+                self.warnings.push(format!(
+                    "model.tok_s_per_gpu: {} tok/s per GPU is above the {} that models/h100_decode_step.csv measured for {}, batch {}, {}-token context (an upper bound: no all-reduce, prefill or scheduling)",
+                    crate::dist::num(t.point()),
+                    d.tok_s_per_gpu,
+                    d.weights_dtype,
+                    d.batch,
+                    d.context_tokens
+                ));
+            }
         }
         Some(m)
     }

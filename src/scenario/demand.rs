@@ -293,40 +293,18 @@ impl Validator<'_> {
         name: &str,
         dir: Option<&Path>,
     ) -> Option<(String, String, RawProfile)> {
-        let (text, origin) = if name.ends_with(".toml") || name.contains('/') {
-            let path = dir
-                .map(|d| d.join(name))
-                .unwrap_or_else(|| PathBuf::from(name));
-            match crate::input::read_bounded(&path, crate::input::MAX_TOML_BYTES) {
-                Ok(b) => match utf8(b, &path.display().to_string()) {
-                    Ok(t) => (t, path.display().to_string()),
-                    Err(e) => {
-                        self.push("demand.traffic", None, e.to_string());
-                        return None;
-                    }
-                },
-                Err(e) => {
-                    self.push(
-                        "demand.traffic",
-                        None,
-                        format!("cannot read traffic profile {}: {e}", path.display()),
-                    );
-                    return None;
-                }
+        let (text, origin, _) = match super::profile::read_named(
+            "traffic profile",
+            name,
+            dir,
+            (BUILTIN_PROFILES, "traffic"),
+            ", written by capsim fit-traffic",
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                self.push("demand.traffic", None, e);
+                return None;
             }
-        } else if let Some((_, t)) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name) {
-            (t.to_string(), format!("traffic/{name}.toml"))
-        } else {
-            let known: Vec<&str> = BUILTIN_PROFILES.iter().map(|(n, _)| *n).collect();
-            self.push(
-                "demand.traffic",
-                None,
-                format!(
-                    "no traffic profile named `{name}` (built-in: {}; or give a path ending in .toml, written by capsim fit-traffic)",
-                    known.join(", ")
-                ),
-            );
-            return None;
         };
         match toml::from_str(&text) {
             Ok(p) => Some((origin, text, p)),

@@ -13,7 +13,7 @@ use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
 use super::{CEILING, ScenarioError, TOK_S_PER_GPU, Validator, decode};
 use crate::dist::{Dist, Range};
 use crate::serving::{
-    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica,
+    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica, ServingError,
 };
 
 /// Built-in model profiles (the files in `models/`).
@@ -86,6 +86,23 @@ pub struct Model {
     pub throughput: Throughput,
     /// Fraction of peak throughput that can be served within latency targets.
     pub utilization_ceiling: Dist,
+    /// A measured profile's operating point in the decode table, which a
+    /// measured figure is checked against.
+    #[serde(skip)]
+    pub decode: Option<DecodePoint>,
+}
+
+/// An operating point of `models/h100_decode_step.csv` and its figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodePoint {
+    /// Output tokens per second per GPU the table measured there.
+    pub tok_s_per_gpu: f64,
+    /// Weight format of the row.
+    pub weights_dtype: String,
+    /// Batch of the row.
+    pub batch: i64,
+    /// Context tokens of the row.
+    pub context_tokens: i64,
 }
 
 /// Where a replica's throughput comes from.
@@ -108,6 +125,19 @@ pub enum Throughput {
 }
 
 impl Model {
+    /// Run on `gpus` GPUs per replica (the serving model's tensor-parallel
+    /// size with it); an error if the weights no longer fit.
+    pub fn set_gpus(&mut self, gpus: u32) -> Result<(), ServingError> {
+        self.gpus_per_replica = gpus;
+        match &mut self.throughput {
+            Throughput::Serving { replica, .. } => {
+                replica.gpus = gpus;
+                replica.kv_cache_tokens().map(|_| ())
+            }
+            Throughput::Measured { .. } => Ok(()),
+        }
+    }
+
     /// The measured tok/s per GPU, if the profile gives one.
     pub fn measured(&self) -> Option<&Dist> {
         match &self.throughput {
@@ -156,28 +186,33 @@ pub fn load_profile(name: &str) -> Result<Model, ScenarioError> {
 }
 
 /// `(text, origin, folder of the file)` of a profile named `name`: a path
-/// if it ends in `.toml` or holds a `/`, else a built-in.
-fn read_named(
+/// (relative to `dir`) if it ends in `.toml` or holds a `/`, else a
+/// built-in from `builtins` (shipped in `folder`). `hint` ends the message
+/// for an unknown name.
+pub(super) fn read_named(
     kind: &str,
     name: &str,
     dir: Option<&Path>,
-    builtins: &[(&str, &str)],
-    folder: &str,
+    (builtins, folder): (&[(&str, &str)], &str),
+    hint: &str,
 ) -> Result<(String, String, Option<PathBuf>), String> {
     if name.ends_with(".toml") || name.contains('/') {
         let path = dir
             .map(|d| d.join(name))
             .unwrap_or_else(|| PathBuf::from(name));
-        let text = super::read_text(&path).map_err(|e| format!("cannot read {kind} file: {e}"))?;
+        let origin = path.display().to_string();
+        let bytes = crate::input::read_bounded(&path, crate::input::MAX_TOML_BYTES)
+            .map_err(|e| format!("cannot read {kind} {origin}: {e}"))?;
+        let text = super::utf8(bytes, &origin).map_err(|e| e.to_string())?;
         let parent = path.parent().map(Path::to_owned);
-        return Ok((text, path.display().to_string(), parent));
+        return Ok((text, origin, parent));
     }
     match builtins.iter().find(|(n, _)| *n == name) {
         Some((_, t)) => Ok((t.to_string(), format!("{folder}/{name}.toml"), None)),
         None => {
             let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
             Err(format!(
-                "no {kind} named `{name}` (built-in: {}; or give a path ending in .toml)",
+                "no {kind} named `{name}` (built-in: {}; or give a path ending in .toml{hint})",
                 known.join(", ")
             ))
         }
@@ -225,7 +260,7 @@ impl Validator<'_> {
         dir: Option<&Path>,
         (builtins, folder): (&[(&str, &str)], &str),
     ) -> Option<(T, String, String, Option<PathBuf>)> {
-        let (text, origin, pdir) = match read_named(kind, name, dir, builtins, folder) {
+        let (text, origin, pdir) = match read_named(kind, name, dir, (builtins, folder), "") {
             Ok(x) => x,
             Err(e) => {
                 self.push(field, None, e);
@@ -272,6 +307,7 @@ impl Validator<'_> {
         let f = |k: &str| format!("{origin}: {k}");
         let gpus = pv.count(&f("gpus_per_replica"), Some(p.gpus_per_replica), 1, 1, 1024);
         let ceil = pv.dist(&f("utilization_ceiling"), &p.utilization_ceiling, CEILING);
+        let decode = pv.decode_point(&p, &origin);
         let serving = p.architecture.is_some() || p.hardware.is_some();
         let measured = p.tok_s_per_gpu.is_some() || p.decode.is_some();
         let throughput = if serving {
@@ -311,7 +347,8 @@ impl Validator<'_> {
                     );
                 }
             }
-            pv.measured_throughput(&p, &origin)
+            let table = decode.as_ref().map(|d| d.tok_s_per_gpu);
+            pv.measured_throughput(&p, &origin, table)
                 .map(|t| Throughput::Measured { tok_s_per_gpu: t })
         };
         let gpu = match (&p.gpu, &throughput) {
@@ -331,20 +368,35 @@ impl Validator<'_> {
             gpus_per_replica: gpus,
             throughput: throughput?,
             utilization_ceiling: ceil,
+            decode,
         })
     }
 
-    /// A measured profile's tok/s per GPU: given, or the decode table's.
-    fn measured_throughput(&mut self, p: &RawModelProfile, origin: &str) -> Option<Dist> {
-        let table = p.decode.as_ref().and_then(|d| {
-            match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    self.push(format!("{origin}: decode"), None, e.to_string());
-                    None
-                }
+    /// The profile's `[decode]` operating point in the measured decode table.
+    fn decode_point(&mut self, p: &RawModelProfile, origin: &str) -> Option<DecodePoint> {
+        let d = p.decode.as_ref()?;
+        match decode::per_gpu_tok_s(&d.weights_dtype, d.batch, d.context_tokens) {
+            Ok(v) => Some(DecodePoint {
+                tok_s_per_gpu: v,
+                weights_dtype: d.weights_dtype.clone(),
+                batch: d.batch,
+                context_tokens: d.context_tokens,
+            }),
+            Err(e) => {
+                self.push(format!("{origin}: decode"), None, e.to_string());
+                None
             }
-        });
+        }
+    }
+
+    /// A measured profile's tok/s per GPU: given, or the decode table's
+    /// (`table`, at the profile's operating point).
+    fn measured_throughput(
+        &mut self,
+        p: &RawModelProfile,
+        origin: &str,
+        table: Option<f64>,
+    ) -> Option<Dist> {
         match (&p.tok_s_per_gpu, table) {
             (Some(t), _) => Some(self.dist(&format!("{origin}: tok_s_per_gpu"), t, TOK_S_PER_GPU)),
             // Measured: the table's figure at this batch and context.
