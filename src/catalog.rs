@@ -20,12 +20,32 @@ pub struct ApiPrice {
     pub input_usd_per_mtok: f64,
     /// USD per million output (generated) tokens.
     pub output_usd_per_mtok: f64,
+    /// USD per million input tokens read from the provider's prompt cache
+    /// (`cache_read_input_token_cost`), where the catalog has it.
+    pub cached_input_usd_per_mtok: Option<f64>,
 }
 
 #[derive(Deserialize)]
 struct Entry {
     input_cost_per_token: Option<f64>,
     output_cost_per_token: Option<f64>,
+    cache_read_input_token_cost: Option<f64>,
+}
+
+/// Every priced entry of catalog `text` whose key contains `filter`
+/// (case-insensitive), in key order. Entries without an output price
+/// (embeddings, images) are left out.
+pub fn entries(text: &str, filter: &str) -> Result<Vec<(String, ApiPrice)>, CatalogError> {
+    let all: serde_json::Map<String, Value> = serde_json::from_str(text)
+        .map_err(|e| CatalogError(format!("not a LiteLLM price catalog: {e}")))?;
+    let lower = filter.to_lowercase();
+    let mut out: Vec<(String, ApiPrice)> = all
+        .keys()
+        .filter(|k| *k != "sample_spec" && k.to_lowercase().contains(&lower))
+        .filter_map(|k| price_of(k, &all[k]).ok().map(|p| (k.clone(), p)))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 /// Look `key` up in catalog `text`. Errors say what is wrong with the catalog
@@ -53,15 +73,22 @@ fn lookup_text(text: &str, key: &str) -> Result<ApiPrice, String> {
             )
         });
     };
+    price_of(key, v)
+}
+
+/// The prices of entry `key`, checked.
+fn price_of(key: &str, v: &Value) -> Result<ApiPrice, String> {
     let e: Entry =
         serde_json::from_value(v.clone()).map_err(|e| format!("catalog entry `{key}`: {e}"))?;
     let out = e
         .output_cost_per_token
         .ok_or_else(|| format!("catalog entry `{key}` has no output_cost_per_token"))?;
     let inp = e.input_cost_per_token.unwrap_or(0.0);
+    let cached = e.cache_read_input_token_cost;
     for (name, x) in [
         ("output_cost_per_token", out),
         ("input_cost_per_token", inp),
+        ("cache_read_input_token_cost", cached.unwrap_or(0.0)),
     ] {
         // USD per token: more than $1 a token ($1 M per million) is a mistake.
         if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
@@ -74,6 +101,7 @@ fn lookup_text(text: &str, key: &str) -> Result<ApiPrice, String> {
     Ok(ApiPrice {
         input_usd_per_mtok: inp * 1e6,
         output_usd_per_mtok: out * 1e6,
+        cached_input_usd_per_mtok: cached.map(|c| c * 1e6),
     })
 }
 

@@ -25,6 +25,7 @@ pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod fmt;
+pub mod gpu_catalog;
 pub mod input;
 pub mod model;
 pub mod precision;

@@ -9,6 +9,7 @@ mod breakeven;
 mod capacity;
 mod compare;
 mod fit_traffic;
+mod prices;
 mod seed_table;
 mod session;
 
@@ -170,6 +171,21 @@ enum Command {
         /// Print one JSON object (or an array, for the grid).
         #[arg(long)]
         json: bool,
+    },
+    /// What the price catalogs hold: GPU instances (GPUs per node, on-demand,
+    /// spot and reserved prices by region) and API models (input, cached input
+    /// and output prices), filtered.
+    Prices {
+        /// Only instances of this GPU (e.g. H100; also matches instance types).
+        #[arg(long)]
+        gpu: Option<String>,
+        /// Only API models whose key contains this text (e.g. llama-3.3).
+        #[arg(long)]
+        api: Option<String>,
+        /// A catalog file instead of the built-in one of its kind: a SkyPilot-format
+        /// CSV (GPU instances) or a LiteLLM-format JSON (API models).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
     },
     /// Fit a traffic profile (daily and weekly shape, noise, bursts, input/output
     /// ratio) to a request-rate series or a request log; use it from a scenario
@@ -365,6 +381,9 @@ pub(crate) fn run() -> Result<()> {
             ttft_ms,
             json,
         )?,
+        Command::Prices { gpu, api, catalog } => {
+            prices::prices(gpu.as_deref(), api.as_deref(), catalog.as_deref())?
+        }
         Command::FitTraffic {
             trace,
             format,

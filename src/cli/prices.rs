@@ -1,0 +1,158 @@
+//! `capsim prices`: what the GPU and API price catalogs hold, filtered.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use capsim::{catalog, gpu_catalog};
+
+/// `capsim prices [--gpu NAME] [--api TEXT] [--catalog FILE]`. With neither
+/// filter both catalogs are listed; with one, only that catalog. A catalog
+/// file replaces the built-in one of its kind (JSON: API, else GPU).
+pub(super) fn prices(
+    gpu: Option<&str>,
+    api: Option<&str>,
+    catalog_file: Option<&Path>,
+) -> Result<()> {
+    let (mut gpu_text, mut api_text) =
+        (gpu_catalog::BUILTIN.to_owned(), catalog::BUILTIN.to_owned());
+    let (mut gpu_origin, mut api_origin) = (
+        "built-in GPU catalog (data/gpu_instances.csv)".to_owned(),
+        "built-in API catalog (data/litellm_prices_subset.json)".to_owned(),
+    );
+    let mut cloud = "catalog".to_owned();
+    if let Some(path) = catalog_file {
+        let bytes = capsim::input::read_bounded(path, capsim::input::MAX_JSON_BYTES)
+            .with_context(|| format!("--catalog: cannot read {}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("--catalog: {} is not UTF-8 text", path.display()))?;
+        if text.trim_start().starts_with('{') {
+            api_text = text;
+            api_origin = path.display().to_string();
+        } else {
+            gpu_text = text;
+            gpu_origin = path.display().to_string();
+            cloud = cloud_of(path);
+        }
+    }
+    let show_gpu = gpu.is_some() || api.is_none();
+    let show_api = api.is_some() || gpu.is_none();
+    if show_gpu {
+        let all = gpu_catalog::parse(&gpu_text, &cloud).with_context(|| gpu_origin.clone())?;
+        let want = gpu.unwrap_or("").to_lowercase();
+        let rows: Vec<&gpu_catalog::Instance> = all
+            .iter()
+            .filter(|i| {
+                want.is_empty()
+                    || i.accelerator.to_lowercase() == want
+                    || i.accelerator.to_lowercase().starts_with(&want)
+                    || i.instance_type.to_lowercase().contains(&want)
+            })
+            .collect();
+        anyhow::ensure!(
+            !rows.is_empty(),
+            "--gpu {}: no instance in the {gpu_origin} has it (GPUs listed: {})",
+            gpu.unwrap_or(""),
+            accelerators(&all)
+        );
+        let usd = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or_else(|| "—".into());
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        t.set_header(vec![
+            "instance",
+            "GPU",
+            "GPUs per node",
+            "region",
+            "on-demand $/h",
+            "spot $/h",
+            "reserved $/h",
+            "on-demand $/GPU-h",
+        ]);
+        for i in &rows {
+            t.add_row(vec![
+                Cell::new(i.key()),
+                Cell::new(&i.accelerator),
+                Cell::new(i.gpus).set_alignment(CellAlignment::Right),
+                Cell::new(&i.region),
+                Cell::new(usd(i.on_demand_usd_per_hour)).set_alignment(CellAlignment::Right),
+                Cell::new(usd(i.spot_usd_per_hour)).set_alignment(CellAlignment::Right),
+                Cell::new(usd(i.reserved_usd_per_hour)).set_alignment(CellAlignment::Right),
+                Cell::new(usd(i.on_demand_usd_per_hour.map(|p| p / f64::from(i.gpus))))
+                    .set_alignment(CellAlignment::Right),
+            ]);
+        }
+        println!("GPU instances, USD per instance-hour ({gpu_origin}):\n{t}");
+        println!(
+            "A pool names one with instance = \"{}\" (and region = \"…\"); see docs/scenario.md.",
+            rows[0].key()
+        );
+    }
+    if show_api {
+        let rows =
+            catalog::entries(&api_text, api.unwrap_or("")).with_context(|| api_origin.clone())?;
+        anyhow::ensure!(
+            !rows.is_empty(),
+            "--api {}: no model key in the {api_origin} contains it",
+            api.unwrap_or("")
+        );
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        t.set_header(vec![
+            "API model",
+            "input $/M",
+            "cached input $/M",
+            "output $/M",
+        ]);
+        for (k, p) in &rows {
+            t.add_row(vec![
+                Cell::new(k),
+                Cell::new(format!("{:.3}", p.input_usd_per_mtok))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(
+                    p.cached_input_usd_per_mtok
+                        .map(|c| format!("{c:.3}"))
+                        .unwrap_or_else(|| "—".into()),
+                )
+                .set_alignment(CellAlignment::Right),
+                Cell::new(format!("{:.3}", p.output_usd_per_mtok))
+                    .set_alignment(CellAlignment::Right),
+            ]);
+        }
+        if show_gpu {
+            println!();
+        }
+        println!("API models, USD per million tokens ({api_origin}):\n{t}");
+        println!(
+            "A scenario names one with [[api]] model = \"{}\".",
+            rows[0].0
+        );
+    }
+    Ok(())
+}
+
+/// The cloud of a catalog file without a `cloud` column: SkyPilot keeps one
+/// cloud's catalog as `…/aws/vms.csv`, so the folder's name; else the file's.
+pub(crate) fn cloud_of(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("catalog");
+    if stem == "vms" {
+        if let Some(dir) = path
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|d| d.to_str())
+        {
+            return dir.to_owned();
+        }
+    }
+    stem.to_owned()
+}
+
+fn accelerators(all: &[gpu_catalog::Instance]) -> String {
+    let mut a: Vec<&str> = all.iter().map(|i| i.accelerator.as_str()).collect();
+    a.sort_unstable();
+    a.dedup();
+    a.join(", ")
+}
