@@ -259,10 +259,12 @@ pub fn size_variants(
                 let mut v = st.clone();
                 v.name = format!("{} ×{n}", st.name);
                 let pool = &mut v.pools[k];
+                // In purchasable units: an instance pool's n instances.
+                let per = pool.instance.as_ref().map_or(1, |i| i.replicas);
                 match kind {
-                    PoolKind::Reserved | PoolKind::Spot => {
-                        pool.replicas = n;
-                        pool.max_replicas = n;
+                    PoolKind::Reserved | PoolKind::Spot | PoolKind::Owned => {
+                        pool.replicas = n * per;
+                        pool.max_replicas = n * per;
                     }
                     PoolKind::OnDemand => {
                         pool.max_replicas = n;

@@ -234,6 +234,21 @@ impl Dist {
         }
     }
 
+    /// (lowest, highest) value a draw is likely to take: the bounds of a
+    /// bounded distribution, mean ± 3 sd of a normal, the point of a
+    /// log-normal (whose tail is clamped to its field's range). For checks
+    /// of plausibility, not for sampling.
+    pub fn bounds(&self) -> (f64, f64) {
+        match *self {
+            Dist::Fixed { value } => (value, value),
+            Dist::Uniform { low, high }
+            | Dist::Triangular { low, high, .. }
+            | Dist::Pert { low, high, .. } => (low, high),
+            Dist::Normal { mean, sd, .. } => (mean - 3.0 * sd, mean + 3.0 * sd),
+            Dist::LogNormal { point, .. } => (point, point),
+        }
+    }
+
     /// Whether the distribution is a single value.
     pub fn is_fixed(&self) -> bool {
         matches!(self, Dist::Fixed { .. })

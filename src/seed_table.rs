@@ -73,7 +73,7 @@ pub fn seed_table(s: &Scenario) -> Result<Vec<SeedRow>> {
     };
     let od = price(&s, "on_demand")?;
     let rs = price(&s, "reserved")?;
-    let api = s.api.output_usd_per_mtok.point();
+    let api = s.apis[0].output_usd_per_mtok.point();
     let ovh = s.overhead.percent_of_gpu.point();
 
     let od_h = gpus * od;

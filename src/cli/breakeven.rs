@@ -39,7 +39,18 @@ pub(super) fn ending(
         "breakeven.parquet",
         report::parquet::breakeven_frame(&rows)?,
     ));
-    text.push(terminal::breakeven_table(&dist, &s.api.name));
+    text.push(terminal::breakeven_table(&dist, &api_label(s)));
     text.push(terminal::sweep_table(names, &rows));
     Ok(())
+}
+
+/// The API the break-even is against: its name, or "each strategy's API"
+/// when strategies spill to different `[[api]]` alternatives.
+fn api_label(s: &capsim::scenario::Scenario) -> String {
+    let first = s.strategies.first().map_or(0, |st| st.api);
+    if s.strategies.iter().all(|st| st.api == first) {
+        s.apis[first].name.clone()
+    } else {
+        "each strategy's API".into()
+    }
 }

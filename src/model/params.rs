@@ -2,7 +2,9 @@
 
 use crate::dist::Dist;
 use crate::rng::StreamKey;
-use crate::scenario::{HOURS_PER_MONTH, Model, Scenario, Throughput, Volume};
+use crate::scenario::{
+    HOURS_PER_MONTH, Model, OwnedCost, Pool, PoolKind, Scenario, Throughput, Volume,
+};
 use crate::serving::{LatencyTarget, Mix};
 
 /// A distribution and the stream it draws from.
@@ -67,6 +69,70 @@ impl ModelDraws {
     }
 }
 
+/// One API alternative's draws.
+#[derive(Debug, Clone)]
+struct ApiDraws {
+    out: Drawn,
+    inp: Drawn,
+    cached: Option<Drawn>,
+    drift: Drawn,
+}
+
+/// One API alternative's prices in a trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApiPrices {
+    /// USD per million output tokens.
+    pub output_usd_per_mtok: f64,
+    /// USD per million input tokens.
+    pub input_usd_per_mtok: f64,
+    /// USD per million cached input tokens (the input price without a discount).
+    pub cached_input_usd_per_mtok: f64,
+    /// Change of the prices per year.
+    pub price_drift_per_year: f64,
+}
+
+/// An owned pool's draws (per node).
+#[derive(Debug, Clone)]
+struct OwnedDraws {
+    cost: OwnedCost,
+    purchase: Drawn,
+    load: Drawn,
+    idle: Drawn,
+    pue: Drawn,
+    kwh: Drawn,
+    colo: Drawn,
+}
+
+/// What one engine slot of a pool costs per hour in a trial, before price
+/// drift: the pool's price per GPU-hour (× the market level) × the GPUs a
+/// slot pays for; an owned node's amortisation, colocation and idle power
+/// shared among its replicas.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PoolPrice {
+    /// USD per slot-hour during the first term (all hours without a term).
+    pub usd_per_unit_hour: f64,
+    /// USD per slot-hour after the first term: a reserved pool's renewal
+    /// price, an owned pool's costs once amortised (colocation and idle power).
+    pub renewed_usd_per_unit_hour: f64,
+    /// Owned: USD per slot-hour of power above idle at full load, paid in
+    /// proportion to the month's utilization.
+    pub load_usd_per_unit_hour: f64,
+    /// Owned: the amortisation part of `usd_per_unit_hour`.
+    pub amortisation_usd_per_unit_hour: f64,
+}
+
+impl PoolPrice {
+    /// The price per slot-hour in a month starting at hour `first` of a pool
+    /// whose first term lasts `term_hours`.
+    #[inline]
+    pub fn at(&self, term_hours: Option<u32>, first: usize) -> f64 {
+        match term_hours {
+            Some(t) if first >= t as usize => self.renewed_usd_per_unit_hour,
+            _ => self.usd_per_unit_hour,
+        }
+    }
+}
+
 /// Everything needed to draw [`TrialParams`], built once per run.
 #[derive(Debug, Clone)]
 pub struct ParamSet {
@@ -85,10 +151,14 @@ pub struct ParamSet {
     daily_sigma: Drawn,
     daily_rho: Drawn,
     bursts_per_month: Option<Drawn>,
-    api_out: Drawn,
-    api_in: Drawn,
-    api_drift: Drawn,
+    apis: Vec<ApiDraws>,
+    cached_fraction: Drawn,
     gpu_prices: Vec<Drawn>,
+    market: Option<Drawn>,
+    /// Per strategy, per pool: the owned pool's draws.
+    owned: Vec<Vec<Option<OwnedDraws>>>,
+    /// Per strategy, the pools (for their prices).
+    strategy_pools: Vec<Vec<Pool>>,
     failures: Drawn,
     region_rate: Drawn,
     overhead_pct: Drawn,
@@ -132,13 +202,21 @@ pub struct TrialParams {
     pub daily_noise_rho: f64,
     /// Bursts per month.
     pub bursts_per_month: f64,
-    /// API price, USD per million output tokens.
+    /// Every API alternative's prices, `[[api]]` order.
+    pub apis: Vec<ApiPrices>,
+    /// Fraction of prompt tokens read from the API's prompt cache.
+    pub cached_input_fraction: f64,
+    /// The GPU market level (1 without `[gpu_market]`).
+    pub gpu_market_level: f64,
+    /// Per strategy, per pool: what a slot costs per hour.
+    pub pool_prices: Vec<Vec<PoolPrice>>,
+    /// API price, USD per million output tokens (the first API's).
     pub api_output_usd_per_mtok: f64,
     /// API price, USD per million input tokens.
     pub api_input_usd_per_mtok: f64,
     /// API price change per year.
     pub api_price_drift_per_year: f64,
-    /// USD per GPU-hour, by index of `Scenario::gpu_prices`.
+    /// USD per GPU-hour, by index of `Scenario::gpu_prices` (× the market level).
     pub gpu_usd_per_hour: Vec<f64>,
     /// Hardware failures per GPU-year.
     pub gpu_failures_per_year: f64,
@@ -153,21 +231,70 @@ pub struct TrialParams {
 }
 
 impl TrialParams {
-    /// API cost of one output token (with its input tokens), USD.
+    /// The first API's cost of one output token (with its input tokens), USD.
     pub fn api_usd_per_output_token(&self) -> f64 {
-        (self.api_output_usd_per_mtok + self.input_per_output * self.api_input_usd_per_mtok) / 1e6
+        self.api_usd_per_output_token_of(0)
     }
 
-    /// The API price per output token in a month starting at hour `first`
-    /// and `hours` long: [`Self::api_usd_per_output_token`] moved by the
+    /// API `k`'s cost of one output token with its input tokens, the cached
+    /// share of them at the cached price, USD.
+    pub fn api_usd_per_output_token_of(&self, k: usize) -> f64 {
+        let a = &self.apis[k];
+        let c = self.cached_input_fraction;
+        let input = if c == 0.0 {
+            a.input_usd_per_mtok
+        } else {
+            (1.0 - c) * a.input_usd_per_mtok + c * a.cached_input_usd_per_mtok
+        };
+        (a.output_usd_per_mtok + self.input_per_output * input) / 1e6
+    }
+
+    /// API `k`'s price per output token in a month starting at hour `first`
+    /// and `hours` long: [`Self::api_usd_per_output_token_of`] moved by the
     /// drift to the month's midpoint. Exactly the undrifted price without drift.
-    pub fn api_usd_per_output_token_in(&self, first: usize, hours: usize) -> f64 {
-        let base = self.api_usd_per_output_token();
-        if self.api_price_drift_per_year == 0.0 {
+    pub fn api_usd_per_output_token_in(&self, k: usize, first: usize, hours: usize) -> f64 {
+        let base = self.api_usd_per_output_token_of(k);
+        let drift = self.apis[k].price_drift_per_year;
+        if drift == 0.0 {
             return base;
         }
         let t = (first as f64 + 0.5 * hours as f64) / 8760.0;
-        base * (1.0 + self.api_price_drift_per_year).powf(t)
+        base * (1.0 + drift).powf(t)
+    }
+}
+
+/// A rented pool's slot-hour: its GPUs per slot × the price per GPU-hour,
+/// the renewal's after a reserved term.
+fn rental_price(pool: &Pool, gpu_usd_per_hour: &[f64]) -> PoolPrice {
+    let usd = |i: usize| pool.unit_paid_gpus * gpu_usd_per_hour.get(i).copied().unwrap_or(0.0);
+    let first = usd(pool.price);
+    PoolPrice {
+        usd_per_unit_hour: first,
+        renewed_usd_per_unit_hour: pool.renewal_price.map_or(first, usd),
+        ..PoolPrice::default()
+    }
+}
+
+impl OwnedDraws {
+    /// An owned slot-hour: the node's costs per hour, shared by the
+    /// replicas it holds. Amortisation is straight-line to the residual
+    /// value; power is idle power all the time plus load power above idle in
+    /// proportion to utilization, both × PUE × the electricity price.
+    fn price(&self, pool: &Pool, trial: u64, level: f64) -> PoolPrice {
+        debug_assert_eq!(pool.kind, PoolKind::Owned);
+        let per_node = f64::from(pool.instance.as_ref().map_or(1, |s| s.replicas));
+        let c = &self.cost;
+        let energy = self.pue.draw(trial) * self.kwh.draw(trial);
+        let (load, idle) = (self.load.draw(trial), self.idle.draw(trial));
+        let amortisation = self.purchase.draw(trial) * level * (1.0 - c.residual_fraction)
+            / (c.amortisation_years * 8760.0);
+        let running = self.colo.draw(trial) * 12.0 / 8760.0 + idle * energy;
+        PoolPrice {
+            usd_per_unit_hour: (amortisation + running) / per_node,
+            renewed_usd_per_unit_hour: running / per_node,
+            load_usd_per_unit_hour: (load - idle).max(0.0) * energy / per_node,
+            amortisation_usd_per_unit_hour: amortisation / per_node,
+        }
     }
 }
 
@@ -213,9 +340,60 @@ impl ParamSet {
                 .bursts
                 .as_ref()
                 .map(|b| d("demand.bursts.per_month", &b.per_month)),
-            api_out: d("api.output_usd_per_mtok", &s.api.output_usd_per_mtok),
-            api_in: d("api.input_usd_per_mtok", &s.api.input_usd_per_mtok),
-            api_drift: d("api.price_drift_per_year", &s.api.price_drift_per_year),
+            apis: s
+                .apis
+                .iter()
+                .enumerate()
+                .map(|(k, a)| {
+                    // The first API keeps the stream names of a single [api].
+                    let f = if k == 0 {
+                        "api".to_owned()
+                    } else {
+                        format!("api[{k}]")
+                    };
+                    ApiDraws {
+                        out: d(&format!("{f}.output_usd_per_mtok"), &a.output_usd_per_mtok),
+                        inp: d(&format!("{f}.input_usd_per_mtok"), &a.input_usd_per_mtok),
+                        cached: a
+                            .cached_input_usd_per_mtok
+                            .as_ref()
+                            .map(|c| d(&format!("{f}.cached_input_usd_per_mtok"), c)),
+                        drift: d(
+                            &format!("{f}.price_drift_per_year"),
+                            &a.price_drift_per_year,
+                        ),
+                    }
+                })
+                .collect(),
+            cached_fraction: d(
+                "demand.cached_input_fraction",
+                &s.demand.cached_input_fraction,
+            ),
+            market: s.gpu_market.as_ref().map(|m| d("gpu_market.level", m)),
+            owned: s
+                .strategies
+                .iter()
+                .map(|st| {
+                    st.pools
+                        .iter()
+                        .map(|p| {
+                            p.owned.as_ref().map(|o| {
+                                let n = |x: &str| format!("{}.{x}", p.stream);
+                                OwnedDraws {
+                                    cost: o.clone(),
+                                    purchase: d(&n("purchase_usd"), &o.purchase_usd),
+                                    load: d(&n("power_kw_load"), &o.power_kw_load),
+                                    idle: d(&n("power_kw_idle"), &o.power_kw_idle),
+                                    pue: d(&n("pue"), &o.pue),
+                                    kwh: d(&n("usd_per_kwh"), &o.usd_per_kwh),
+                                    colo: d(&n("colo_usd_per_month"), &o.colo_usd_per_month),
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .collect(),
+            strategy_pools: s.strategies.iter().map(|st| st.pools.clone()).collect(),
             gpu_prices: s
                 .gpu_prices
                 .iter()
@@ -250,8 +428,7 @@ impl ParamSet {
                         .map(|p| {
                             // Named by price and kind, not by strategy, so that pools of
                             // different strategies that buy the same thing share the draw.
-                            let price =
-                                &s.gpu_prices[p.price.min(s.gpu_prices.len().saturating_sub(1))].0;
+                            let price = &p.stream;
                             (
                                 d(&format!("drift.{price}"), &p.price_drift_per_year),
                                 d(&format!("spot_rate.{price}"), &p.interruptions_per_month),
@@ -292,6 +469,43 @@ impl ParamSet {
         }
         let (tok_s_per_gpu, throughput_error, utilization_ceiling) = first;
         let replica_tokens_per_hour = model_tokens_per_hour[0];
+        let apis: Vec<ApiPrices> = self
+            .apis
+            .iter()
+            .map(|a| {
+                let input = a.inp.draw(trial);
+                ApiPrices {
+                    output_usd_per_mtok: a.out.draw(trial),
+                    input_usd_per_mtok: input,
+                    cached_input_usd_per_mtok: a.cached.as_ref().map_or(input, |c| c.draw(trial)),
+                    price_drift_per_year: a.drift.draw(trial),
+                }
+            })
+            .collect();
+        let level = self.market.as_ref().map_or(1.0, |m| m.draw(trial));
+        let gpu_usd_per_hour: Vec<f64> = self
+            .gpu_prices
+            .iter()
+            .map(|p| {
+                let x = p.draw(trial);
+                if level == 1.0 { x } else { x * level }
+            })
+            .collect();
+        let pool_prices = self
+            .strategy_pools
+            .iter()
+            .zip(&self.owned)
+            .map(|(pools, owned)| {
+                pools
+                    .iter()
+                    .zip(owned)
+                    .map(|(pool, o)| match o {
+                        Some(o) => o.price(pool, trial, level),
+                        None => rental_price(pool, &gpu_usd_per_hour),
+                    })
+                    .collect()
+            })
+            .collect();
         let v = self.volume.draw(trial);
         // A utilization is of the basis fleet's capacity in this trial (its
         // throughput draw and ceiling), over a 730-hour month.
@@ -318,10 +532,14 @@ impl ParamSet {
                 .bursts_per_month
                 .as_ref()
                 .map_or(0.0, |b| b.draw(trial)),
-            api_output_usd_per_mtok: self.api_out.draw(trial),
-            api_input_usd_per_mtok: self.api_in.draw(trial),
-            api_price_drift_per_year: self.api_drift.draw(trial),
-            gpu_usd_per_hour: self.gpu_prices.iter().map(|p| p.draw(trial)).collect(),
+            api_output_usd_per_mtok: apis[0].output_usd_per_mtok,
+            api_input_usd_per_mtok: apis[0].input_usd_per_mtok,
+            api_price_drift_per_year: apis[0].price_drift_per_year,
+            apis,
+            cached_input_fraction: self.cached_fraction.draw(trial),
+            gpu_market_level: level,
+            pool_prices,
+            gpu_usd_per_hour,
             gpu_failures_per_year: self.failures.draw(trial),
             region_outages_per_year: self.region_rate.draw(trial),
             overhead_fraction: self.overhead_pct.draw(trial),

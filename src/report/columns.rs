@@ -102,6 +102,16 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
             get: |r| Some(r.t.total.total_cost()),
         },
         Col {
+            name: "committed_after_horizon_usd",
+            doc: "commitments still owed when the horizon ends, USD: the rest of each reserved term under way (term_years) and the amortisation left of owned nodes; not in total_cost_usd",
+            get: |r| Some(r.t.committed_after_horizon),
+        },
+        Col {
+            name: "committed_total_usd",
+            doc: "total_cost_usd + committed_after_horizon_usd: what the strategy commits to, USD",
+            get: |r| Some(r.t.total.total_cost() + r.t.committed_after_horizon),
+        },
+        Col {
             name: "cost_per_mtok_usd",
             doc: "total cost per million output tokens delivered (served + spilled), USD; null if none",
             get: |r| {
@@ -123,7 +133,7 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
         },
         Col {
             name: "api_only_cost_usd",
-            doc: "what the API would charge for all demanded tokens in this trial, USD",
+            doc: "what the strategy's API (strategy.api; the first [[api]] by default) would charge for all demanded tokens in this trial, USD",
             get: |r| Some(r.t.api_only_cost),
         },
         Col {
@@ -133,9 +143,9 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
         },
         Col {
             name: "breakeven_monthly_tokens",
-            doc: "output tokens per 730-hour month at which the API bill equals this trial's GPU + overhead cost (the fixed-fleet break-even; API price incl. input tokens); null without GPUs",
+            doc: "output tokens per 730-hour month at which the strategy's API bill equals this trial's GPU + overhead cost (the fixed-fleet break-even; API price incl. input tokens); null without GPUs",
             get: |r| {
-                let per_token = r.p.api_usd_per_output_token();
+                let per_token = r.t.api_usd_per_output_token;
                 (r.t.has_gpus && per_token > 0.0 && r.months > 0.0)
                     .then(|| (r.t.total.gpu_cost + r.t.total.overhead_cost) / per_token / r.months)
             },
@@ -144,7 +154,7 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
             name: "breakeven_utilization",
             doc: "breakeven_monthly_tokens / the serving replicas' monthly capacity (spares excluded; on-demand at max_replicas); null without GPUs",
             get: |r| {
-                let per_token = r.p.api_usd_per_output_token();
+                let per_token = r.t.api_usd_per_output_token;
                 (r.t.has_gpus
                     && per_token > 0.0
                     && r.months > 0.0

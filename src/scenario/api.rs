@@ -25,7 +25,9 @@ fn api_drift_litellm() -> Dist {
 impl Validator<'_> {
     /// `[api]`: explicit prices, or a model key in a LiteLLM-format catalog
     /// (the built-in subset unless `catalog` names a file, relative to the scenario).
-    pub(super) fn api(&mut self, r: &raw::RawApi, dir: Option<&Path>) -> Api {
+    /// `f` is the table's field path (`api`, or `api[i]` among several).
+    pub(super) fn api(&mut self, f: &str, r: &raw::RawApi, dir: Option<&Path>) -> Api {
+        let field = |name: &str| format!("{f}.{name}");
         let drift = match r
             .price_drift_per_year
             .as_ref()
@@ -35,7 +37,7 @@ impl Validator<'_> {
             Some((v, Some(other))) => {
                 let line = self.line_of(v.span().start);
                 self.push(
-                    "api.price_drift_per_year",
+                    &field("price_drift_per_year"),
                     Some(line),
                     format!(
                         "no price-drift preset named `{other}` (known: {API_DRIFT_PRESET}); or give a number or a distribution"
@@ -44,54 +46,63 @@ impl Validator<'_> {
                 Dist::fixed(f64::NAN)
             }
             _ => self.opt_dist(
-                "api.price_drift_per_year",
+                &field("price_drift_per_year"),
                 &r.price_drift_per_year,
-                Range::RATE,
+                DRIFT,
                 0.0,
             ),
         };
         let explicit_input = self.opt_dist(
-            "api.input_usd_per_mtok",
+            &field("input_usd_per_mtok"),
             &r.input_usd_per_mtok,
             API_PRICE,
             0.0,
         );
+        let explicit_cached = r
+            .cached_input_usd_per_mtok
+            .as_ref()
+            .map(|d| self.dist(&field("cached_input_usd_per_mtok"), d, API_PRICE));
         let Some(key) = &r.model else {
             if r.catalog.is_some() {
                 self.push(
-                    "api.catalog",
+                    &field("catalog"),
                     None,
-                    "a catalog needs api.model, the key to look up".to_string(),
+                    format!("a catalog needs {f}.model, the key to look up"),
                 );
             }
             let output = match &r.output_usd_per_mtok {
-                Some(d) => self.dist("api.output_usd_per_mtok", d, API_PRICE),
+                Some(d) => self.dist(&field("output_usd_per_mtok"), d, API_PRICE),
                 None => {
                     self.push(
-                        "api.output_usd_per_mtok",
+                        &field("output_usd_per_mtok"),
                         None,
-                        "missing: give the API's price per million output tokens, or api.model (a catalog key)".to_string(),
+                        format!("missing: give the API's price per million output tokens, or {f}.model (a catalog key)"),
                     );
                     Dist::fixed(f64::NAN)
                 }
             };
+            self.per_token_slip(&field("output_usd_per_mtok"), &output);
+            self.per_token_slip(&field("input_usd_per_mtok"), &explicit_input);
             return Api {
                 name: r.name.clone().unwrap_or_else(|| "api".into()),
                 output_usd_per_mtok: output,
                 input_usd_per_mtok: explicit_input,
+                cached_input_usd_per_mtok: explicit_cached,
                 price_drift_per_year: drift,
             };
         };
         for (field, given) in [
-            ("api.output_usd_per_mtok", r.output_usd_per_mtok.is_some()),
-            ("api.input_usd_per_mtok", r.input_usd_per_mtok.is_some()),
+            (
+                field("output_usd_per_mtok"),
+                r.output_usd_per_mtok.is_some(),
+            ),
+            (field("input_usd_per_mtok"), r.input_usd_per_mtok.is_some()),
         ] {
             if given {
                 self.push(
                     field,
                     None,
-                    "give either api.model (prices from the catalog) or explicit prices, not both"
-                        .to_string(),
+                    format!("give either {f}.model (prices from the catalog) or explicit prices, not both"),
                 );
             }
         }
@@ -106,7 +117,7 @@ impl Validator<'_> {
                     Ok(t) => (Some(t), path.display().to_string()),
                     Err(e) => {
                         self.push(
-                            "api.catalog",
+                            &field("catalog"),
                             None,
                             format!("cannot read {}: {e}", path.display()),
                         );
@@ -118,7 +129,7 @@ impl Validator<'_> {
         let price = text.and_then(|t| match crate::catalog::lookup(&t, key) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.push("api.model", None, format!("{e} ({origin})"));
+                self.push(&field("model"), None, format!("{e} ({origin})"));
                 None
             }
         });
@@ -126,7 +137,31 @@ impl Validator<'_> {
             name: r.name.clone().unwrap_or_else(|| key.clone()),
             output_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.output_usd_per_mtok)),
             input_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.input_usd_per_mtok)),
+            // An explicit cached price overrides the catalog's.
+            cached_input_usd_per_mtok: explicit_cached.or_else(|| {
+                price
+                    .and_then(|p| p.cached_input_usd_per_mtok)
+                    .map(Dist::fixed)
+            }),
             price_drift_per_year: drift,
+        }
+    }
+
+    /// A price per million tokens below $0.001 is almost surely a price per
+    /// token (the catalog's unit) written where millions are meant.
+    fn per_token_slip(&mut self, field: &str, d: &Dist) {
+        let hi = d.bounds().1;
+        if hi > 0.0 && hi < 1e-3 {
+            self.push(
+                field,
+                None,
+                format!(
+                    "{} USD per million tokens looks like a price per token: write USD per million tokens ({} per token = {} per million)",
+                    crate::dist::num(hi),
+                    crate::dist::num(hi),
+                    crate::dist::num(hi * 1e6)
+                ),
+            );
         }
     }
 }

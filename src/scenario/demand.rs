@@ -62,7 +62,24 @@ impl Validator<'_> {
                         "only applies with demand.utilization",
                     );
                 }
-                Volume::MonthlyTokens(self.dist("demand.monthly_tokens", m, volume_range))
+                let d = self.dist("demand.monthly_tokens", m, volume_range);
+                // Volumes are whole tokens: 1.5 meant as 1.5 billion reads as 1.5 tokens.
+                let (lo, hi) = d.bounds();
+                let small = [lo, d.point(), hi]
+                    .into_iter()
+                    .find(|x| *x > 0.0 && *x < 1e4);
+                if let Some(x) = small {
+                    self.push(
+                        "demand.monthly_tokens",
+                        None,
+                        format!(
+                            "{} reads as {} output tokens a month: volumes are whole tokens (1.5e9 is 1.5 billion); a month of under 10,000 tokens is no service",
+                            crate::dist::num(x),
+                            crate::dist::num(x)
+                        ),
+                    );
+                }
+                Volume::MonthlyTokens(d)
             }
             (None, Some(u)) => Volume::Utilization {
                 // A fraction of the basis replicas' capacity (0.3 = 30%);
@@ -263,17 +280,30 @@ impl Validator<'_> {
             RHO,
         );
         self.issues.append(&mut pv.issues);
+        let annual_growth = self.opt_dist("demand.annual_growth", &r.annual_growth, GROWTH, 0.0);
+        let hi = annual_growth.bounds().1;
+        if hi > 1.0 && hi.is_finite() {
+            self.warnings.push(format!(
+                "demand.annual_growth: up to {} is +{}% a year; if {} per cent was meant, write {}",
+                crate::dist::num(hi),
+                crate::dist::num(hi * 100.0),
+                crate::dist::num(hi),
+                crate::dist::num(hi / 100.0)
+            ));
+        }
+        let cached_input_fraction = self.opt_dist(
+            "demand.cached_input_fraction",
+            &r.cached_input_fraction,
+            Range::UNIT.with_unit("a fraction of prompt tokens: 0.4 means 40%"),
+            0.0,
+        );
         Demand {
+            cached_input_fraction,
             volume,
             input_per_output,
             prompt_tokens,
             output_tokens,
-            annual_growth: self.opt_dist(
-                "demand.annual_growth",
-                &r.annual_growth,
-                Range::RATE,
-                0.0,
-            ),
+            annual_growth,
             diurnal,
             weekly,
             noise_sigma,

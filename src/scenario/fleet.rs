@@ -2,11 +2,43 @@
 //! profiles pools name.
 
 use super::*;
+use crate::gpu_catalog::{self, Instance};
+
+/// What pools may buy: the API alternatives a strategy spills to, and the
+/// GPU catalog instances name.
+pub(super) struct Buyables<'a> {
+    pub(super) apis: &'a [Api],
+    pub(super) catalog: Option<&'a [Instance]>,
+}
+
+/// Owned nodes: at most $100 M each (a rack of 72 GPUs costs a few million);
+/// under $1,000 is thousands meant as units.
+const PURCHASE: Range =
+    Range::between(1e3, 1e8).with_unit("USD per node: 250000 for a quarter of a million");
+/// Power per node, kW: an 8-GPU server draws about 10 (DGX H100 datasheet:
+/// 10.2 kW max); over 200 is watts meant as kW.
+const POWER: Range = Range::between(0.0, 200.0).with_unit("kW per node: 10.2 for 10,200 W");
+/// Electricity: over $2 per kWh is cents meant as dollars.
+const KWH: Range = Range::between(0.0, 2.0).with_unit("USD per kWh: 0.08 for 8 cents");
+/// Power usage effectiveness: 1 (no facility overhead) to 3.
+const PUE: Range = Range::between(1.0, 3.0).with_unit("facility power / IT power, e.g. 1.4");
+/// Colocation per node-month: at most $100,000.
+const COLO: Range = Range::between(0.0, 1e5).with_unit("USD per node per month");
+
+/// ASSUMPTION: power usage effectiveness of a colocation facility when the
+/// scenario gives none; industry surveys put fleet averages near 1.5 and new
+/// GPU halls lower (no figure in shared/data).
+const DEFAULT_PUE: f64 = 1.5;
+/// ASSUMPTION: straight-line amortisation over 5 years when none is given
+/// (a common server depreciation schedule; no figure in shared/data).
+const DEFAULT_AMORTISATION_YEARS: f64 = 5.0;
 
 /// The model profiles pools name, loaded once each.
 pub(super) struct PoolModels<'a> {
     /// The `[model]` profile's name (index 0).
     pub(super) default: &'a str,
+    /// Its GPUs per replica (`None` when it failed to load).
+    pub(super) default_gpus: Option<u32>,
     pub(super) dir: Option<&'a Path>,
     /// (name as written, profile): index k + 1.
     pub(super) models: &'a mut Vec<(String, Model)>,
@@ -17,8 +49,9 @@ impl Validator<'_> {
         &mut self,
         i: usize,
         s: &RawStrategy,
-        prices: &[(String, Dist)],
+        prices: &mut Vec<(String, Dist)>,
         models: &mut PoolModels,
+        buy: &Buyables,
     ) -> Strategy {
         let f = format!("strategy[{i}]");
         let overflow = match s.overflow.as_deref().unwrap_or("spill") {
@@ -67,13 +100,33 @@ impl Validator<'_> {
             .pool
             .iter()
             .enumerate()
-            .map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices, models))
+            .map(|(j, p)| self.pool(&format!("{f}.pool[{j}]"), j, p, prices, models, buy))
             .collect();
+        let api = match &s.api {
+            None => 0,
+            Some(name) => buy
+                .apis
+                .iter()
+                .position(|a| a.name == *name)
+                .unwrap_or_else(|| {
+                    let known: Vec<&str> = buy.apis.iter().map(|a| a.name.as_str()).collect();
+                    self.push(
+                        format!("{f}.api"),
+                        None,
+                        format!(
+                            "no API named `{name}` (the [[api]] names: {})",
+                            known.join(", ")
+                        ),
+                    );
+                    0
+                }),
+        };
         Strategy {
             name: s.name.clone(),
             description: s.description.clone().unwrap_or_default(),
             pools,
             overflow,
+            api,
         }
     }
 
@@ -82,8 +135,9 @@ impl Validator<'_> {
         f: &str,
         j: usize,
         p: &RawPool,
-        prices: &[(String, Dist)],
+        prices: &mut Vec<(String, Dist)>,
         models: &mut PoolModels,
+        buy: &Buyables,
     ) -> Pool {
         let model = match &p.profile {
             None => 0,
@@ -99,120 +153,282 @@ impl Validator<'_> {
                 },
             },
         };
+        let gpr = if model == 0 {
+            models.default_gpus
+        } else {
+            Some(models.models[model - 1].1.gpus_per_replica)
+        };
         let kind = match p.kind.as_str() {
             "reserved" => PoolKind::Reserved,
             "on_demand" | "on-demand" => PoolKind::OnDemand,
             "spot" => PoolKind::Spot,
+            "owned" => PoolKind::Owned,
             other => {
                 self.push(
                     format!("{f}.kind"),
                     None,
-                    format!("`{other}`: must be reserved, on_demand or spot"),
+                    format!("`{other}`: must be reserved, on_demand, spot or owned"),
                 );
                 PoolKind::Reserved
             }
         };
-        let price_name = p.price.clone().unwrap_or_else(|| match kind {
-            PoolKind::Reserved => "reserved".into(),
-            PoolKind::OnDemand => "on_demand".into(),
-            PoolKind::Spot => "spot".into(),
-        });
-        let price = prices
-            .iter()
-            .position(|(n, _)| *n == price_name)
-            .unwrap_or_else(|| {
-                let known: Vec<&str> = prices.iter().map(|(n, _)| n.as_str()).collect();
+        let od = kind == PoolKind::OnDemand;
+        let owned = kind == PoolKind::Owned;
+        let kind_name = match kind {
+            PoolKind::Reserved => "reserved",
+            PoolKind::OnDemand => "on_demand",
+            PoolKind::Spot => "spot",
+            PoolKind::Owned => "owned",
+        };
+
+        // The instance: from the catalog, or an explicit size.
+        let row: Option<Instance> = match (&p.instance, p.gpus_per_instance) {
+            (Some(_), Some(_)) => {
+                self.push(
+                    format!("{f}.gpus_per_instance"),
+                    None,
+                    "give instance (from the catalog) or gpus_per_instance, not both",
+                );
+                None
+            }
+            (Some(name), None) => {
+                // A pool with its own price (or owned) needs only the GPUs.
+                let want = (p.price.is_none() && !owned).then_some(kind_name);
+                match buy.catalog {
+                    None => None, // the catalog's own error is already recorded
+                    Some(all) => match gpu_catalog::find(all, name, p.region.as_deref(), want) {
+                        Ok((row, note)) => {
+                            if let Some(n) = note {
+                                self.warnings.push(format!("{f}.instance: {n}"));
+                            }
+                            Some(row.clone())
+                        }
+                        Err(e) => {
+                            self.push(format!("{f}.instance"), None, e.to_string());
+                            None
+                        }
+                    },
+                }
+            }
+            (None, _) => {
+                if p.region.is_some() {
+                    self.push(format!("{f}.region"), None, "only applies with instance");
+                }
+                None
+            }
+        };
+        let shape_gpus = match (&row, p.gpus_per_instance) {
+            (Some(r), _) => Some(r.gpus),
+            (None, Some(g)) => {
+                Some(self.count(&format!("{f}.gpus_per_instance"), Some(g), 8, 1, 1024))
+            }
+            (None, None) => None,
+        };
+        let shape = match (shape_gpus, gpr) {
+            (Some(n), Some(g)) => {
+                let per = n / g;
+                if per == 0 {
+                    self.push(
+                        format!("{f}.instance"),
+                        None,
+                        format!("an instance of {n} GPU(s) cannot hold a replica of {g} GPUs"),
+                    );
+                }
+                if per > 0 && n % g != 0 {
+                    self.warnings.push(format!(
+                        "{f}: an instance of {n} GPUs holds {per} replica(s) of {g}; {} GPU(s) of each are paid and idle",
+                        n - per * g
+                    ));
+                }
+                Some(InstanceShape {
+                    name: row
+                        .as_ref()
+                        .map_or_else(|| format!("{n}-GPU node"), Instance::key),
+                    gpus: n,
+                    replicas: per.max(1),
+                })
+            }
+            _ => None,
+        };
+        let per = shape.as_ref().map_or(1, |s| s.replicas);
+
+        // The price: a named [gpu_prices] entry, the catalog's, or the owned node's.
+        let price = if owned {
+            if p.price.is_some() {
                 self.push(
                     format!("{f}.price"),
                     None,
-                    format!(
-                        "no GPU price named `{price_name}` in [gpu_prices] (defined: {})",
-                        if known.is_empty() {
-                            "none".into()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                );
-                0
-            });
-        let od = kind == PoolKind::OnDemand;
-        let replicas = if od {
-            if p.replicas.is_some() {
-                self.push(
-                    format!("{f}.replicas"),
-                    None,
-                    "on-demand pools take min_replicas and max_replicas",
+                    "an owned pool is priced by purchase_usd, power and colocation, not by a [gpu_prices] entry",
                 );
             }
-            self.count(
-                &format!("{f}.min_replicas"),
-                p.min_replicas,
-                0,
-                0,
-                MAX_ON_DEMAND,
+            usize::MAX
+        } else if let (Some(r), None) = (&row, &p.price) {
+            let usd = r.price(kind_name).unwrap_or(f64::NAN);
+            let name = format!("{} {} {}", r.key(), r.region, kind_name.replace('_', "-"));
+            prices
+                .iter()
+                .position(|(n, _)| *n == name)
+                .unwrap_or_else(|| {
+                    prices.push((name, Dist::fixed(usd / f64::from(r.gpus))));
+                    prices.len() - 1
+                })
+        } else {
+            let price_name = p.price.clone().unwrap_or_else(|| kind_name.to_owned());
+            self.named_price(&format!("{f}.price"), &price_name, prices)
+        };
+
+        // Counts: in instances for an instance pool, else in replicas.
+        let counted = |v: &mut Self, field: &str, x: Option<i64>, default: u32, max: i64| {
+            v.count(&format!("{f}.{field}"), x, default, 0, max)
+        };
+        let wrong_unit = |v: &mut Self, given: &[(&str, bool)], why: &str| {
+            for (k, g) in given {
+                if *g {
+                    v.push(format!("{f}.{k}"), None, why.to_owned());
+                }
+            }
+        };
+        if shape.is_some() {
+            wrong_unit(
+                self,
+                &[
+                    ("replicas", p.replicas.is_some()),
+                    ("spares", p.spares.is_some()),
+                    ("min_replicas", p.min_replicas.is_some()),
+                    ("max_replicas", p.max_replicas.is_some()),
+                ],
+                "a pool of instances is counted in instances: give instances, spare_instances (or min_instances and max_instances for on_demand)",
+            );
+        } else {
+            wrong_unit(
+                self,
+                &[
+                    ("instances", p.instances.is_some()),
+                    ("spare_instances", p.spare_instances.is_some()),
+                    ("min_instances", p.min_instances.is_some()),
+                    ("max_instances", p.max_instances.is_some()),
+                ],
+                "counts in instances need instance (from the GPU catalog) or gpus_per_instance",
+            );
+        }
+        let (lo_raw, hi_raw, lo_name, hi_name, n_raw, n_name, sp_raw, sp_name) = if shape.is_some()
+        {
+            (
+                p.min_instances,
+                p.max_instances,
+                "min_instances",
+                "max_instances",
+                p.instances,
+                "instances",
+                p.spare_instances,
+                "spare_instances",
             )
+        } else {
+            (
+                p.min_replicas,
+                p.max_replicas,
+                "min_replicas",
+                "max_replicas",
+                p.replicas,
+                "replicas",
+                p.spares,
+                "spares",
+            )
+        };
+        // Engine slots: an on-demand instance pool scales whole instances.
+        let max_units = if shape.is_some() && !od {
+            (100_000 / i64::from(per)).max(1)
+        } else {
+            100_000
+        };
+        let replicas_units = if od {
+            if n_raw.is_some() {
+                self.push(
+                    format!("{f}.{n_name}"),
+                    None,
+                    format!("on-demand pools take {lo_name} and {hi_name}"),
+                );
+            }
+            counted(self, lo_name, lo_raw, 0, MAX_ON_DEMAND)
         } else {
             for (k, v) in [
                 ("min_replicas", p.min_replicas),
                 ("max_replicas", p.max_replicas),
+                ("min_instances", p.min_instances),
+                ("max_instances", p.max_instances),
                 ("startup_lag_hours", p.startup_lag_hours),
             ] {
-                if v.is_some() {
+                if v.is_some() && (shape.is_some() == k.contains("instances")) {
                     self.push(format!("{f}.{k}"), None, "only applies to on_demand pools");
                 }
             }
-            if p.replicas.is_none() {
-                self.push(format!("{f}.replicas"), None, "missing: how many replicas");
-            }
-            self.count(&format!("{f}.replicas"), p.replicas, 1, 0, 100_000)
-        };
-        let max_replicas = if od {
-            let m = self.count(
-                &format!("{f}.max_replicas"),
-                p.max_replicas,
-                replicas.max(1),
-                0,
-                MAX_ON_DEMAND,
-            );
-            if m < replicas {
+            if n_raw.is_none() {
                 self.push(
-                    format!("{f}.max_replicas"),
+                    format!("{f}.{n_name}"),
                     None,
-                    format!("{m} is less than min_replicas ({replicas})"),
+                    format!("missing: how many {n_name}"),
                 );
             }
-            m.max(replicas)
-        } else {
-            replicas
+            counted(self, n_name, n_raw, 1, max_units)
         };
-        let spares = match (&p.redundancy, p.spares) {
+        let max_units_od = if od {
+            let m = counted(self, hi_name, hi_raw, replicas_units.max(1), MAX_ON_DEMAND);
+            if m < replicas_units {
+                self.push(
+                    format!("{f}.{hi_name}"),
+                    None,
+                    format!("{m} is less than {lo_name} ({replicas_units})"),
+                );
+            }
+            m.max(replicas_units)
+        } else {
+            replicas_units
+        };
+        let spares_units = match (&p.redundancy, sp_raw) {
             (Some(_), Some(_)) => {
                 self.push(
-                    format!("{f}.spares"),
+                    format!("{f}.{sp_name}"),
                     None,
-                    "give spares or redundancy, not both",
+                    format!("give {sp_name} or redundancy, not both"),
                 );
                 0
             }
-            (Some(r), None) if r == "2x" => replicas,
+            (Some(r), None) if r == "2x" => replicas_units,
             (Some(r), None) => {
                 self.push(
                     format!("{f}.redundancy"),
                     None,
-                    format!("`{r}`: the only rule is \"2x\" (or give spares = k)"),
+                    format!("`{r}`: the only rule is \"2x\" (or give {sp_name} = k)"),
                 );
                 0
             }
-            (None, s) => self.count(&format!("{f}.spares"), s, 0, 0, 100_000),
+            (None, s) => counted(self, sp_name, s, 0, max_units),
         };
-        if od && spares > 0 {
+        if od && spares_units > 0 {
             self.push(
-                format!("{f}.spares"),
+                format!("{f}.{sp_name}"),
                 None,
                 "on-demand pools scale instead of keeping spares",
             );
         }
+        // Engine units: replicas, except an on-demand instance pool's instances.
+        let (replicas, spares, max_replicas, unit_replicas) = if od {
+            (replicas_units, 0, max_units_od, per)
+        } else {
+            (
+                replicas_units * per,
+                spares_units * per,
+                replicas_units * per,
+                1,
+            )
+        };
+        let g = gpr.unwrap_or(1);
+        let (unit_gpus, unit_paid_gpus) = match &shape {
+            Some(s) if od => (s.gpus, f64::from(s.gpus)),
+            Some(s) => (g, f64::from(s.gpus) / f64::from(s.replicas)),
+            None => (g, f64::from(g)),
+        };
+
         let spot = kind == PoolKind::Spot;
         if !spot && (p.interruptions_per_month.is_some() || p.interruption_hours.is_some()) {
             self.push(
@@ -221,13 +437,62 @@ impl Validator<'_> {
                 "only applies to spot pools",
             );
         }
-        if kind == PoolKind::Reserved && p.price_drift_per_year.is_some() {
+        if matches!(kind, PoolKind::Reserved | PoolKind::Owned) && p.price_drift_per_year.is_some()
+        {
             self.push(
                 format!("{f}.price_drift_per_year"),
                 None,
-                "a reserved price is fixed at signing: no drift",
+                "a reserved or owned price is fixed at signing: no drift (give a renewal_price for a reserved term's renewal)",
             );
         }
+        // Commitments: a reserved term, renewed at the signing price or at renewal_price.
+        let term_hours = match (kind, p.term_years) {
+            (PoolKind::Reserved, Some(y)) => {
+                Some(self.count(&format!("{f}.term_years"), Some(y), 1, 1, 10) * 8760)
+            }
+            (_, Some(_)) => {
+                self.push(
+                    format!("{f}.term_years"),
+                    None,
+                    "only applies to reserved pools",
+                );
+                None
+            }
+            (_, None) => None,
+        };
+        let renewal_price = match &p.renewal_price {
+            Some(name) if term_hours.is_some() => {
+                Some(self.named_price(&format!("{f}.renewal_price"), name, prices))
+            }
+            Some(_) => {
+                self.push(
+                    format!("{f}.renewal_price"),
+                    None,
+                    "only applies to a reserved pool with term_years",
+                );
+                None
+            }
+            None => None,
+        };
+        let owned_cost = self.owned_cost(f, p, owned);
+        let term_hours = match &owned_cost {
+            Some(o) => Some((o.amortisation_years * 8760.0).round() as u32),
+            None => term_hours,
+        };
+        let repair_hours = p
+            .repair_hours
+            .as_ref()
+            .map(|r| self.dist(&format!("{f}.repair_hours"), r, Range::above(0.0, 8784.0)));
+        let stream = if owned {
+            format!(
+                "owned.{}",
+                shape.as_ref().map_or("node", |s| s.name.as_str())
+            )
+        } else {
+            prices
+                .get(price)
+                .map_or_else(String::new, |(n, _)| n.clone())
+        };
         Pool {
             name: p.name.clone().unwrap_or_else(|| format!("{}{}", p.kind, j)),
             kind,
@@ -250,7 +515,7 @@ impl Validator<'_> {
             price_drift_per_year: self.opt_dist(
                 &format!("{f}.price_drift_per_year"),
                 &p.price_drift_per_year,
-                Range::RATE,
+                DRIFT,
                 0.0,
             ),
             interruptions_per_month: self.opt_dist(
@@ -275,6 +540,188 @@ impl Validator<'_> {
                 },
                 2.0,
             ),
+            instance: shape,
+            unit_replicas,
+            unit_gpus,
+            unit_paid_gpus,
+            term_hours,
+            renewal_price,
+            owned: owned_cost,
+            repair_hours,
+            stream,
+        }
+    }
+
+    /// The index of [gpu_prices] entry `name`, or an issue listing the names.
+    fn named_price(&mut self, field: &str, name: &str, prices: &[(String, Dist)]) -> usize {
+        prices
+            .iter()
+            .position(|(n, _)| n == name)
+            .unwrap_or_else(|| {
+                let known: Vec<&str> = prices
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .filter(|n| !n.contains(' '))
+                    .collect();
+                self.push(
+                    field,
+                    None,
+                    format!(
+                        "no GPU price named `{name}` in [gpu_prices] (defined: {})",
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                );
+                0
+            })
+    }
+
+    /// An owned pool's node costs; fields of owned pools on another kind are errors.
+    fn owned_cost(&mut self, f: &str, p: &RawPool, owned: bool) -> Option<OwnedCost> {
+        let given = [
+            ("purchase_usd", p.purchase_usd.is_some()),
+            ("amortisation_years", p.amortisation_years.is_some()),
+            ("residual_fraction", p.residual_fraction.is_some()),
+            ("power_kw_load", p.power_kw_load.is_some()),
+            ("power_kw_idle", p.power_kw_idle.is_some()),
+            ("pue", p.pue.is_some()),
+            ("usd_per_kwh", p.usd_per_kwh.is_some()),
+            ("colo_usd_per_month", p.colo_usd_per_month.is_some()),
+        ];
+        if !owned {
+            for (k, g) in given {
+                if g {
+                    self.push(
+                        format!("{f}.{k}"),
+                        None,
+                        "only applies to owned pools (kind = \"owned\")",
+                    );
+                }
+            }
+            return None;
+        }
+        let field = |k: &str| format!("{f}.{k}");
+        let need = |v: &mut Self, k: &str, d: &Option<RawDist>, what: &str, range: Range| match d {
+            Some(d) => v.dist(&field(k), d, range),
+            None => {
+                v.push(field(k), None, format!("missing: {what}"));
+                Dist::fixed(f64::NAN)
+            }
+        };
+        let purchase_usd = need(
+            self,
+            "purchase_usd",
+            &p.purchase_usd,
+            "the purchase price per node, USD",
+            PURCHASE,
+        );
+        let power_kw_load = need(
+            self,
+            "power_kw_load",
+            &p.power_kw_load,
+            "the node's power at load, kW",
+            POWER,
+        );
+        let usd_per_kwh = need(
+            self,
+            "usd_per_kwh",
+            &p.usd_per_kwh,
+            "the electricity price, USD per kWh",
+            KWH,
+        );
+        // ASSUMPTION without a figure: the node draws its load power always.
+        let power_kw_idle = match &p.power_kw_idle {
+            Some(d) => self.dist(&field("power_kw_idle"), d, POWER),
+            None => power_kw_load.clone(),
+        };
+        if power_kw_idle.point() > power_kw_load.point() {
+            self.push(field("power_kw_idle"), None, "is more than power_kw_load");
+        }
+        let amortisation_years = p.amortisation_years.unwrap_or(DEFAULT_AMORTISATION_YEARS);
+        if !(amortisation_years.is_finite() && (0.5..=15.0).contains(&amortisation_years)) {
+            self.push(
+                field("amortisation_years"),
+                None,
+                format!("{amortisation_years}: must be between 0.5 and 15 years"),
+            );
+        }
+        let residual_fraction = p.residual_fraction.unwrap_or(0.0);
+        if !(residual_fraction.is_finite() && (0.0..=0.9).contains(&residual_fraction)) {
+            self.push(
+                field("residual_fraction"),
+                None,
+                format!("{residual_fraction}: must be a fraction of the purchase price between 0 and 0.9 (0.1 means 10%)"),
+            );
+        }
+        Some(OwnedCost {
+            purchase_usd,
+            amortisation_years,
+            residual_fraction,
+            power_kw_load,
+            power_kw_idle,
+            pue: self.opt_dist(&field("pue"), &p.pue, PUE, DEFAULT_PUE),
+            usd_per_kwh,
+            colo_usd_per_month: self.opt_dist(
+                &field("colo_usd_per_month"),
+                &p.colo_usd_per_month,
+                COLO,
+                0.0,
+            ),
+        })
+    }
+
+    /// The GPU catalog pools' `instance` names: the built-in one, or the
+    /// scenario's `gpu_catalog` file (relative to the scenario). `None`
+    /// after an error (recorded).
+    pub(super) fn gpu_catalog(
+        &mut self,
+        file: Option<&str>,
+        dir: Option<&Path>,
+    ) -> Option<Vec<Instance>> {
+        let (text, origin, cloud) = match file {
+            None => (
+                gpu_catalog::BUILTIN.to_owned(),
+                "the built-in GPU catalog".to_owned(),
+                "catalog".to_owned(),
+            ),
+            Some(c) => {
+                let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
+                match crate::input::read_text_bounded(&path, crate::input::MAX_JSON_BYTES) {
+                    Ok(t) => {
+                        let stem = path
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("catalog");
+                        let cloud = if stem == "vms" {
+                            path.parent()
+                                .and_then(|d| d.file_name())
+                                .and_then(|d| d.to_str())
+                                .unwrap_or(stem)
+                        } else {
+                            stem
+                        };
+                        (t, path.display().to_string(), cloud.to_owned())
+                    }
+                    Err(e) => {
+                        self.push(
+                            "gpu_catalog",
+                            None,
+                            format!("cannot read {}: {e}", path.display()),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        match gpu_catalog::parse(&text, &cloud) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push("gpu_catalog", None, format!("{origin}: {e}"));
+                None
+            }
         }
     }
 }

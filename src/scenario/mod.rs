@@ -21,7 +21,7 @@ use toml::Spanned;
 
 use crate::dist::{Dist, Range, with_range};
 use crate::serving::{LatencyTarget, Mix};
-use fleet::PoolModels;
+use fleet::{Buyables, PoolModels};
 pub use profile::{BUILTIN_MODELS, DEFAULT_OUTPUT_TOKENS, Model, Throughput, load_profile};
 use raw::*;
 
@@ -103,6 +103,24 @@ const TOK_S_PER_GPU: Range = Range::between(1.0, 1e6).with_unit("output tokens p
 pub(crate) const CEILING: Range =
     Range::between(0.01, 1.0).with_unit("a fraction of peak throughput: 0.85 means 85%");
 
+/// A price drift per year: more than −100% and at most +200% (−20 meant as
+/// −20% reads as a fall of 2,000%: refused).
+pub(crate) const DRIFT: Range = Range {
+    min: -1.0,
+    max: 2.0,
+    min_inclusive: false,
+    unit: "a fraction per year: -0.2 means 20% cheaper after a year",
+};
+
+/// Demand growth per year: more than −100% and at most +1,000% (50 meant
+/// as 50% reads as ×51 a year: refused).
+pub(crate) const GROWTH: Range = Range {
+    min: -1.0,
+    max: 10.0,
+    min_inclusive: false,
+    unit: "a fraction per year: 0.5 means +50% a year",
+};
+
 /// Overflow policy: where demand beyond capacity goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +148,41 @@ pub enum PoolKind {
     OnDemand,
     /// Cheap, interrupted at a rate, paid per running hour.
     Spot,
+    /// Servers you buy: capital cost amortised straight-line, power and
+    /// colocation; failures repaired from spares.
+    Owned,
+}
+
+/// An instance (node) shape: what one purchasable unit holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceShape {
+    /// Catalog name (`aws/p5.48xlarge`), or `N-GPU node` for an explicit size.
+    pub name: String,
+    /// GPUs in one instance.
+    pub gpus: u32,
+    /// Replicas one instance holds: `gpus / gpus_per_replica`, rounded down.
+    pub replicas: u32,
+}
+
+/// The costs of an owned node (all per node).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnedCost {
+    /// Purchase price, USD per node.
+    pub purchase_usd: Dist,
+    /// Straight-line amortisation period, years.
+    pub amortisation_years: f64,
+    /// Value left at the end of the period, a fraction of the purchase price.
+    pub residual_fraction: f64,
+    /// Power drawn at full load, kW per node.
+    pub power_kw_load: Dist,
+    /// Power drawn idle, kW per node.
+    pub power_kw_idle: Dist,
+    /// Power usage effectiveness of the facility (≥ 1).
+    pub pue: Dist,
+    /// Electricity, USD per kWh.
+    pub usd_per_kwh: Dist,
+    /// Colocation (space, cooling contract, remote hands), USD per node-month.
+    pub colo_usd_per_month: Dist,
 }
 
 /// A validated pool of replicas.
@@ -154,6 +207,29 @@ pub struct Pool {
     pub model: usize,
     /// Price change per year (on-demand and spot), compounded hourly.
     pub price_drift_per_year: Dist,
+    /// The instance shape, when the pool is bought in instances.
+    pub instance: Option<InstanceShape>,
+    /// Replicas per engine slot: an on-demand instance pool scales (and
+    /// fails) a whole instance at a time; every other pool works per replica.
+    pub unit_replicas: u32,
+    /// GPUs of one slot whose failure takes the slot down.
+    pub unit_gpus: u32,
+    /// GPUs paid per slot: a replica's share of its instance (idle GPUs of
+    /// an instance included), or the replica's GPUs.
+    pub unit_paid_gpus: f64,
+    /// Reserved: the commitment's term, hours (`None`: paid per hour of the
+    /// horizon, no commitment beyond it). Owned: the amortisation period.
+    pub term_hours: Option<u32>,
+    /// Reserved: the [`Scenario::gpu_prices`] entry a renewed term is
+    /// priced at (`None`: the price fixed at signing).
+    pub renewal_price: Option<usize>,
+    /// Owned: the node's costs.
+    pub owned: Option<OwnedCost>,
+    /// Hours to repair a failed slot, when not `[outages] repair_hours`.
+    pub repair_hours: Option<Dist>,
+    /// Name of the pool's own random streams (drift, interruptions, owned
+    /// costs): pools of different strategies that buy the same thing share them.
+    pub stream: String,
     /// Spot interruptions per replica per month.
     pub interruptions_per_month: Dist,
     /// Hours a spot replica is gone after an interruption.
@@ -181,6 +257,9 @@ pub struct Strategy {
     pub pools: Vec<Pool>,
     /// Where demand beyond capacity goes.
     pub overflow: Overflow,
+    /// Index into [`Scenario::apis`]: where spilled tokens go, and whose
+    /// bill is the API-only cost.
+    pub api: usize,
 }
 
 /// How monthly demand volume is given.
@@ -223,6 +302,8 @@ pub struct Demand {
     pub prompt_tokens: Option<Dist>,
     /// Mean output tokens per request (default [`DEFAULT_OUTPUT_TOKENS`]).
     pub output_tokens: Dist,
+    /// Fraction of prompt tokens the API reads from its prompt cache.
+    pub cached_input_fraction: Dist,
     /// Compound growth per year.
     pub annual_growth: Dist,
     /// Mean-1 shape by hour of day.
@@ -258,6 +339,8 @@ pub struct Api {
     pub output_usd_per_mtok: Dist,
     /// USD per million input tokens.
     pub input_usd_per_mtok: Dist,
+    /// USD per million cached input tokens (`None`: no discount, the input price).
+    pub cached_input_usd_per_mtok: Option<Dist>,
     /// Change of both prices per year (−0.2 = 20% cheaper after a year),
     /// compounded and applied month by month (each month at its midpoint).
     pub price_drift_per_year: Dist,
@@ -330,10 +413,14 @@ pub struct Scenario {
     pub slo: LatencyTarget,
     /// Demand model.
     pub demand: Demand,
-    /// API prices.
-    pub api: Api,
-    /// Named GPU prices, USD per GPU-hour.
+    /// API alternatives, `[api]` or `[[api]]` in order (at least one).
+    pub apis: Vec<Api>,
+    /// Named GPU prices, USD per GPU-hour (catalog instances a pool names
+    /// are added as `cloud/type region kind`).
     pub gpu_prices: Vec<(String, Dist)>,
+    /// A market level multiplying every GPU price and owned purchase price in
+    /// a trial (`[gpu_market] level`; `None`: 1).
+    pub gpu_market: Option<Dist>,
     /// Failure model.
     pub outages: Outages,
     /// Deployments.
@@ -611,15 +698,67 @@ impl Validator<'_> {
 
         let model = self.model(&raw.model, dir);
         let demand = self.demand(&raw.demand, dir);
-        let api = self.api(&raw.api, dir);
+        let raw_apis = raw.api.all();
+        let many = raw_apis.len() > 1;
+        if raw_apis.is_empty() {
+            self.push("api", None, "no API: give [api] or at least one [[api]]");
+        }
+        let apis: Vec<Api> = raw_apis
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let f = if many {
+                    format!("api[{i}]")
+                } else {
+                    "api".into()
+                };
+                self.api(&f, a, dir)
+            })
+            .collect();
+        for (i, a) in apis.iter().enumerate() {
+            if apis[..i].iter().any(|b| b.name == a.name) {
+                self.push(
+                    format!("api[{i}].name"),
+                    None,
+                    format!(
+                        "duplicate API name `{}`: give each [[api]] its own name",
+                        a.name
+                    ),
+                );
+            }
+        }
         let mut gpu_prices = Vec::new();
         for (name, value) in &raw.gpu_prices {
             let field = format!("gpu_prices.{name}");
             // An invalid price is kept (as NaN) so that pools naming it do not
             // get a second, misleading "no such price" error.
             let d = self.dist(&field, value, GPU_PRICE);
+            let hi = d.bounds().1;
+            if hi > 20.0 && hi.is_finite() {
+                self.warnings.push(format!(
+                    "{field}: up to {} USD per GPU-hour looks like a price per instance-hour; [gpu_prices] are per GPU-hour (p5.48xlarge: 55.04 / 8 GPUs = 6.88), or name the instance with pool.instance",
+                    crate::dist::num(hi)
+                ));
+            }
             gpu_prices.push((name.clone(), d));
         }
+        let gpu_market = raw.gpu_market.as_ref().map(|m| {
+            let d = self.dist(
+                "gpu_market.level",
+                &m.level,
+                Range::between(0.05, 20.0)
+                    .with_unit("a multiplier of every GPU price: 1.0 = the prices as written"),
+            );
+            let pt = d.point();
+            if pt.is_finite() && (pt - 1.0).abs() > 0.25 {
+                self.warnings.push(format!(
+                    "gpu_market.level: its point value is {}; the level multiplies every GPU price, so a point far from 1 moves them all",
+                    crate::dist::num(pt)
+                ));
+            }
+            d
+        });
+        let gpu_catalog = self.gpu_catalog(raw.gpu_catalog.as_deref(), dir);
 
         let o = &raw.outages;
         let preset = match o.preset.as_deref() {
@@ -759,13 +898,43 @@ impl Validator<'_> {
             strategies.push(self.strategy(
                 i,
                 s,
-                &gpu_prices,
+                &mut gpu_prices,
                 &mut PoolModels {
                     default: &raw.model.profile,
+                    default_gpus: model.as_ref().map(|m| m.gpus_per_replica),
                     dir,
                     models: &mut pool_models,
                 },
+                &Buyables {
+                    apis: &apis,
+                    catalog: gpu_catalog.as_deref(),
+                },
             ));
+        }
+        // Every API alternative has its API-only row: a strategy without
+        // pools for each API no strategy of the scenario covers.
+        if apis.len() > 1 {
+            for (k, a) in apis.iter().enumerate() {
+                let covered = strategies
+                    .iter()
+                    .any(|st: &Strategy| st.pools.is_empty() && st.api == k);
+                if !covered {
+                    let name = format!("api-only ({})", a.name);
+                    if strategies.iter().any(|st| st.name == name) {
+                        continue;
+                    }
+                    strategies.push(Strategy {
+                        name,
+                        description: format!(
+                            "Everything to {} (added: one API-only row per [[api]])",
+                            a.name
+                        ),
+                        pools: Vec::new(),
+                        overflow: Overflow::Spill,
+                        api: k,
+                    });
+                }
+            }
         }
 
         let slo = self.slo(raw.slo.as_ref());
@@ -786,8 +955,9 @@ impl Validator<'_> {
             pool_models,
             slo,
             demand,
-            api,
+            apis,
             gpu_prices,
+            gpu_market,
             outages,
             deployments,
             overhead,
@@ -799,12 +969,8 @@ impl Validator<'_> {
 
     fn rate_cap(&mut self, field: &str, d: &Dist, cap: f64) {
         let hi = match *d {
-            Dist::Fixed { value } => value,
-            Dist::Uniform { high, .. }
-            | Dist::Triangular { high, .. }
-            | Dist::Pert { high, .. } => high,
             Dist::Normal { mean, .. } => mean,
-            Dist::LogNormal { point, .. } => point,
+            _ => d.bounds().1,
         };
         if hi > cap {
             self.push(
@@ -867,10 +1033,19 @@ impl Scenario {
             }
             s.demand.replay_days = vec![mean];
         }
-        pt(&mut s.api.output_usd_per_mtok);
-        pt(&mut s.api.input_usd_per_mtok);
-        pt(&mut s.api.price_drift_per_year);
+        pt(&mut s.demand.cached_input_fraction);
+        for a in &mut s.apis {
+            pt(&mut a.output_usd_per_mtok);
+            pt(&mut a.input_usd_per_mtok);
+            if let Some(c) = &mut a.cached_input_usd_per_mtok {
+                pt(c);
+            }
+            pt(&mut a.price_drift_per_year);
+        }
         s.gpu_prices.iter_mut().for_each(|(_, d)| pt(d));
+        if let Some(m) = &mut s.gpu_market {
+            pt(m);
+        }
         s.outages.gpu_failures_per_year = Dist::fixed(0.0);
         s.outages.region_outages_per_year = Dist::fixed(0.0);
         pt(&mut s.overhead.percent_of_gpu);
@@ -881,6 +1056,18 @@ impl Scenario {
         for p in s.strategies.iter_mut().flat_map(|st| st.pools.iter_mut()) {
             pt(&mut p.price_drift_per_year);
             p.interruptions_per_month = Dist::fixed(0.0);
+            if let Some(o) = &mut p.owned {
+                for d in [
+                    &mut o.purchase_usd,
+                    &mut o.power_kw_load,
+                    &mut o.power_kw_idle,
+                    &mut o.pue,
+                    &mut o.usd_per_kwh,
+                    &mut o.colo_usd_per_month,
+                ] {
+                    pt(d);
+                }
+            }
         }
         s
     }

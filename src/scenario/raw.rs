@@ -21,9 +21,11 @@ pub struct RawScenario {
     pub run: RawRun,
     pub model: RawModelRef,
     pub demand: RawDemand,
-    pub api: RawApi,
+    pub api: RawApis,
     #[serde(default)]
     pub gpu_prices: std::collections::BTreeMap<String, Spanned<toml::Value>>,
+    pub gpu_market: Option<RawGpuMarket>,
+    pub gpu_catalog: Option<String>,
     #[serde(default)]
     pub outages: RawOutages,
     #[serde(default)]
@@ -33,6 +35,54 @@ pub struct RawScenario {
     pub slo: Option<RawSlo>,
     #[serde(default)]
     pub strategy: Vec<RawStrategy>,
+}
+
+/// `[api]` (one table) or `[[api]]` (several alternatives).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum RawApis {
+    One(RawApi),
+    Many(Vec<RawApi>),
+}
+
+impl RawApis {
+    /// The alternatives, in the order written.
+    pub fn all(&self) -> &[RawApi] {
+        match self {
+            RawApis::One(a) => std::slice::from_ref(a),
+            RawApis::Many(v) => v,
+        }
+    }
+}
+
+// By hand, not `untagged`: serde's untagged enums lose the parser's line
+// and field in their errors ("did not match any variant").
+impl<'de> Deserialize<'de> for RawApis {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawApis;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an [api] table or [[api]] tables")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<RawApis, A::Error> {
+                RawApi::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(RawApis::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, s: A) -> Result<RawApis, A::Error> {
+                Vec::<RawApi>::deserialize(serde::de::value::SeqAccessDeserializer::new(s))
+                    .map(RawApis::Many)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `[gpu_market]`: a market level shared by every GPU price.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGpuMarket {
+    pub level: RawDist,
 }
 
 /// `[slo]`: latency targets, milliseconds.
@@ -152,6 +202,7 @@ pub struct RawDemand {
     pub input_per_output: Option<RawDist>,
     pub prompt_tokens: Option<RawDist>,
     pub output_tokens: Option<RawDist>,
+    pub cached_input_fraction: Option<RawDist>,
     pub annual_growth: Option<RawDist>,
     pub diurnal: Option<Spanned<Vec<f64>>>,
     pub weekly: Option<Spanned<Vec<f64>>>,
@@ -180,6 +231,7 @@ pub struct RawApi {
     pub catalog: Option<String>,
     pub output_usd_per_mtok: Option<RawDist>,
     pub input_usd_per_mtok: Option<RawDist>,
+    pub cached_input_usd_per_mtok: Option<RawDist>,
     pub price_drift_per_year: Option<RawDist>,
 }
 
@@ -225,6 +277,7 @@ pub struct RawStrategy {
     pub overflow: Option<String>,
     pub queue_max_delay_hours: Option<i64>,
     pub queue_expiry: Option<String>,
+    pub api: Option<String>,
     #[serde(default)]
     pub pool: Vec<RawPool>,
 }
@@ -245,6 +298,24 @@ pub struct RawPool {
     pub startup_lag_hours: Option<i64>,
     pub interruptions_per_month: Option<RawDist>,
     pub interruption_hours: Option<RawDist>,
+    pub instance: Option<String>,
+    pub region: Option<String>,
+    pub gpus_per_instance: Option<i64>,
+    pub instances: Option<i64>,
+    pub spare_instances: Option<i64>,
+    pub min_instances: Option<i64>,
+    pub max_instances: Option<i64>,
+    pub term_years: Option<i64>,
+    pub renewal_price: Option<String>,
+    pub purchase_usd: Option<RawDist>,
+    pub amortisation_years: Option<f64>,
+    pub residual_fraction: Option<f64>,
+    pub power_kw_load: Option<RawDist>,
+    pub power_kw_idle: Option<RawDist>,
+    pub pue: Option<RawDist>,
+    pub usd_per_kwh: Option<RawDist>,
+    pub colo_usd_per_month: Option<RawDist>,
+    pub repair_hours: Option<RawDist>,
 }
 
 /// Built-in traffic profiles (the files in `traffic/`, fitted from the traces
@@ -328,6 +399,7 @@ mod tests {
                 "RawModelRef" => "## `[model]`",
                 "RawDemand" | "RawBursts" => "## `[demand]`",
                 "RawApi" => "## `[api]`",
+                "RawGpuMarket" => "## `[gpu_market]`",
                 "RawOutages" => "## `[outages]`",
                 "RawDeployments" => "## `[deployments]`",
                 "RawOverhead" | "RawOverheadItem" => "## `[overhead]`",

@@ -30,7 +30,6 @@ pub(super) struct Pool {
     slots: u32,
     max: u32,
     lag: usize,
-    usd_per_replica_hour: f64,
     drift_step: f64,
     /// ln(drift_step), for a segment's closed-form Σ drift.
     ln_step: f64,
@@ -243,7 +242,7 @@ pub fn simulate_any(
     let (max_delay, expire_to_api) = queue_limits(st);
     let month_demand = scratch.month_demand.as_deref();
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand, month_demand);
+        return api_only_path((s, si), cal, p, &scratch.demand, month_demand);
     }
 
     let events = &mut scratch.events;
@@ -271,7 +270,6 @@ pub fn simulate_any(
             slots: slots as u32,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: usd_per_replica_hour(s, p, pool),
             drift_step,
             ln_step: drift_step.ln(),
             drift: 1.0,
@@ -352,7 +350,7 @@ pub fn simulate_any(
                 } else {
                     up.min(q.replicas)
                 };
-                q.paid = if q.kind == PoolKind::Reserved {
+                q.paid = if matches!(q.kind, PoolKind::Reserved | PoolKind::Owned) {
                     q.slots
                 } else {
                     up
@@ -458,6 +456,7 @@ pub fn simulate_any(
             h = seg_end;
         }
         // The month's GPU cost, pool by pool (see `StrategyTotals::paid_hours`).
+        let start = out.paid_hours.len();
         for q in &mut pools {
             let paid = if q.kind == PoolKind::OnDemand {
                 let paid = q.paid_hours as f64;
@@ -470,13 +469,26 @@ pub fn simulate_any(
             } else {
                 q.drifted_paid
             };
-            m.gpu_cost += q.usd_per_replica_hour * paid;
             out.paid_hours.push(paid);
             q.paid_hours = 0;
             q.drifted_paid = 0.0;
         }
-        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
+        m.gpu_cost += month_gpu_cost(
+            st,
+            &p.pool_prices[si],
+            &out.paid_hours[start..],
+            month.first_hour,
+            &m,
+        );
+        close_month(
+            &mut out,
+            m,
+            month,
+            (p, st.api),
+            overhead_per_hour,
+            &mut api_only,
+        );
     }
-    finish(&mut out, st, p, queued, api_only);
+    finish(&mut out, (s, si), p, queued, api_only);
     out
 }

@@ -11,7 +11,6 @@ pub(super) struct PoolRun {
     slots: u32,
     max: u32,
     lag: usize,
-    usd_per_replica_hour: f64,
     drift_step: f64,
     drift: f64,
     ring_pos: usize,
@@ -37,7 +36,7 @@ impl PoolRun {
         }
         let down = self.slot_down.iter().filter(|&&x| x > 0).count() as u32;
         match self.kind {
-            PoolKind::Reserved => {
+            PoolKind::Reserved | PoolKind::Owned => {
                 let up = self.slots - down.min(self.slots);
                 (up.min(self.replicas), self.slots)
             }
@@ -108,7 +107,6 @@ pub fn simulate_hourly(
             slots,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
-            usd_per_replica_hour: usd_per_replica_hour(s, p, pool),
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             slot_down: vec![0; slots as usize],
@@ -131,7 +129,7 @@ pub fn simulate_hourly(
         scratch.region[h] += d;
     }
     if !has_gpus && max_delay == 0 {
-        return api_only_path(st, cal, p, &scratch.demand, None);
+        return api_only_path((s, si), cal, p, &scratch.demand, None);
     }
     let mut out = StrategyTotals {
         has_gpus,
@@ -139,8 +137,10 @@ pub fn simulate_hourly(
     };
     let mut api_only = 0.0;
     out.months.reserve(cal.months.len());
+    let mut month_paid = vec![0.0; runs.len()];
     for month in &cal.months {
         let mut m = Tally::default();
+        month_paid.iter_mut().for_each(|x| *x = 0.0);
         for h in month.first_hour..month.first_hour + month.hours {
             let d = scratch.demand[h];
             region_down += scratch.region[h];
@@ -148,7 +148,6 @@ pub fn simulate_hourly(
             let mut residual = offered;
             let mut cap = 0.0;
             let mut paid_capacity = 0.0;
-            let mut cost = 0.0;
             for (k, r) in runs.iter_mut().enumerate() {
                 let rcap = r.rcap;
                 let (serving, paid) = r.step(
@@ -163,11 +162,10 @@ pub fn simulate_hourly(
                 residual = (residual - c).max(0.0);
                 cap += c;
                 paid_capacity += f64::from(paid) * rcap;
-                cost += f64::from(paid) * r.usd_per_replica_hour * r.drift;
+                month_paid[k] += f64::from(paid) * r.drift;
                 r.drift *= r.drift_step;
             }
             m.demanded += d;
-            m.gpu_cost += cost;
             m.paid_capacity += paid_capacity;
             // Branch-free: near capacity this comparison is unpredictable.
             m.hours_short += f64::from(u8::from(offered > cap));
@@ -193,8 +191,16 @@ pub fn simulate_hourly(
                 }
             }
         }
-        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
+        m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], &month_paid, month.first_hour, &m);
+        close_month(
+            &mut out,
+            m,
+            month,
+            (p, st.api),
+            overhead_per_hour,
+            &mut api_only,
+        );
     }
-    finish(&mut out, st, p, queued, api_only);
+    finish(&mut out, (s, si), p, queued, api_only);
     out
 }

@@ -93,6 +93,12 @@ pub struct StrategyTotals {
     pub fleet_monthly_capacity: f64,
     /// Whether the strategy runs any GPUs.
     pub has_gpus: bool,
+    /// The strategy's API's price of one output token with its input
+    /// tokens, before drift, USD (prices the break-even columns).
+    pub api_usd_per_output_token: f64,
+    /// Commitments still owed when the horizon ends, USD: the rest of a
+    /// reserved term, and the amortisation left of owned nodes.
+    pub committed_after_horizon: f64,
     /// Month by month, pool by pool: Σ over the month's hours of paid
     /// replicas × the price multiplier (price drift), so that a month's GPU
     /// cost is Σ pool price × this, in pool order. [`reprice`] prices a
@@ -142,15 +148,18 @@ fn pool_outages(
     let pool = &pools[k];
     let slot0: usize = pools[..k].iter().map(|q| q.slots() as usize).sum();
     let n = s.horizon_hours as usize;
-    let gpus = s.model_of(pool.model).gpus_per_replica;
-    let fail_rate = p.gpu_failures_per_year * f64::from(gpus) / 8760.0;
+    let fail_rate = p.gpu_failures_per_year * f64::from(pool.unit_gpus) / 8760.0;
+    let repair = pool
+        .repair_hours
+        .as_ref()
+        .unwrap_or(&s.outages.repair_hours);
     for j in 0..pool.slots() as usize {
         let mut slot = |hour, delta| push(j, hour, delta);
         timeline_events(
             &keys.failure_slot[slot0 + j],
             trial,
             fail_rate,
-            &s.outages.repair_hours,
+            repair,
             n,
             &mut slot,
         );
@@ -188,16 +197,63 @@ fn queue_limits(st: &Strategy) -> (usize, bool) {
     }
 }
 
-/// USD per replica-hour, before price drift, of `pool` (its GPUs per
-/// replica × its price per GPU-hour) in the trial drawn as `p`.
-fn usd_per_replica_hour(s: &Scenario, p: &TrialParams, pool: &scenario::Pool) -> f64 {
-    f64::from(s.model_of(pool.model).gpus_per_replica)
-        * p.gpu_usd_per_hour.get(pool.price).copied().unwrap_or(0.0)
+/// Output tokens one slot of `pool` (a replica; an on-demand instance's
+/// replicas) serves per hour in the trial drawn as `p`.
+fn replica_capacity(p: &TrialParams, pool: &scenario::Pool) -> f64 {
+    let r = p.model_tokens_per_hour[pool.model];
+    if pool.unit_replicas == 1 {
+        r
+    } else {
+        r * f64::from(pool.unit_replicas)
+    }
 }
 
-/// Output tokens one replica of `pool` serves per hour in the trial drawn as `p`.
-fn replica_capacity(p: &TrialParams, pool: &scenario::Pool) -> f64 {
-    p.model_tokens_per_hour[pool.model]
+/// A month's GPU cost of strategy `si` from its pools' paid slot-hours (Σ
+/// paid × drift) in pool order: each pool's price in the month (a renewed
+/// term's after the first), then owned pools' power above idle in
+/// proportion to the month's utilization (served / paid capacity).
+fn month_gpu_cost(
+    st: &Strategy,
+    prices: &[super::params::PoolPrice],
+    paid: &[f64],
+    first_hour: usize,
+    m: &Tally,
+) -> f64 {
+    let mut cost = 0.0;
+    for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
+        cost += pp.at(pool.term_hours, first_hour) * hours;
+    }
+    for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
+        if pool.kind == PoolKind::Owned && pp.load_usd_per_unit_hour > 0.0 && m.paid_capacity > 0.0
+        {
+            cost += pp.load_usd_per_unit_hour * hours * (m.served / m.paid_capacity).min(1.0);
+        }
+    }
+    cost
+}
+
+/// What strategy `si`'s commitments still cost after a horizon of `n`
+/// hours: the rest of each reserved term under way (at the price of that
+/// term), and owned nodes' amortisation not yet taken (the residual value
+/// is not a cost).
+fn committed_after(st: &Strategy, prices: &[super::params::PoolPrice], n: usize) -> f64 {
+    let mut owed = 0.0;
+    for (pool, pp) in st.pools.iter().zip(prices) {
+        let Some(t) = pool.term_hours.map(|t| t as usize) else {
+            continue;
+        };
+        let slots = f64::from(pool.slots());
+        match pool.kind {
+            PoolKind::Reserved if n % t != 0 => {
+                owed += (t - n % t) as f64 * slots * pp.at(pool.term_hours, n - 1);
+            }
+            PoolKind::Owned if n < t => {
+                owed += (t - n) as f64 * slots * pp.amortisation_usd_per_unit_hour;
+            }
+            _ => {}
+        }
+    }
+    owed
 }
 
 /// The itemised overhead per hour of strategy `st`: none without GPUs.
@@ -209,11 +265,11 @@ fn overhead_per_hour(p: &TrialParams, st: &Strategy) -> f64 {
     }
 }
 
-/// What the API would charge for all demanded tokens: month by month with
-/// drift, else (the same value, summed as before) total × price.
-fn api_only_cost(p: &TrialParams, out: &StrategyTotals, by_month: f64) -> f64 {
-    if p.api_price_drift_per_year == 0.0 {
-        out.total.demanded * p.api_usd_per_output_token()
+/// What the strategy's API would charge for all demanded tokens: month by
+/// month with drift, else (the same value, summed as before) total × price.
+fn api_only_cost(p: &TrialParams, api: usize, out: &StrategyTotals, by_month: f64) -> f64 {
+    if p.apis[api].price_drift_per_year == 0.0 {
+        out.total.demanded * p.api_usd_per_output_token_of(api)
     } else {
         by_month
     }
@@ -254,11 +310,11 @@ fn close_month(
     out: &mut StrategyTotals,
     mut m: Tally,
     month: &Month,
-    p: &TrialParams,
+    (p, api): (&TrialParams, usize),
     overhead_per_hour: f64,
     api_only: &mut f64,
 ) {
-    let price = p.api_usd_per_output_token_in(month.first_hour, month.hours);
+    let price = p.api_usd_per_output_token_in(api, month.first_hour, month.hours);
     m.spill_cost = m.spilled * price;
     *api_only += m.demanded * price;
     m.overhead_cost = p.overhead_fraction * m.gpu_cost + overhead_per_hour * month.hours as f64;
@@ -266,10 +322,19 @@ fn close_month(
     out.months.push(m);
 }
 
-/// The fields of `out` that follow from the whole horizon.
-fn finish(out: &mut StrategyTotals, st: &Strategy, p: &TrialParams, queued: f64, api_only: f64) {
+/// The fields of `out` that follow from the whole horizon of strategy `si`.
+fn finish(
+    out: &mut StrategyTotals,
+    (s, si): (&Scenario, usize),
+    p: &TrialParams,
+    queued: f64,
+    api_only: f64,
+) {
+    let st = &s.strategies[si];
     out.queued_end = queued;
-    out.api_only_cost = api_only_cost(p, out, api_only);
+    out.api_only_cost = api_only_cost(p, st.api, out, api_only);
+    out.api_usd_per_output_token = p.api_usd_per_output_token_of(st.api);
+    out.committed_after_horizon = committed_after(st, &p.pool_prices[si], s.horizon_hours as usize);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
@@ -282,12 +347,13 @@ fn finish(out: &mut StrategyTotals, st: &Strategy, p: &TrialParams, queued: f64,
 /// hour, month by month.
 #[inline(always)]
 fn api_only_path(
-    st: &Strategy,
+    (s, si): (&Scenario, usize),
     cal: &Calendar,
     p: &TrialParams,
     demand: &[f64],
     month_demand: Option<&[f64]>,
 ) -> StrategyTotals {
+    let st = &s.strategies[si];
     let mut out = StrategyTotals::default();
     out.months.reserve(cal.months.len());
     let mut api_only = 0.0;
@@ -304,9 +370,9 @@ fn api_only_path(
             m.dropped = m.demanded;
         }
         // No GPUs, no overhead.
-        close_month(&mut out, m, month, p, 0.0, &mut api_only);
+        close_month(&mut out, m, month, (p, st.api), 0.0, &mut api_only);
     }
-    finish(&mut out, st, p, 0.0, api_only);
+    finish(&mut out, (s, si), p, 0.0, api_only);
     out
 }
 

@@ -22,6 +22,9 @@ pub fn replays_alike(s: &Scenario, a: usize, b: usize) -> bool {
                 && x.startup_lag_hours == y.startup_lag_hours
                 && x.interruption_hours == y.interruption_hours
                 && x.model == y.model
+                && x.unit_replicas == y.unit_replicas
+                && x.unit_gpus == y.unit_gpus
+                && x.repair_hours == y.repair_hours
         })
 }
 
@@ -38,11 +41,7 @@ pub fn reprice(
     twin: &StrategyTotals,
 ) -> StrategyTotals {
     let st = &s.strategies[si];
-    let prices: Vec<f64> = st
-        .pools
-        .iter()
-        .map(|pool| usd_per_replica_hour(s, p, pool))
-        .collect();
+    let prices = &p.pool_prices[si];
     debug_assert_eq!(twin.paid_hours.len(), cal.months.len() * prices.len());
     let overhead_per_hour = overhead_per_hour(p, st);
     let mut out = StrategyTotals {
@@ -60,11 +59,16 @@ pub fn reprice(
             overhead_cost: 0.0,
             ..*m
         };
-        for (usd, hours) in prices.iter().zip(paid) {
-            m.gpu_cost += usd * hours;
-        }
-        close_month(&mut out, m, month, p, overhead_per_hour, &mut api_only);
+        m.gpu_cost += month_gpu_cost(st, prices, paid, month.first_hour, &m);
+        close_month(
+            &mut out,
+            m,
+            month,
+            (p, st.api),
+            overhead_per_hour,
+            &mut api_only,
+        );
     }
-    finish(&mut out, st, p, twin.queued_end, api_only);
+    finish(&mut out, (s, si), p, twin.queued_end, api_only);
     out
 }
