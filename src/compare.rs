@@ -165,7 +165,7 @@ pub fn compare(s: &Scenario, cols: &TrialColumns) -> Option<Comparison> {
     let best: Vec<f64> = (0..n)
         .map(|t| (0..k).map(|si| cost[si][t]).fold(f64::INFINITY, f64::min))
         .collect();
-    let mean = |x: &[f64]| x.iter().sum::<f64>() / n as f64;
+    let mean = stats::mean;
     let mut risks = Vec::with_capacity(k);
     for (si, st) in s.strategies.iter().enumerate() {
         let cheapest = (0..n)

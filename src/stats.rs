@@ -55,6 +55,30 @@ pub struct Summary {
     pub max: f64,
 }
 
+/// The mean of `v` from a compensated (Neumaier) sum: exact to the last
+/// place for sums a plain loop rounds, and exactly the value when every
+/// value is the same (so a metric that is constant across trials reports
+/// itself, with a standard error of 0). NaN for an empty slice.
+pub fn mean(v: &[f64]) -> f64 {
+    let Some(&first) = v.first() else {
+        return f64::NAN;
+    };
+    if v.iter().all(|&x| x == first) {
+        return first;
+    }
+    let (mut sum, mut c) = (0.0f64, 0.0f64);
+    for &x in v {
+        let t = sum + x;
+        c += if sum.abs() >= x.abs() {
+            (sum - t) + x
+        } else {
+            (x - t) + sum
+        };
+        sum = t;
+    }
+    (sum + c) / v.len() as f64
+}
+
 /// Summarise `values` (NaN values are skipped: they mean "not defined in that
 /// trial"). `None` when no value is left.
 pub fn summarise(values: &[f64]) -> Option<Summary> {
@@ -63,7 +87,7 @@ pub fn summarise(values: &[f64]) -> Option<Summary> {
     if n == 0 {
         return None;
     }
-    let mean = v.iter().sum::<f64>() / n as f64;
+    let mean = mean(&v);
     let sd = if n > 1 {
         (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
     } else {
@@ -179,6 +203,17 @@ pub fn median_ci95_sorted(sorted: &[f64]) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn constant_values_are_exact() {
+        // 0.1 summed 10,000 times in a plain loop is 1000.0000000001588.
+        let v = vec![0.1; 10_000];
+        let s = summarise(&v).unwrap();
+        assert_eq!((s.mean, s.sd, s.std_error), (0.1, 0.0, 0.0));
+        assert_eq!((s.ci95_low, s.ci95_high), (0.1, 0.1));
+        // Compensation: 1e16 + 1 + 1 - 1e16 has mean 0.5, a plain sum 0.
+        assert_eq!(mean(&[1e16, 1.0, 1.0, -1e16]), 0.5);
+    }
 
     #[test]
     fn known_values() {

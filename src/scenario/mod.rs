@@ -429,6 +429,9 @@ pub struct Scenario {
     pub overhead: Overhead,
     /// Strategies compared on the same trials.
     pub strategies: Vec<Strategy>,
+    /// What the scenario leaves out (failures, overhead, staff,
+    /// deployments), for one line in the run table and the report.
+    pub not_modelled: Vec<String>,
     /// The scenario file as given.
     #[serde(skip)]
     pub source_text: String,
@@ -943,28 +946,32 @@ impl Validator<'_> {
         for (k, m) in std::iter::once(&model).chain(&pool_models).enumerate() {
             self.check_capacity(k, m, &demand, slo);
         }
-        Some(Scenario {
-            name: raw.name.clone().unwrap_or_else(|| "scenario".into()),
-            description: raw.description.clone().unwrap_or_default(),
-            trials: trials.clamp(1, MAX_TRIALS) as u64,
-            seed: raw.run.seed.unwrap_or(2027),
-            horizon_hours,
-            start,
-            month_hours,
-            model,
-            pool_models,
-            slo,
-            demand,
-            apis,
-            gpu_prices,
-            gpu_market,
-            outages,
-            deployments,
-            overhead,
-            strategies,
-            source_text: String::new(),
-            warnings: Vec::new(),
-        })
+        Some(
+            Scenario {
+                name: raw.name.clone().unwrap_or_else(|| "scenario".into()),
+                description: raw.description.clone().unwrap_or_default(),
+                trials: trials.clamp(1, MAX_TRIALS) as u64,
+                seed: raw.run.seed.unwrap_or(2027),
+                horizon_hours,
+                start,
+                month_hours,
+                model,
+                pool_models,
+                slo,
+                demand,
+                apis,
+                gpu_prices,
+                gpu_market,
+                outages,
+                deployments,
+                overhead,
+                not_modelled: Vec::new(),
+                strategies,
+                source_text: String::new(),
+                warnings: Vec::new(),
+            }
+            .with_omissions(),
+        )
     }
 
     fn rate_cap(&mut self, field: &str, d: &Dist, cap: f64) {
@@ -983,6 +990,49 @@ impl Validator<'_> {
 }
 
 impl Scenario {
+    /// [`Scenario::not_modelled`] filled in: each cost or risk the file
+    /// leaves at zero by leaving it out.
+    fn with_omissions(mut self) -> Scenario {
+        let zero = |d: &Dist| d.is_fixed() && d.point() == 0.0;
+        let mut out = Vec::new();
+        if zero(&self.outages.gpu_failures_per_year) && zero(&self.outages.region_outages_per_year)
+        {
+            out.push("failures and outages ([outages])".to_owned());
+        }
+        if zero(&self.overhead.percent_of_gpu) && self.overhead.items.is_empty() {
+            out.push(
+                "overhead such as networking and storage ([overhead] percent_of_gpu)".to_owned(),
+            );
+        }
+        let staff = self
+            .overhead
+            .items
+            .iter()
+            .any(|i| !(i.units.is_fixed() && i.units.point() == 1.0))
+            || self.overhead.items.iter().any(|i| {
+                i.name.to_lowercase().contains("staff")
+                    || i.name.to_lowercase().contains("engineer")
+            });
+        if !staff {
+            out.push("staff ([[overhead.item]] fte)".to_owned());
+        }
+        if self.deployments.per_month == 0.0 {
+            out.push("deployments ([deployments])".to_owned());
+        }
+        self.not_modelled = out;
+        self
+    }
+
+    /// "Not modelled: …" when the scenario leaves something out.
+    pub fn omissions_line(&self) -> Option<String> {
+        (!self.not_modelled.is_empty()).then(|| {
+            format!(
+                "Not modelled: {} — each costs nothing in these results.",
+                self.not_modelled.join(", ")
+            )
+        })
+    }
+
     /// Model profile `k` of [`Pool::model`]: 0 is `[model]`.
     pub fn model_of(&self, k: usize) -> &Model {
         if k == 0 {

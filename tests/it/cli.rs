@@ -853,7 +853,7 @@ trials = 10
 profile = "llama3-70b-fp8-4xh100"
 [demand]
 monthly_tokens = 1e15
-annual_growth = 100
+annual_growth = 10
 [api]
 output_usd_per_mtok = 1e6
 [gpu_prices]

@@ -145,8 +145,8 @@ fn api_price_drift_preset() {
     )
     .unwrap();
     assert_eq!(
-        format!("{:?}", preset.api.price_drift_per_year),
-        format!("{:?}", explicit.api.price_drift_per_year)
+        format!("{:?}", preset.apis[0].price_drift_per_year),
+        format!("{:?}", explicit.apis[0].price_drift_per_year)
     );
     let e = scenario::parse(&text("\"litellm\""), "t", None)
         .unwrap_err()

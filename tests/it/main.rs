@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod compare;
 mod decode_table;
+mod fleets;
 mod integration;
 mod properties;
 mod report;

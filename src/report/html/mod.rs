@@ -390,6 +390,18 @@ figcaption{color:#333;font-size:.95em;margin-top:.3em}
 .swatch{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .8em;vertical-align:-.1em}
 ";
 
+/// The API alternatives' names (run folders before `[[api]]` hold one `api`).
+fn api_names(sc: &serde_json::Value) -> String {
+    match sc["apis"].as_array() {
+        Some(a) => a
+            .iter()
+            .filter_map(|x| x["name"].as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => sc["api"]["name"].as_str().unwrap_or("?").to_owned(),
+    }
+}
+
 fn header(run: &Run, out: &mut String) {
     let i = &run.info;
     let sc = &i["scenario"];
@@ -402,7 +414,7 @@ fn header(run: &Run, out: &mut String) {
         i["seed"],
         run.horizon_hours(),
         esc(sc["start"].as_str().unwrap_or("?")),
-        esc(sc["api"]["name"].as_str().unwrap_or("?")),
+        esc(&api_names(sc)),
         esc(i["capsim_version"].as_str().unwrap_or("?")),
         esc(&started(i["started_at"].as_str().unwrap_or("?"))),
         if i["deterministic"].as_bool() == Some(true) {
@@ -411,6 +423,14 @@ fn header(run: &Run, out: &mut String) {
             ""
         }
     );
+    if let Some(list) = sc["not_modelled"].as_array().filter(|l| !l.is_empty()) {
+        let items: Vec<&str> = list.iter().filter_map(|x| x.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"note\"><b>Not modelled:</b> {} — each costs nothing in these results.</p>",
+            esc(&items.join(", "))
+        );
+    }
     if let Some(sh) = i["shard"].as_array() {
         let _ = writeln!(
             out,

@@ -1,0 +1,423 @@
+//! What a buyer can buy: instances, catalog prices, commitments over their
+//! term, owned nodes, several APIs, and a market level — each against its
+//! closed form or the equivalent fleet written another way.
+
+use capsim::engine::Engine;
+use capsim::model::StrategyTotals;
+use capsim::scenario::{self, Scenario};
+
+fn parse(text: &str) -> Scenario {
+    scenario::parse(text, "test", None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Each strategy's totals in trial `t`.
+fn totals(s: &Scenario, trials: u64) -> Vec<Vec<StrategyTotals>> {
+    Engine::new(s, s.seed)
+        .run(0..trials, &|| {})
+        .into_iter()
+        .map(|o| o.strategies)
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Flat demand (no shape, no noise) of `monthly` tokens, one year, the
+/// 4-GPU FP8 H100 profile; `rest` adds tables and strategies.
+fn flat(monthly: &str, rest: &str) -> String {
+    format!(
+        r#"name = "t"
+[run]
+trials = 8
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = {monthly}
+prompt_tokens = 1000
+output_tokens = 250
+{rest}"#
+    )
+}
+
+/// One 8-GPU instance of two TP4 replicas serves and costs exactly what two
+/// 4-GPU replicas at the same price per GPU-hour do, failures included:
+/// each replica fails by its own four GPUs (one GPU down takes out its
+/// replica, not the instance).
+#[test]
+fn an_instance_of_two_replicas_is_two_replicas() {
+    let text = flat(
+        "{ low = 4e9, likely = 8e9, high = 16e9 }",
+        r#"[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+[outages]
+gpu_failures_per_year = 4.0
+repair_hours = 48
+[[strategy]]
+name = "instance"
+[[strategy.pool]]
+kind = "reserved"
+gpus_per_instance = 8
+instances = 1
+spare_instances = 1
+[[strategy]]
+name = "replicas"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+spares = 2
+"#,
+    );
+    let s = parse(&text);
+    let pool = &s.strategies[0].pools[0];
+    assert_eq!((pool.replicas, pool.spares, pool.unit_gpus), (2, 2, 4));
+    assert_eq!(pool.unit_paid_gpus, 4.0);
+    for trial in totals(&s, 8) {
+        let (a, b) = (&trial[0], &trial[1]);
+        assert_eq!(a.total, b.total, "the instance and the replicas differ");
+        assert!(a.total.hours_short >= 0.0);
+    }
+    // An 8-GPU instance of one 6-GPU replica pays for 8 GPUs, with a warning.
+    let odd = text.replace(
+        "[model]\nprofile = \"llama3-70b-fp8-h100\"",
+        "[model]\nprofile = \"llama3-70b-fp8-h100\"\ngpus_per_replica = 6",
+    );
+    let s = parse(&odd);
+    assert_eq!(s.strategies[0].pools[0].replicas, 1);
+    assert_eq!(s.strategies[0].pools[0].unit_paid_gpus, 8.0);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("2 GPU(s) of each are paid and idle")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+/// An on-demand pool of catalog instances pays the catalog's price per
+/// instance-hour for every instance it runs: always-on one instance for a
+/// year is 8,760 × $55.04 (aws/p5.48xlarge in us-east-1).
+#[test]
+fn catalog_instances_cost_their_hourly_price() {
+    let s = parse(&flat(
+        "1e9",
+        r#"[api]
+model = "gpt-4o"
+[[strategy]]
+name = "p5"
+[[strategy.pool]]
+kind = "on_demand"
+instance = "aws/p5.48xlarge"
+region = "us-east-1"
+min_instances = 1
+max_instances = 1
+startup_lag_hours = 0
+"#,
+    ))
+    .deterministic();
+    let pool = &s.strategies[0].pools[0];
+    assert_eq!(
+        (pool.unit_replicas, pool.unit_gpus, pool.max_replicas),
+        (2, 8, 1)
+    );
+    let t = &totals(&s, 1)[0][0];
+    assert!(
+        close(t.total.gpu_cost, 8760.0 * 55.04),
+        "{}",
+        t.total.gpu_cost
+    );
+    // Two replicas' capacity: a demand of 1e9 a month is served whole.
+    assert_eq!(t.total.spilled, 0.0);
+    // Without a region the cheapest is taken, and a warning says which.
+    let s = parse(&flat(
+        "1e9",
+        r#"[api]
+model = "gpt-4o"
+[[strategy]]
+name = "p5"
+[[strategy.pool]]
+kind = "on_demand"
+instance = "p5.48xlarge"
+max_instances = 1
+"#,
+    ));
+    assert!(
+        s.warnings.iter().any(|w| w.contains("cheapest on-demand")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+/// A 3-year reserved term over a 1-year horizon: the year's cost in the
+/// total, the two years still owed beside it; over 18 months with a
+/// 1-year term renewed at another price, the last six months are at the
+/// renewal price and half a year of the second term is still owed.
+#[test]
+fn commitments_are_counted_over_their_term() {
+    let three = parse(&flat(
+        "5e9",
+        r#"[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved_3y = 1.8
+[[strategy]]
+name = "r3"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+spares = 1
+price = "reserved_3y"
+term_years = 3
+"#,
+    ))
+    .deterministic();
+    let t = &totals(&three, 1)[0][0];
+    let year = 8760.0 * 3.0 * 4.0 * 1.8;
+    assert!(close(t.total.gpu_cost, year), "{}", t.total.gpu_cost);
+    assert!(
+        close(t.committed_after_horizon, 2.0 * year),
+        "{}",
+        t.committed_after_horizon
+    );
+
+    let renewed = parse(
+        &flat(
+            "5e9",
+            r#"[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+renewal = 3.0
+[[strategy]]
+name = "r1"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+term_years = 1
+renewal_price = "renewal"
+"#,
+        )
+        .replace("[run]\n", "[run]\nhorizon_hours = 13104\n"),
+    )
+    .deterministic();
+    let t = &totals(&renewed, 1)[0][0];
+    // 2027 has 8,760 hours: months 1–12 at 2.4, months 13–18 at 3.0.
+    let first: f64 = t.months[..12].iter().map(|m| m.gpu_cost).sum();
+    let second: f64 = t.months[12..].iter().map(|m| m.gpu_cost).sum();
+    assert!(close(first, 8760.0 * 4.0 * 2.4), "{first}");
+    assert!(close(second, (13104.0 - 8760.0) * 4.0 * 3.0), "{second}");
+    assert!(close(
+        t.committed_after_horizon,
+        (2.0 * 8760.0 - 13104.0) * 4.0 * 3.0
+    ));
+    // Without a term nothing is owed.
+    let plain = parse(&flat(
+        "5e9",
+        "[api]\nmodel = \"gpt-4o\"\n[gpu_prices]\nreserved = 2.4\n[[strategy]]\nname = \"r\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\n",
+    ));
+    assert_eq!(totals(&plain, 2)[0][0].committed_after_horizon, 0.0);
+}
+
+/// An owned node's year in deterministic mode: amortisation (purchase less
+/// residual over the years) + idle power × PUE × hours × price + load power
+/// above idle × utilization + colocation; the amortisation of the years left
+/// is still owed.
+#[test]
+fn an_owned_node_costs_its_closed_form() {
+    let s = parse(&flat(
+        "8e9",
+        r#"[api]
+model = "gpt-4o"
+[[strategy]]
+name = "own"
+[[strategy.pool]]
+kind = "owned"
+gpus_per_instance = 8
+instances = 1
+purchase_usd = { low = 250000, likely = 300000, high = 400000 }
+amortisation_years = 4
+residual_fraction = 0.1
+power_kw_load = 10.2
+power_kw_idle = 4.0
+pue = 1.4
+usd_per_kwh = 0.08
+colo_usd_per_month = 2000
+"#,
+    ))
+    .deterministic();
+    let t = &totals(&s, 1)[0][0];
+    let util = t.total.served / t.total.paid_capacity;
+    assert!(util > 0.1 && util < 1.0, "{util}");
+    let amortisation = 300_000.0 * 0.9 / 4.0;
+    let power = (4.0 + (10.2 - 4.0) * util) * 1.4 * 0.08 * 8760.0;
+    let colo = 2000.0 * 12.0;
+    let want = amortisation + power + colo;
+    assert!(
+        (t.total.gpu_cost - want).abs() < 1e-6 * want,
+        "{} vs {want}",
+        t.total.gpu_cost
+    );
+    assert!(close(t.committed_after_horizon, 3.0 * amortisation));
+    // Power at load all the time when idle power is not given.
+    let flat_power = parse(&flat(
+        "8e9",
+        r#"[api]
+model = "gpt-4o"
+[[strategy]]
+name = "own"
+[[strategy.pool]]
+kind = "owned"
+gpus_per_instance = 8
+instances = 1
+purchase_usd = 300000
+power_kw_load = 10.2
+usd_per_kwh = 0.08
+"#,
+    ))
+    .deterministic();
+    let t = &totals(&flat_power, 1)[0][0];
+    // 5-year amortisation and PUE 1.5 by default (ASSUMPTIONs, documented).
+    let want = 300_000.0 / 5.0 + 10.2 * 1.5 * 0.08 * 8760.0;
+    assert!(
+        (t.total.gpu_cost - want).abs() < 1e-6 * want,
+        "{}",
+        t.total.gpu_cost
+    );
+}
+
+/// Two APIs priced on the same demand: each API-only row is its own price ×
+/// the same tokens (cached input at its price), and a strategy spills to the
+/// API it names.
+#[test]
+fn several_apis_are_each_priced_on_the_same_demand() {
+    let s = parse(&flat(
+        "{ low = 10e9, likely = 15e9, high = 30e9 }",
+        r#"cached_input_fraction = 0.5
+[[api]]
+name = "a"
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2.5
+cached_input_usd_per_mtok = 1.25
+[[api]]
+name = "b"
+model = "deepinfra/meta-llama/Llama-3.3-70B-Instruct"
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r-to-b"
+api = "b"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+[[strategy]]
+name = "api-only"
+"#,
+    ));
+    let names: Vec<&str> = s.strategies.iter().map(|st| st.name.as_str()).collect();
+    assert_eq!(names, ["r-to-b", "api-only", "api-only (b)"]);
+    // 1,000 prompt tokens per 250 output: 4 input tokens per output token.
+    let per_a = (10.0 + 4.0 * (0.5 * 2.5 + 0.5 * 1.25)) / 1e6;
+    let per_b = (0.40 + 4.0 * 0.23) / 1e6; // no cached price in the catalog entry
+    for trial in totals(&s, 8) {
+        let demand = trial[1].total.demanded;
+        assert_eq!(trial[2].total.demanded, demand);
+        assert!(close(trial[1].total.spill_cost, demand * per_a));
+        assert!(close(trial[2].total.spill_cost, demand * per_b));
+        assert!(close(
+            trial[0].total.spill_cost,
+            trial[0].total.spilled * per_b
+        ));
+        assert!(close(trial[0].api_only_cost, demand * per_b));
+        assert!(trial[0].total.spilled > 0.0);
+    }
+}
+
+/// With a market level, every GPU price moves with it: reserved and
+/// reserved-3y prices fixed relative to each other give a cost ratio that
+/// is the same in every trial, and the paired difference of two fleets
+/// that differ only in price is far tighter than with independent prices.
+#[test]
+fn prices_move_with_the_market_level() {
+    let text = |market: &str| {
+        flat(
+            "5e9",
+            &format!(
+                r#"[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = {{ low = 2.2, likely = 2.4, high = 2.6 }}
+reserved_3y = {{ low = 1.6, likely = 1.8, high = 2.0 }}
+{market}
+[[strategy]]
+name = "r1"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+[[strategy]]
+name = "r3"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+price = "reserved_3y"
+"#
+            ),
+        )
+        .replace("trials = 8", "trials = 400")
+    };
+    let paired_sd = |s: &Scenario| {
+        let d: Vec<f64> = totals(s, 400)
+            .iter()
+            .map(|t| t[0].total.gpu_cost - t[1].total.gpu_cost)
+            .collect();
+        let m = d.iter().sum::<f64>() / d.len() as f64;
+        (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt()
+    };
+    // Independent prices, each as wide as market × spread.
+    let wide = parse(&text("").replace(
+        "reserved = { low = 2.2, likely = 2.4, high = 2.6 }\nreserved_3y = { low = 1.6, likely = 1.8, high = 2.0 }",
+        "reserved = { low = 1.6, likely = 2.4, high = 3.6 }\nreserved_3y = { low = 1.2, likely = 1.8, high = 2.7 }",
+    ));
+    let market = parse(&text(
+        "[gpu_market]\nlevel = { low = 0.7, likely = 1.0, high = 1.5 }",
+    ));
+    let (sd_wide, sd_market) = (paired_sd(&wide), paired_sd(&market));
+    assert!(sd_market < 0.5 * sd_wide, "{sd_market} vs {sd_wide}");
+    // Fixed per-price spreads: the ratio of the two costs is the same in every trial.
+    let fixed = parse(&text("[gpu_market]\nlevel = { low = 0.7, likely = 1.0, high = 1.5 }").replace(
+        "reserved = { low = 2.2, likely = 2.4, high = 2.6 }\nreserved_3y = { low = 1.6, likely = 1.8, high = 2.0 }",
+        "reserved = 2.4\nreserved_3y = 1.8",
+    ));
+    let costs = totals(&fixed, 50);
+    let levels: Vec<f64> = costs.iter().map(|t| t[0].total.gpu_cost).collect();
+    assert!(
+        levels.iter().any(|&c| !close(c, levels[0])),
+        "the level does not vary"
+    );
+    for t in &costs {
+        assert!(close(t[0].total.gpu_cost / t[1].total.gpu_cost, 2.4 / 1.8));
+    }
+}
+
+/// A scenario that leaves out failures, overhead, staff and deployments
+/// says so in one line; one that models them does not.
+#[test]
+fn omissions_are_named() {
+    let bare = parse(&flat(
+        "5e9",
+        "[api]\nmodel = \"gpt-4o\"\n[gpu_prices]\nreserved = 2.4\n[[strategy]]\nname = \"r\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\n",
+    ));
+    let line = bare.omissions_line().unwrap();
+    for what in ["failures", "overhead", "staff", "deployments"] {
+        assert!(line.contains(what), "{line}");
+    }
+    let full = parse(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/realistic-2027.toml"
+        ))
+        .unwrap(),
+    );
+    assert_eq!(full.omissions_line(), None, "{:?}", full.not_modelled);
+}
