@@ -110,7 +110,7 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
             .parse()
             .map_err(|_| format!("line {line}: AcceleratorCount `{count}` is not a number"))?;
         // Fractional GPUs (shared instances) cannot hold a replica.
-        if !(gpus >= 1.0 && gpus <= 1024.0 && gpus.fract() == 0.0) {
+        if !((1.0..=1024.0).contains(&gpus) && gpus.fract() == 0.0) {
             continue;
         }
         let price = |c: Option<usize>, name: &str| -> Result<Option<f64>, String> {

@@ -63,6 +63,8 @@ const COMMON: &[(&str, Read)] = &[
     }),
     ("overhead.percent_of_gpu", |p| p.overhead_fraction),
     ("overhead.items", |p| p.overhead_items_usd_per_year),
+    ("gpu_market.level", |p| p.gpu_market_level),
+    ("demand.cached_input_fraction", |p| p.cached_input_fraction),
 ];
 
 /// The trial-level inputs of a scenario, with how to read each from a trial's draws.
@@ -71,17 +73,34 @@ pub(crate) fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
         .iter()
         .map(|(n, get)| (n.to_string(), Box::new(*get) as Getter))
         .collect();
+    // Each price's own draw, apart from the market level (an input of its own).
     for (i, (name, _)) in s.gpu_prices.iter().enumerate() {
         v.push((
             format!("gpu_prices.{name}"),
-            Box::new(move |p| p.gpu_usd_per_hour[i]),
+            Box::new(move |p| p.gpu_usd_per_hour[i] / p.gpu_market_level),
         ));
     }
-    // Pools draw drift and spot rates by price name: one input per name.
+    for (k, a) in s.apis.iter().enumerate().skip(1) {
+        v.push((
+            format!("api[{k}].output_usd_per_mtok ({})", a.name),
+            Box::new(move |p| p.apis[k].output_usd_per_mtok),
+        ));
+    }
+    // Pools draw drift and spot rates by price name: one input per name;
+    // an owned pool's node cost (purchase, power, colocation) as one input.
     let mut seen = std::collections::BTreeSet::new();
     for (si, st) in s.strategies.iter().enumerate() {
         for (pi, pool) in st.pools.iter().enumerate() {
-            let price = &s.gpu_prices[pool.price.min(s.gpu_prices.len().saturating_sub(1))].0;
+            let price = &pool.stream;
+            if pool.owned.is_some() {
+                if seen.insert(price.clone()) {
+                    v.push((
+                        format!("{price}.usd_per_replica_hour"),
+                        Box::new(move |p| p.pool_prices[si][pi].usd_per_unit_hour),
+                    ));
+                }
+                continue;
+            }
             if seen.insert(price.clone()) {
                 v.push((
                     format!("price_drift_per_year.{price}"),

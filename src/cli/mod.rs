@@ -107,7 +107,8 @@ enum Command {
         /// Strategy to resize (default: the first with a pool of that kind).
         #[arg(long)]
         strategy: Option<String>,
-        /// Which pool to resize: reserved or spot (replicas), on-demand (ceiling, max_replicas).
+        /// Which pool to resize: reserved, spot or owned (replicas; instances for an
+        /// instance pool), on-demand (ceiling, max_replicas).
         #[arg(long, value_enum, default_value = "reserved")]
         pool: PoolArg,
         /// Sizes to try (comma-separated; default 1 to 6).
@@ -315,6 +316,7 @@ enum PoolArg {
     Reserved,
     OnDemand,
     Spot,
+    Owned,
 }
 
 impl PoolArg {
@@ -323,6 +325,7 @@ impl PoolArg {
             PoolArg::Reserved => scenario::PoolKind::Reserved,
             PoolArg::OnDemand => scenario::PoolKind::OnDemand,
             PoolArg::Spot => scenario::PoolKind::Spot,
+            PoolArg::Owned => scenario::PoolKind::Owned,
         }
     }
 }

@@ -274,6 +274,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let (summary, dir) = files.finish(&names, &run_json, &meta, extra, want_report)?;
     if plain_run {
         text.push(terminal::summary_table(&s, &summary));
+        text.extend(terminal::commitments(&s, &summary));
         text.extend(s.omissions_line());
         text.extend(terminal::headline(&s, &summary));
     }

@@ -108,6 +108,28 @@ pub fn headline(s: &Scenario, rows: &[SummaryRow]) -> Option<String> {
     Some(line)
 }
 
+/// One line per strategy whose commitments outlast the horizon: what is
+/// still owed, and the committed total beside the horizon's cost.
+pub fn commitments(s: &Scenario, rows: &[SummaryRow]) -> Vec<String> {
+    s.strategies
+        .iter()
+        .filter_map(|st| {
+            let owed = find(rows, &st.name, "committed_after_horizon_usd")?.summary;
+            let total = find(rows, &st.name, "committed_total_usd")?.summary;
+            (owed.mean > 0.0).then(|| {
+                format!(
+                    "{}: {} still committed after the horizon (a reserved term or amortisation under way); committed total {} (95% CI {} – {}).",
+                    st.name,
+                    usd(owed.mean),
+                    usd(total.mean),
+                    usd(total.ci95_low),
+                    usd(total.ci95_high)
+                )
+            })
+        })
+        .collect()
+}
+
 fn right(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }

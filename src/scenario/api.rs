@@ -37,7 +37,7 @@ impl Validator<'_> {
             Some((v, Some(other))) => {
                 let line = self.line_of(v.span().start);
                 self.push(
-                    &field("price_drift_per_year"),
+                    field("price_drift_per_year"),
                     Some(line),
                     format!(
                         "no price-drift preset named `{other}` (known: {API_DRIFT_PRESET}); or give a number or a distribution"
@@ -65,7 +65,7 @@ impl Validator<'_> {
         let Some(key) = &r.model else {
             if r.catalog.is_some() {
                 self.push(
-                    &field("catalog"),
+                    field("catalog"),
                     None,
                     format!("a catalog needs {f}.model, the key to look up"),
                 );
@@ -74,7 +74,7 @@ impl Validator<'_> {
                 Some(d) => self.dist(&field("output_usd_per_mtok"), d, API_PRICE),
                 None => {
                     self.push(
-                        &field("output_usd_per_mtok"),
+                        field("output_usd_per_mtok"),
                         None,
                         format!("missing: give the API's price per million output tokens, or {f}.model (a catalog key)"),
                     );
@@ -117,7 +117,7 @@ impl Validator<'_> {
                     Ok(t) => (Some(t), path.display().to_string()),
                     Err(e) => {
                         self.push(
-                            &field("catalog"),
+                            field("catalog"),
                             None,
                             format!("cannot read {}: {e}", path.display()),
                         );
@@ -129,7 +129,7 @@ impl Validator<'_> {
         let price = text.and_then(|t| match crate::catalog::lookup(&t, key) {
             Ok(p) => Some(p),
             Err(e) => {
-                self.push(&field("model"), None, format!("{e} ({origin})"));
+                self.push(field("model"), None, format!("{e} ({origin})"));
                 None
             }
         });

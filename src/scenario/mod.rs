@@ -494,13 +494,20 @@ pub fn load_with_api(
     })?;
     let mut api = toml::Table::new();
     api.insert("model".into(), api_model.into());
-    // The drift is a view of the market, not of one model's price: keep it.
-    if let Some(d) = table
-        .get("api")
-        .and_then(|a| a.get("price_drift_per_year"))
-        .cloned()
-    {
+    // The drift is a view of the market, not of one model's price: keep it
+    // (the first alternative's, when there are several).
+    let first = match table.get("api") {
+        Some(toml::Value::Array(a)) => a.first(),
+        other => other,
+    };
+    if let Some(d) = first.and_then(|a| a.get("price_drift_per_year")).cloned() {
         api.insert("price_drift_per_year".into(), d);
+    }
+    // One API replaces them all: strategies spill to it.
+    if let Some(toml::Value::Array(strategies)) = table.get_mut("strategy") {
+        for st in strategies.iter_mut().filter_map(toml::Value::as_table_mut) {
+            st.remove("api");
+        }
     }
     if let Some(c) = catalog {
         let c = std::path::absolute(c).unwrap_or_else(|_| c.to_owned());

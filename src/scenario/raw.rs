@@ -41,7 +41,7 @@ pub struct RawScenario {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum RawApis {
-    One(RawApi),
+    One(Box<RawApi>),
     Many(Vec<RawApi>),
 }
 
@@ -49,7 +49,7 @@ impl RawApis {
     /// The alternatives, in the order written.
     pub fn all(&self) -> &[RawApi] {
         match self {
-            RawApis::One(a) => std::slice::from_ref(a),
+            RawApis::One(a) => std::slice::from_ref(a.as_ref()),
             RawApis::Many(v) => v,
         }
     }
@@ -67,7 +67,7 @@ impl<'de> Deserialize<'de> for RawApis {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<RawApis, A::Error> {
                 RawApi::deserialize(serde::de::value::MapAccessDeserializer::new(m))
-                    .map(RawApis::One)
+                    .map(|a| RawApis::One(Box::new(a)))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, s: A) -> Result<RawApis, A::Error> {
                 Vec::<RawApi>::deserialize(serde::de::value::SeqAccessDeserializer::new(s))

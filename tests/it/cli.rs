@@ -952,3 +952,60 @@ fn merge_names_the_overlap() {
         stderr_of(&a)
     );
 }
+
+/// `capsim prices` lists what the catalogs hold: the 8-GPU p5.48xlarge
+/// under H100, API models with their prices; unknown filters and bad
+/// catalogs are errors naming the flag.
+#[test]
+fn prices_lists_the_catalogs() {
+    let out = capsim().args(["prices", "--gpu", "H100"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let p5 = text
+        .lines()
+        .find(|l| l.contains("aws/p5.48xlarge") && l.contains("us-east-1 "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        p5.contains(" 8 ") && p5.contains("55.04") && p5.contains("6.88"),
+        "{p5}"
+    );
+    assert!(!text.contains("API models"), "--gpu alone lists GPUs only");
+    let out = capsim()
+        .args(["prices", "--api", "llama-3.3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("deepinfra/meta-llama/Llama-3.3-70B-Instruct") && !text.contains("gpt-4o"),
+        "{text}"
+    );
+    let out = capsim()
+        .args(["prices", "--api", "gpt-4o"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.contains("│ gpt-4o "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("2.500") && row.contains("1.250") && row.contains("10.000"),
+        "{row}"
+    );
+    let a = capsim().args(["prices", "--gpu", "ZZZ"]).assert().code(1);
+    assert!(stderr_of(&a).contains("--gpu ZZZ"), "{}", stderr_of(&a));
+    let d = tempfile::tempdir().unwrap();
+    let bad = d.path().join("vms.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let a = capsim()
+        .arg("prices")
+        .arg("--catalog")
+        .arg(&bad)
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("no column InstanceType"),
+        "{}",
+        stderr_of(&a)
+    );
+}

@@ -264,10 +264,26 @@ fn replay_matches_reference(s: &Scenario, seed: u64, trials: u64) -> Result<(), 
 /// on-demand with start-up lag, drift) replay the same both ways.
 #[test]
 fn shipped_scenarios_replay_as_the_hourly_reference() {
-    for name in ["seed", "realistic-2027", "fitted-2027", "h100-vs-h200"] {
+    for name in [
+        "seed",
+        "realistic-2027",
+        "fitted-2027",
+        "h100-vs-h200",
+        "buy-or-rent-2027",
+    ] {
         let s = scenario::load(format!("scenarios/{name}.toml").as_ref()).unwrap();
         replay_matches_reference(&s, 3, 40).unwrap();
     }
+    // Instances, owned nodes and terms over two and a half years (renewals,
+    // amortisation ending inside the horizon with a shorter period).
+    let mut s = scenario::load("scenarios/buy-or-rent-2027.toml".as_ref()).unwrap();
+    s.horizon_hours = 21_900;
+    for p in s.strategies.iter_mut().flat_map(|st| st.pools.iter_mut()) {
+        if p.owned.is_some() {
+            p.term_hours = Some(2 * 8760);
+        }
+    }
+    replay_matches_reference(&s, 5, 6).unwrap();
 }
 
 proptest! {

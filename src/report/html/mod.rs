@@ -347,6 +347,7 @@ pub fn render(dir: &Path) -> Result<String> {
         return Ok(page(&run, &body));
     }
     headline_table(&run, &mut body);
+    commitments_note(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
     sensitivity_section(&run, &mut body)?;
@@ -358,6 +359,36 @@ pub fn render(dir: &Path) -> Result<String> {
     capacity(&run, &mut body)?;
     footer(&run, &mut body);
     Ok(page(&run, &body))
+}
+
+/// Commitments that outlast the horizon, under the headline table (the
+/// table's cost is the horizon's; this is what is signed beyond it).
+fn commitments_note(run: &Run, out: &mut String) {
+    let lines: Vec<String> = run
+        .names
+        .iter()
+        .filter_map(|n| {
+            let owed = run.stat(n, "committed_after_horizon_usd")?[0];
+            let total = run.stat(n, "committed_total_usd")?;
+            (owed > 0.0).then(|| {
+                format!(
+                    "<li><b>{}</b>: {} still committed after the horizon; committed total {} (95% CI {} – {})</li>",
+                    esc(n),
+                    crate::fmt::usd(owed),
+                    crate::fmt::usd(total[0]),
+                    crate::fmt::usd(total[1]),
+                    crate::fmt::usd(total[2])
+                )
+            })
+        })
+        .collect();
+    if !lines.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Commitments beyond the horizon (the rest of a reserved term, amortisation left on owned servers) are not in the costs above:</p>\n<ul class=\"note\">{}</ul>",
+            lines.join("")
+        );
+    }
 }
 
 fn page(run: &Run, body: &str) -> String {
