@@ -34,9 +34,14 @@ pub struct TrialColumns {
     pub spilled: Vec<Vec<f64>>,
     /// Per strategy, per trial: tokens dropped.
     pub dropped: Vec<Vec<f64>>,
+    /// Per strategy, per trial: the commitment ([`crate::plan::commitment`]).
+    pub commitment: Vec<Vec<f64>>,
     /// Per input (name, per trial draw), constant ones included.
     pub inputs: Vec<(String, Vec<f64>)>,
     getters: Vec<Getter>,
+    /// Per strategy: its pools, and the horizon (for the commitment).
+    pools: Vec<Vec<crate::scenario::Pool>>,
+    horizon: u32,
 }
 
 impl std::fmt::Debug for TrialColumns {
@@ -59,8 +64,11 @@ impl TrialColumns {
             hours_short: vec![Vec::new(); k],
             spilled: vec![Vec::new(); k],
             dropped: vec![Vec::new(); k],
+            commitment: vec![Vec::new(); k],
             inputs: names.into_iter().map(|n| (n, Vec::new())).collect(),
             getters,
+            pools: s.strategies.iter().map(|st| st.pools.clone()).collect(),
+            horizon: s.horizon_hours,
         }
     }
 
@@ -79,6 +87,7 @@ impl TrialColumns {
             &mut self.hours_short,
             &mut self.spilled,
             &mut self.dropped,
+            &mut self.commitment,
         ];
         for c in columns.into_iter().flatten() {
             c.reserve_exact(additional);
@@ -96,6 +105,11 @@ impl TrialColumns {
                 self.hours_short[si].push(t.total.hours_short);
                 self.spilled[si].push(t.total.spilled);
                 self.dropped[si].push(t.total.dropped);
+                self.commitment[si].push(crate::plan::commitment_of(
+                    &self.pools[si],
+                    self.horizon,
+                    &o.params.pool_prices[si],
+                ));
             }
             for ((_, x), get) in self.inputs.iter_mut().zip(&self.getters) {
                 x.push(get(&o.params));
@@ -178,7 +192,12 @@ pub fn compare(s: &Scenario, cols: &TrialColumns) -> Option<Comparison> {
             prob_cheapest: cheapest as f64 / n as f64,
             prob_cheapest_ci95: stats::wilson95(cheapest, n),
             regret: stats::summarise(&regret)?,
-            hours_short_mean: mean(&cols.hours_short[si]),
+            // A strategy without GPUs has no capacity to be short of.
+            hours_short_mean: if st.pools.is_empty() {
+                f64::NAN
+            } else {
+                mean(&cols.hours_short[si])
+            },
             spilled_tokens_mean: mean(&cols.spilled[si]),
             dropped_tokens_mean: mean(&cols.dropped[si]),
         });
@@ -237,9 +256,12 @@ impl Comparison {
 }
 
 /// Copies of strategy `si` with its first pool of `kind` resized to each of
-/// `sizes`, named `<strategy> ×<n>`: a reserved or spot pool gets `n`
-/// replicas; an on-demand pool gets a ceiling (`max_replicas`) of `n` (its
-/// floor is lowered to `n` if above). `None` if the strategy has no such pool.
+/// `sizes`, named `<strategy> ×<n>`: a reserved, spot or owned pool gets `n`
+/// units (replicas, or instances of an instance pool); an on-demand pool
+/// gets a ceiling (`max_replicas`) of `n` (its floor is lowered to `n` if
+/// above); 0 removes the pool. Unless a copy is left without pools, an
+/// API-only baseline (`api-only (API)`) is added last. `None` if the
+/// strategy has no such pool.
 /// Price and failure streams are shared across the copies (common random
 /// numbers); pools after the resized one get slot numbers shifted by a size
 /// change, so their own failures are not paired.
@@ -252,12 +274,17 @@ pub fn size_variants(
     use crate::scenario::PoolKind;
     let st = s.strategies.get(si)?;
     let k = st.pools.iter().position(|p| p.kind == kind)?;
-    Some(
-        sizes
-            .iter()
-            .map(|&n| {
-                let mut v = st.clone();
-                v.name = format!("{} ×{n}", st.name);
+    let mut out: Vec<crate::scenario::Strategy> = sizes
+        .iter()
+        .map(|&n| {
+            let mut v = st.clone();
+            v.name = format!("{} ×{n}", st.name);
+            if n == 0 {
+                // None of that pool: the rest of the strategy (or nothing but the API).
+                v.pools.remove(k);
+                return v;
+            }
+            {
                 let pool = &mut v.pools[k];
                 // In purchasable units: an instance pool's n instances.
                 let per = pool.instance.as_ref().map_or(1, |i| i.replicas);
@@ -271,10 +298,21 @@ pub fn size_variants(
                         pool.replicas = pool.replicas.min(n);
                     }
                 }
-                v
-            })
-            .collect(),
-    )
+            }
+            v
+        })
+        .collect();
+    // The baseline: buying nothing, everything to the strategy's API.
+    if !out.iter().any(|v| v.pools.is_empty()) {
+        out.push(crate::scenario::Strategy {
+            name: format!("api-only ({})", s.apis[st.api].name),
+            description: "no GPUs: the baseline of the sizes".into(),
+            pools: Vec::new(),
+            overflow: crate::scenario::Overflow::Spill,
+            api: st.api,
+        });
+    }
+    Some(out)
 }
 
 /// A recommendation among the strategies of a [`Comparison`] (indices into
@@ -287,6 +325,26 @@ pub struct Recommendation {
     pub cheapest: usize,
     /// How much more than the lowest mean cost was allowed for a lower tail.
     pub tolerance: f64,
+}
+
+/// [`recommend`] among the strategies `allowed` (those meeting the
+/// constraints); `None` when none is.
+pub fn recommend_among(c: &Comparison, tolerance: f64, allowed: &[bool]) -> Option<Recommendation> {
+    let ok = |i: &usize| allowed.get(*i).copied().unwrap_or(false);
+    let cheapest = (0..c.risks.len())
+        .filter(ok)
+        .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))?;
+    let floor = c.risks[cheapest].cost.mean;
+    let pick = (0..c.risks.len())
+        .filter(ok)
+        .filter(|&i| c.risks[i].cost.mean <= floor * (1.0 + tolerance))
+        .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
+        .unwrap_or(cheapest);
+    Some(Recommendation {
+        pick,
+        cheapest,
+        tolerance,
+    })
 }
 
 /// Recommend one of the strategies of `c`: among those whose mean cost is

@@ -28,6 +28,7 @@ pub mod fmt;
 pub mod gpu_catalog;
 pub mod input;
 pub mod model;
+pub mod plan;
 pub mod precision;
 pub mod report;
 pub mod rng;

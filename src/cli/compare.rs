@@ -16,7 +16,7 @@ pub(super) fn ending(
     size: bool,
     extra: &mut Vec<(&'static str, DataFrame)>,
     text: &mut Vec<String>,
-) -> Result<()> {
+) -> Result<compare::Comparison> {
     let c = compare::compare(s, &kept).context("nothing to compare")?;
     extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
     extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
@@ -40,5 +40,60 @@ pub(super) fn ending(
             terminal::reasoning(&c).join("\n  ")
         )
     });
-    Ok(())
+    Ok(c)
+}
+
+/// `capsim size`: the comparison of the sizes (with the API-only baseline)
+/// and the recommended size among those meeting the constraints, which is
+/// also returned for run.json.
+pub(super) fn size_ending(
+    s: &Scenario,
+    kept: TrialColumns,
+    constraints: &capsim::plan::Constraints,
+    extra: &mut Vec<(&'static str, DataFrame)>,
+    text: &mut Vec<String>,
+) -> Result<Option<String>> {
+    let horizon = f64::from(s.horizon_hours);
+    let reasons: Vec<Vec<String>> = s
+        .strategies
+        .iter()
+        .enumerate()
+        .map(|(si, st)| {
+            let hours = (!st.pools.is_empty())
+                .then(|| capsim::stats::mean(&kept.hours_short[si]) * 8760.0 / horizon);
+            capsim::plan::violations(constraints, hours, &kept.cost[si], &kept.commitment[si])
+        })
+        .collect();
+    let c = ending(s, kept, true, extra, text)?;
+    // The generic line is replaced by one that honours the constraints.
+    text.pop();
+    let allowed: Vec<bool> = reasons.iter().map(Vec::is_empty).collect();
+    let words = match compare::recommend_among(&c, 0.02, &allowed) {
+        Some(r) => format!("Recommended size: {}.", terminal::recommendation(&c, &r)),
+        None => format!(
+            "No size meets the constraints: {}.",
+            s.strategies
+                .iter()
+                .zip(&reasons)
+                .map(|(st, r)| format!("{} ({})", st.name, r.join("; ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let excluded: Vec<String> = s
+        .strategies
+        .iter()
+        .zip(&reasons)
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(st, r)| format!("{}: {}", st.name, r.join("; ")))
+        .collect();
+    text.push(if excluded.is_empty() {
+        words.clone()
+    } else {
+        format!(
+            "{words}\nNot meeting the constraints: {}.",
+            excluded.join("; ")
+        )
+    });
+    Ok(Some(words))
 }

@@ -84,6 +84,60 @@ struct RunArgs {
     catalog: Option<PathBuf>,
 }
 
+/// What a recommended fleet must meet (`plan` and `size`).
+#[derive(Args, Clone, Copy)]
+struct LimitArgs {
+    /// At most this many hours a year short of capacity (of the latency
+    /// target with [slo]); a candidate without GPUs has none of its own.
+    #[arg(long, value_name = "HOURS")]
+    max_hours_short: Option<f64>,
+    /// Budget for the horizon's total cost, USD (with --max-prob-over-budget).
+    #[arg(long, value_name = "USD")]
+    budget: Option<f64>,
+    /// Largest allowed probability that the cost exceeds --budget (0.05 = 5%).
+    #[arg(long, value_name = "P", default_value_t = 0.05, requires = "budget")]
+    max_prob_over_budget: f64,
+    /// Largest commitment (95th percentile): reserved terms started within the
+    /// horizon paid in full, and owned nodes' depreciable cost, USD.
+    #[arg(long, value_name = "USD")]
+    max_commitment: Option<f64>,
+}
+
+impl LimitArgs {
+    /// The constraints, each checked: a fraction as a fraction, money and hours not negative.
+    fn constraints(self) -> Result<capsim::plan::Constraints> {
+        for (flag, v) in [
+            ("--max-hours-short", self.max_hours_short),
+            ("--budget", self.budget),
+            ("--max-commitment", self.max_commitment),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!(
+                    v.is_finite() && v >= 0.0,
+                    "{flag}: {v} must be a number, zero or more"
+                );
+            }
+        }
+        if let Some(h) = self.max_hours_short {
+            anyhow::ensure!(
+                h <= 8784.0,
+                "--max-hours-short: {h} is more hours than a year has"
+            );
+        }
+        let p = self.max_prob_over_budget;
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&p),
+            "--max-prob-over-budget: {p} must be a probability between 0 and 1 (0.05 means 5%)"
+        );
+        Ok(capsim::plan::Constraints {
+            max_hours_short: self.max_hours_short,
+            budget: self.budget,
+            max_prob_over_budget: p,
+            max_commitment: self.max_commitment,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario and write a report folder.
@@ -111,9 +165,29 @@ enum Command {
         /// instance pool), on-demand (ceiling, max_replicas).
         #[arg(long, value_enum, default_value = "reserved")]
         pool: PoolArg,
-        /// Sizes to try (comma-separated; default 1 to 6).
-        #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5,6")]
+        /// Sizes to try (comma-separated; 0 is no such pool; default 0 to 6).
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2,3,4,5,6")]
         replicas: Vec<u32>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Search fleets built from the scenario's pools (committed, on-demand and
+    /// spot counts, or buying nothing) on the same trials, under constraints,
+    /// and recommend one: plan.parquet, the frontier, the reason.
+    Plan {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Committed (reserved or owned) units tried: 1 to this (instances for an instance pool).
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=50))]
+        max_committed: u32,
+        /// On-demand ceilings tried (units, comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
+        on_demand: Vec<u32>,
+        /// Spot units tried: 1 to this.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=50))]
+        max_spot: u32,
     },
     /// Reproduce the seed calculation and print the corrected figures beside it.
     SeedTable {
@@ -308,7 +382,26 @@ enum Job {
     Run,
     Compare,
     Breakeven(Vec<f64>),
-    Size(Option<String>, scenario::PoolKind, Vec<u32>),
+    Size(
+        Option<String>,
+        scenario::PoolKind,
+        Vec<u32>,
+        capsim::plan::Constraints,
+    ),
+    Plan(capsim::plan::Constraints, capsim::plan::Grid),
+}
+
+impl Job {
+    /// The command's name, for run.json.
+    fn command(&self) -> &'static str {
+        match self {
+            Job::Run => "run",
+            Job::Compare => "compare",
+            Job::Breakeven(_) => "breakeven",
+            Job::Size(..) => "size",
+            Job::Plan(..) => "plan",
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -341,7 +434,29 @@ pub(crate) fn run() -> Result<()> {
             strategy,
             pool,
             replicas,
-        } => session::execute(run, Job::Size(strategy, pool.kind(), replicas))?,
+            limits,
+        } => session::execute(
+            run,
+            Job::Size(strategy, pool.kind(), replicas, limits.constraints()?),
+        )?,
+        Command::Plan {
+            run,
+            limits,
+            max_committed,
+            on_demand,
+            max_spot,
+        } => {
+            anyhow::ensure!(
+                on_demand.len() <= 20 && on_demand.iter().all(|&n| n <= 2000),
+                "--on-demand: at most 20 ceilings, each at most 2000"
+            );
+            let grid = capsim::plan::Grid {
+                max_committed,
+                on_demand_ceilings: on_demand,
+                max_spot,
+            };
+            session::execute(run, Job::Plan(limits.constraints()?, grid))?
+        }
         Command::SeedTable { scenario } => seed_table::print(scenario.as_ref())?,
         Command::Validate { scenario } => {
             let s = scenario::load(&scenario)?;

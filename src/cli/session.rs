@@ -79,10 +79,16 @@ impl Settings {
                 anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
             }
         }
-        if let Job::Size(_, _, replicas) = job {
+        if matches!(job, Job::Plan(..)) {
             anyhow::ensure!(
-                !replicas.is_empty() && replicas.iter().all(|&r| (1..=1000).contains(&r)),
-                "--replicas: give replica counts between 1 and 1000"
+                precision.is_none(),
+                "--precision: plan compares many fleets on a fixed number of trials; drop --precision"
+            );
+        }
+        if let Job::Size(_, _, replicas, _) = job {
+            anyhow::ensure!(
+                !replicas.is_empty() && replicas.iter().all(|&r| r <= 1000),
+                "--replicas: give counts between 0 and 1000"
             );
             anyhow::ensure!(
                 replicas.len() <= 100,
@@ -98,7 +104,7 @@ impl Settings {
             s = s.deterministic();
         }
         print_warnings(&s);
-        if let Job::Size(name, kind, replicas) = job {
+        if let Job::Size(name, kind, replicas, _) = job {
             let kind = *kind;
             let si = match name {
                 Some(n) => s
@@ -163,7 +169,7 @@ impl Settings {
 
 pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let Settings {
-        s,
+        mut s,
         trials,
         seed,
         shard,
@@ -181,7 +187,47 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
+    // plan: search the candidates first; the run folder then holds the shortlist.
+    let t0 = Instant::now();
+    let plan = match &job {
+        Job::Plan(constraints, grid) => {
+            let all = capsim::plan::candidates(&s, grid);
+            if !quiet {
+                eprintln!(
+                    "plan: {} candidates on {} trials…",
+                    all.len(),
+                    range.end - range.start
+                );
+            }
+            let first = (trials / 10).max(1000);
+            let plan = pool.install(|| {
+                capsim::plan::search(&s, all, seed, trials, *constraints, 24, first, 0.02)
+            });
+            s.strategies = plan
+                .shortlist()
+                .iter()
+                .map(|&i| plan.rows[i].candidate.strategy.clone())
+                .collect();
+            Some(plan)
+        }
+        _ => None,
+    };
+    let constraints = match &job {
+        Job::Plan(c, _) | Job::Size(_, _, _, c) => Some(*c),
+        _ => None,
+    };
     let mut info = RunInfo {
+        command: job.command().into(),
+        argv: std::env::args().collect(),
+        recommendation: None,
+        constraints: constraints.map(|c| {
+            serde_json::json!({
+                "max_hours_short_per_year": c.max_hours_short,
+                "budget_usd": c.budget,
+                "max_prob_over_budget": c.budget.map(|_| c.max_prob_over_budget),
+                "max_commitment_usd": c.max_commitment,
+            })
+        }),
         capsim_run_format: report::folder::RUN_FORMAT.into(),
         capsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario_name: s.name.clone(),
@@ -198,7 +244,6 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         scenario: s.clone(),
     };
     let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
-    let t0 = Instant::now();
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
     // Trials go to the run folder block by block; the jobs that compare
@@ -206,7 +251,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     // they read (compare::TrialColumns), not the trials.
     let mut files = RunFiles::create(&target)?;
     files.append(&s, engine.calendar(), &[])?;
-    let keep = matches!(job, Job::Compare | Job::Size(..));
+    let keep = matches!(job, Job::Compare | Job::Size(..) | Job::Plan(..));
     let plain_run = matches!(job, Job::Run);
     let mut kept = compare::TrialColumns::new(&s);
     if keep && precision.is_none() {
@@ -255,8 +300,23 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     // What differs per command at the end: the files and lines it adds.
     match job {
         Job::Run => {}
-        Job::Compare => super::compare::ending(&s, kept, false, &mut extra, &mut text)?,
-        Job::Size(..) => super::compare::ending(&s, kept, true, &mut extra, &mut text)?,
+        Job::Compare => {
+            super::compare::ending(&s, kept, false, &mut extra, &mut text)?;
+        }
+        Job::Size(_, _, _, c) => {
+            info.recommendation = super::compare::size_ending(&s, kept, &c, &mut extra, &mut text)?;
+        }
+        Job::Plan(..) => {
+            let plan = plan.as_ref().expect("searched above");
+            super::compare::ending(&s, kept, false, &mut extra, &mut text)?;
+            // The plan's own lines replace the shortlist's least-regret lines.
+            text.truncate(text.len().saturating_sub(1));
+            extra.push(("plan.parquet", report::parquet::plan_frame(plan)?));
+            let words = terminal::plan_recommendation(plan);
+            text.push(terminal::plan_table(plan));
+            text.push(words.clone());
+            info.recommendation = Some(words);
+        }
         Job::Breakeven(volumes) => super::breakeven::ending(
             &s, &engine, &pool, seed, trials, volumes, &names, &mut extra, &mut text,
         )?,

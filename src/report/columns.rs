@@ -404,7 +404,7 @@ pub const COMPARE_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "hours_short_mean",
         "Float64",
-        "mean hours short of capacity",
+        "mean hours short of capacity over the horizon; null without GPUs (no capacity of its own)",
     ),
     (
         "spilled_tokens_mean",
@@ -552,6 +552,113 @@ pub const BREAKEVEN_COLUMNS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Columns of `plan.parquet` (written by `capsim plan`).
+pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
+    (
+        "candidate",
+        "String",
+        "the candidate fleet, named by its parts (e.g. `reserved ×2 + on-demand ≤4`), or `buy nothing (API)`",
+    ),
+    (
+        "committed_option",
+        "String",
+        "the reserved or owned pool it buys (a pool of the scenario); null if none",
+    ),
+    (
+        "committed_units",
+        "UInt32",
+        "committed units (instances of an instance pool, else replicas); 0 if none",
+    ),
+    (
+        "on_demand_option",
+        "String",
+        "the on-demand pool; null if none",
+    ),
+    (
+        "on_demand_max_units",
+        "UInt32",
+        "on-demand ceiling, units; 0 if none",
+    ),
+    ("spot_option", "String", "the spot pool; null if none"),
+    ("spot_units", "UInt32", "spot units; 0 if none"),
+    (
+        "api",
+        "String",
+        "the API spilled to (buying nothing: paid for everything)",
+    ),
+    (
+        "trials",
+        "UInt64",
+        "trials evaluated (the first ones; fewer than the run's for a candidate the search dropped after its first round)",
+    ),
+    (
+        "cost_mean_usd",
+        "Float64",
+        "mean total cost over the horizon, USD",
+    ),
+    (
+        "cost_ci95_low_usd",
+        "Float64",
+        "95% interval of the mean cost, low, USD",
+    ),
+    (
+        "cost_ci95_high_usd",
+        "Float64",
+        "95% interval of the mean cost, high, USD",
+    ),
+    (
+        "cost_p95_usd",
+        "Float64",
+        "95th percentile of total cost, USD",
+    ),
+    (
+        "cost_cvar95_usd",
+        "Float64",
+        "mean of the costliest 5% of trials, USD",
+    ),
+    (
+        "hours_short_per_year",
+        "Float64",
+        "mean hours a year short of capacity (of the latency target with [slo]); null without GPUs",
+    ),
+    (
+        "prob_over_budget",
+        "Float64",
+        "share of trials whose total cost exceeds --budget; null without a budget",
+    ),
+    (
+        "regret_mean_usd",
+        "Float64",
+        "mean of (cost - the cheapest candidate's cost in the same trial), USD",
+    ),
+    (
+        "commitment_p95_usd",
+        "Float64",
+        "95th percentile of the commitment: reserved terms started within the horizon paid in full, owned nodes' depreciable cost, USD",
+    ),
+    (
+        "committed_total_mean_usd",
+        "Float64",
+        "mean of total cost + commitments still owed after the horizon, USD",
+    ),
+    ("feasible", "Boolean", "meets every constraint given"),
+    (
+        "infeasible_reason",
+        "String",
+        "which constraints it fails (empty if feasible)",
+    ),
+    (
+        "on_frontier",
+        "Boolean",
+        "feasible, evaluated on every trial, and no other such candidate has both a lower mean cost and a lower CVaR95",
+    ),
+    (
+        "recommended",
+        "Boolean",
+        "the recommendation: the cheapest feasible candidate, or one within 2% of its mean cost with a lower CVaR95",
+    ),
+];
+
 /// The schema document, in Markdown.
 pub fn schema_markdown() -> String {
     let mut s = String::from(
@@ -615,10 +722,16 @@ pub fn schema_markdown() -> String {
         "breakeven.parquet — one row per swept volume × strategy (`capsim breakeven`)",
         BREAKEVEN_COLUMNS.to_vec(),
     );
+    table(
+        &mut s,
+        "plan.parquet — one row per candidate fleet (`capsim plan`)",
+        PLAN_COLUMNS.to_vec(),
+    );
     s.push_str(
         "\n## run.json\n\nThe resolved scenario (`scenario`, every input as validated), the scenario file as given \
-         (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, and the \
-         files written.\n",
+         (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, the \
+         command (`command`, and `argv` as given), and for `size` and `plan` the `constraints` and the \
+         `recommendation` in words.\n",
     );
     s
 }

@@ -59,6 +59,14 @@ pub struct RunInfo {
     pub trial_range: [u64; 2],
     /// `[index, count]` when this folder holds one shard of a larger run.
     pub shard: Option<[u64; 2]>,
+    /// The command (`run`, `compare`, `breakeven`, `size`, `plan`).
+    pub command: String,
+    /// The command line as given.
+    pub argv: Vec<String>,
+    /// The recommendation of `size` and `plan`, in words.
+    pub recommendation: Option<String>,
+    /// The constraints of `size` and `plan`.
+    pub constraints: Option<serde_json::Value>,
     /// The validated scenario.
     pub scenario: Scenario,
     /// The scenario file as given.

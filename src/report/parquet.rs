@@ -245,7 +245,7 @@ pub fn compare_frame(c: &crate::compare::Comparison) -> Result<DataFrame> {
         f64_col("prob_cheapest_ci95_high", r, |x| x.prob_cheapest_ci95.1),
         f64_col("regret_mean_usd", r, |x| x.regret.mean),
         f64_col("regret_p95_usd", r, |x| x.regret.p95),
-        f64_col("hours_short_mean", r, |x| x.hours_short_mean),
+        opt_col("hours_short_mean", r, |x| x.hours_short_mean),
         f64_col("spilled_tokens_mean", r, |x| x.spilled_tokens_mean),
         f64_col("dropped_tokens_mean", r, |x| x.dropped_tokens_mean),
     ])
@@ -311,5 +311,72 @@ pub fn breakeven_frame(rows: &[crate::breakeven::SweepRow]) -> Result<DataFrame>
         f64_col("cost_mean_usd", rows, |r| r.mean_cost),
         f64_col("cost_per_mtok_usd", rows, |r| r.cost_per_mtok),
         f64_col("api_cost_per_mtok_usd", rows, |r| r.api_cost_per_mtok),
+    ])
+}
+
+/// `plan.parquet` (columns: [`super::columns::PLAN_COLUMNS`]).
+pub fn plan_frame(p: &crate::plan::Plan) -> Result<DataFrame> {
+    let r = &p.rows;
+    let part = |get: fn(&crate::plan::Candidate) -> &Option<(String, u32)>| {
+        (
+            r.iter()
+                .map(|x| get(&x.candidate).as_ref().map(|(l, _)| l.clone()))
+                .collect::<Vec<Option<String>>>(),
+            r.iter()
+                .map(|x| get(&x.candidate).as_ref().map_or(0, |(_, n)| *n))
+                .collect::<Vec<u32>>(),
+        )
+    };
+    let (c_opt, c_n) = part(|c| &c.committed);
+    let (o_opt, o_n) = part(|c| &c.on_demand);
+    let (s_opt, s_n) = part(|c| &c.spot);
+    let rank: Vec<usize> = (0..r.len()).collect();
+    frame(vec![
+        str_col("candidate", r, |x| x.candidate.strategy.name.as_str()),
+        Column::new("committed_option".into(), c_opt),
+        Column::new("committed_units".into(), c_n),
+        Column::new("on_demand_option".into(), o_opt),
+        Column::new("on_demand_max_units".into(), o_n),
+        Column::new("spot_option".into(), s_opt),
+        Column::new("spot_units".into(), s_n),
+        str_col("api", r, |x| x.candidate.api.as_str()),
+        Column::new(
+            "trials".into(),
+            r.iter().map(|x| x.trials as u64).collect::<Vec<u64>>(),
+        ),
+        f64_col("cost_mean_usd", r, |x| x.cost.mean),
+        f64_col("cost_ci95_low_usd", r, |x| x.cost.ci95_low),
+        f64_col("cost_ci95_high_usd", r, |x| x.cost.ci95_high),
+        f64_col("cost_p95_usd", r, |x| x.cost.p95),
+        f64_col("cost_cvar95_usd", r, |x| x.cost.cvar95),
+        opt_col("hours_short_per_year", r, |x| {
+            x.hours_short_per_year.unwrap_or(f64::NAN)
+        }),
+        opt_col("prob_over_budget", r, |x| {
+            x.prob_over_budget.map_or(f64::NAN, |p| p.0)
+        }),
+        f64_col("regret_mean_usd", r, |x| x.regret_mean),
+        f64_col("commitment_p95_usd", r, |x| x.commitment_p95),
+        f64_col("committed_total_mean_usd", r, |x| x.committed_total_mean),
+        Column::new(
+            "feasible".into(),
+            r.iter().map(|x| x.feasible()).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "infeasible_reason".into(),
+            r.iter()
+                .map(|x| x.infeasible.join("; "))
+                .collect::<Vec<String>>(),
+        ),
+        Column::new(
+            "on_frontier".into(),
+            r.iter().map(|x| x.on_frontier).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "recommended".into(),
+            rank.iter()
+                .map(|&i| p.pick == Some(i))
+                .collect::<Vec<bool>>(),
+        ),
     ])
 }

@@ -3,7 +3,7 @@
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::SummaryRow;
-use crate::fmt::{tokens, usd};
+use crate::fmt::{thousands, tokens, usd};
 use crate::scenario::Scenario;
 
 fn find<'a>(rows: &'a [SummaryRow], strategy: &str, metric: &str) -> Option<&'a SummaryRow> {
@@ -75,7 +75,11 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
                 _ => "—".into(),
             }),
             right(util.map_or("—".into(), |u| format!("{:.1}%", 100.0 * u.summary.mean))),
-            right(short.map_or("—".into(), |h| format!("{:.0}", h.summary.mean))),
+            // A strategy without GPUs has no capacity of its own to be short of.
+            right(match short {
+                Some(h) if !st.pools.is_empty() => format!("{:.0}", h.summary.mean),
+                _ => "—".into(),
+            }),
         ]);
     }
     t.to_string()
@@ -164,7 +168,11 @@ pub fn compare_table(c: &crate::compare::Comparison) -> String {
             right(usd(r.cost.cvar95)),
             right(format!("{:.0}%", 100.0 * r.prob_cheapest)),
             right(format!("{} / {}", usd(r.regret.mean), usd(r.regret.p95))),
-            right(format!("{:.0}", r.hours_short_mean)),
+            right(if r.hours_short_mean.is_nan() {
+                "—".into()
+            } else {
+                format!("{:.0}", r.hours_short_mean)
+            }),
             right(format!(
                 "{} / {}",
                 tokens(r.spilled_tokens_mean),
@@ -327,19 +335,26 @@ pub fn recommendation(
     r: &crate::compare::Recommendation,
 ) -> String {
     let p = &c.risks[r.pick];
+    let short = if p.hours_short_mean.is_nan() {
+        "it buys no GPUs, so nothing is short of capacity".to_owned()
+    } else {
+        format!(
+            "it is short of capacity {:.0} hours over the horizon on average",
+            p.hours_short_mean
+        )
+    };
     if r.pick == r.cheapest {
         format!(
-            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); it is short of capacity {:.0} hours a year on average",
+            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); {short}",
             p.strategy,
             usd(p.cost.mean),
             100.0 * r.tolerance,
             usd(p.cost.cvar95),
-            p.hours_short_mean
         )
     } else {
         let b = &c.risks[r.cheapest];
         format!(
-            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; it is short of capacity {:.0} hours a year on average",
+            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; {short}",
             p.strategy,
             usd(p.cost.mean - b.cost.mean),
             b.strategy,
@@ -347,7 +362,186 @@ pub fn recommendation(
             usd(b.cost.mean),
             usd(p.cost.cvar95),
             usd(b.cost.cvar95),
-            p.hours_short_mean
         )
+    }
+}
+
+/// The plan's candidates worth reading: the frontier, the pick, the
+/// runner-up and the baselines, cheapest first, with the rest counted.
+pub fn plan_table(p: &crate::plan::Plan) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "",
+        "candidate",
+        "cost, mean [95% CI]",
+        "P95",
+        "CVaR95",
+        "hours short / year",
+        "commitment P95",
+        "meets constraints",
+    ]);
+    let mut shown: Vec<usize> = (0..p.rows.len())
+        .filter(|&i| {
+            let r = &p.rows[i];
+            r.on_frontier
+                || p.pick == Some(i)
+                || p.runner_up == Some(i)
+                || p.cheapest == i
+                || r.candidate.buys_nothing()
+        })
+        .collect();
+    shown.sort_by(|&a, &b| p.rows[a].cost.mean.total_cmp(&p.rows[b].cost.mean));
+    for &i in &shown {
+        let r = &p.rows[i];
+        let mark = if p.pick == Some(i) {
+            "→"
+        } else if r.on_frontier {
+            "·"
+        } else {
+            ""
+        };
+        t.add_row(vec![
+            Cell::new(mark),
+            Cell::new(&r.candidate.strategy.name),
+            right(format!(
+                "{} [{} – {}]",
+                usd(r.cost.mean),
+                usd(r.cost.ci95_low),
+                usd(r.cost.ci95_high)
+            )),
+            right(usd(r.cost.p95)),
+            right(usd(r.cost.cvar95)),
+            right(
+                r.hours_short_per_year
+                    .map_or("—".into(), |h| format!("{h:.0}")),
+            ),
+            right(usd(r.commitment_p95)),
+            Cell::new(if r.feasible() {
+                "yes".to_owned()
+            } else {
+                format!("no: {}", r.infeasible.join("; "))
+            }),
+        ]);
+    }
+    let rounds = match p.first_round {
+        Some(n) => format!(
+            "; {} candidates were dropped after a first round of {} trials (plan.parquet has them, with their trial counts)",
+            p.rows.iter().filter(|r| r.trials < p.trials).count(),
+            thousands(n as u64)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{t}\n→ recommended, · on the frontier of mean cost against CVaR95. {} candidates on {} trials{rounds}.",
+        p.rows.len(),
+        thousands(p.trials as u64)
+    )
+}
+
+/// The plan's recommendation and its reason, in one paragraph.
+pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
+    let Some(pick) = p.pick else {
+        let c = &p.rows[p.cheapest];
+        let nearest = p
+            .rows
+            .iter()
+            .filter(|r| r.trials == p.trials)
+            .min_by_key(|r| r.infeasible.len())
+            .unwrap_or(c);
+        return format!(
+            "No candidate meets the constraints. The cheapest, {} ({} a horizon on average), fails: {}. The closest, {}, fails: {}. Loosen a constraint or widen the grid (--max-committed, --on-demand, --max-spot).",
+            c.candidate.strategy.name,
+            usd(c.cost.mean),
+            c.infeasible.join("; "),
+            nearest.candidate.strategy.name,
+            nearest.infeasible.join("; ")
+        );
+    };
+    let r = &p.rows[pick];
+    let name = &r.candidate.strategy.name;
+    let mut text = if r.candidate.buys_nothing() {
+        format!(
+            "Buy nothing: send everything to {}. At {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), it costs less than every fleet",
+            r.candidate.api,
+            usd(r.cost.mean),
+            usd(r.cost.ci95_low),
+            usd(r.cost.ci95_high),
+            usd(r.cost.p95),
+            usd(r.cost.cvar95)
+        )
+    } else {
+        format!(
+            "Buy {name}, spilling to {}. It costs {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), is short of capacity {} hours a year, and commits {} at P95",
+            r.candidate.api,
+            usd(r.cost.mean),
+            usd(r.cost.ci95_low),
+            usd(r.cost.ci95_high),
+            usd(r.cost.p95),
+            usd(r.cost.cvar95),
+            r.hours_short_per_year
+                .map_or("0".into(), |h| format!("{h:.0}")),
+            usd(r.commitment_p95)
+        )
+    };
+    let cheapest = p
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.feasible() && x.trials == p.trials)
+        .min_by(|a, b| a.1.cost.mean.total_cmp(&b.1.cost.mean))
+        .map(|(i, _)| i);
+    if cheapest != Some(pick) {
+        if let Some(c) = cheapest.map(|i| &p.rows[i]) {
+            text.push_str(&format!(
+                "; it is {} dearer on average than the cheapest feasible fleet, {}, but its tail is lower (CVaR95 {} against {}), within the {:.0}% allowed for that",
+                usd(r.cost.mean - c.cost.mean),
+                c.candidate.strategy.name,
+                usd(r.cost.cvar95),
+                usd(c.cost.cvar95),
+                100.0 * p.tolerance
+            ));
+        }
+    }
+    if let (Some(b), Some(d)) = (p.runner_up, &p.pick_vs_runner_up) {
+        let b = &p.rows[b];
+        text.push_str(&format!(
+            ". Against the next feasible candidate, {}, it is {} {} on the same trials (95% CI {} – {}), lower in {:.0}% of them",
+            b.candidate.strategy.name,
+            usd(d.mean.abs()),
+            if d.mean <= 0.0 { "cheaper" } else { "dearer" },
+            usd(d.ci95_low),
+            usd(d.ci95_high),
+            100.0 * p.prob_pick_cheaper.unwrap_or(f64::NAN)
+        ));
+    }
+    let feasible = p.rows.iter().filter(|x| x.feasible()).count();
+    text.push_str(&format!(
+        ". {feasible} of {} candidates meet the constraints{}.",
+        p.rows.len(),
+        constraint_words(&p.constraints)
+    ));
+    text
+}
+
+fn constraint_words(c: &crate::plan::Constraints) -> String {
+    let mut v = Vec::new();
+    if let Some(h) = c.max_hours_short {
+        v.push(format!("at most {h:.0} hours a year short"));
+    }
+    if let Some(b) = c.budget {
+        v.push(format!(
+            "P(cost > {}) at most {:.0}%",
+            usd(b),
+            100.0 * c.max_prob_over_budget
+        ));
+    }
+    if let Some(m) = c.max_commitment {
+        v.push(format!("a commitment of at most {} (P95)", usd(m)));
+    }
+    if v.is_empty() {
+        " (no constraints given)".into()
+    } else {
+        format!(" ({})", v.join(", "))
     }
 }

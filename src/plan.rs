@@ -1,0 +1,633 @@
+//! `capsim plan`: which fleet to buy, searched on common random numbers.
+//!
+//! **Candidates** are built from what the scenario's pools buy (each
+//! distinct pool, whatever its count, is an *option*): at most one committed
+//! option (reserved or owned) with 1 to `max_committed` units, at most one
+//! on-demand option with a ceiling from `on_demand_ceilings`, at most one spot
+//! option with 1 to `max_spot` units — in that serving order — and, for
+//! every API alternative, *buy nothing* (everything to that API). Units are
+//! what is bought: instances for an instance pool, else replicas. Fleets
+//! spill to the first `[[api]]`. Candidates keep no spares (a spare is an
+//! option of its own in a later version; the scenario's strategies keep
+//! theirs).
+//!
+//! **Evaluation.** Every candidate is a strategy of one scenario, so each
+//! trial's demand, outages and prices are drawn once and every candidate
+//! is replayed on them ([`Engine::simulate_all`]): a candidate's figures are
+//! those of a plain run of that fleet on the same seed and trials. With many
+//! candidates the search halves: all candidates on the first trials, then
+//! the ones that may still matter (see [`survivors`]) on the rest.
+//!
+//! **Constraints**: hours short of capacity per year (fleets only: a
+//! candidate without GPUs has no capacity of its own to be short of),
+//! P(cost above a budget), and the 95th percentile of the commitment (what
+//! is signed whatever happens: each reserved term started within the
+//! horizon, paid in full, and owned nodes' depreciable cost).
+//!
+//! **Result**: per candidate its cost (mean with CI, P95, CVaR95), hours
+//! short, P(over budget), mean regret, commitment and feasibility; the
+//! frontier of mean cost against CVaR95 among feasible candidates; and the
+//! pick: the cheapest feasible candidate, unless one within `tolerance` of
+//! its mean cost has a lower CVaR95.
+
+use rayon::prelude::*;
+
+use crate::engine::Engine;
+use crate::model::params::PoolPrice;
+use crate::model::{Scratch, TrialParams};
+use crate::scenario::{Overflow, Pool, PoolKind, Scenario, Strategy};
+use crate::stats::{self, Summary};
+
+/// The grid of counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// Committed (reserved or owned) units tried: 1..=this.
+    pub max_committed: u32,
+    /// On-demand ceilings tried (units; 0 is "no on-demand pool").
+    pub on_demand_ceilings: Vec<u32>,
+    /// Spot units tried: 1..=this.
+    pub max_spot: u32,
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Grid {
+            max_committed: 4,
+            on_demand_ceilings: vec![2, 4, 6],
+            max_spot: 3,
+        }
+    }
+}
+
+/// What a recommended fleet must meet.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Constraints {
+    /// Most hours a year short of capacity (of the latency target with `[slo]`).
+    pub max_hours_short: Option<f64>,
+    /// Budget for the horizon's total cost, USD.
+    pub budget: Option<f64>,
+    /// Largest allowed P(total cost > budget).
+    pub max_prob_over_budget: f64,
+    /// Largest allowed commitment (its 95th percentile), USD.
+    pub max_commitment: Option<f64>,
+}
+
+/// One candidate fleet: its parts in units, and the strategy it runs as.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The committed option and its units.
+    pub committed: Option<(String, u32)>,
+    /// The on-demand option and its ceiling.
+    pub on_demand: Option<(String, u32)>,
+    /// The spot option and its units.
+    pub spot: Option<(String, u32)>,
+    /// The API spilled to (or, buying nothing, paid for everything).
+    pub api: String,
+    /// The strategy.
+    pub strategy: Strategy,
+}
+
+impl Candidate {
+    /// Whether the candidate buys nothing.
+    pub fn buys_nothing(&self) -> bool {
+        self.strategy.pools.is_empty()
+    }
+}
+
+/// A candidate's figures over the trials it was evaluated on.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// The candidate.
+    pub candidate: Candidate,
+    /// Trials evaluated (the first ones).
+    pub trials: usize,
+    /// Total cost over the horizon.
+    pub cost: Summary,
+    /// Hours short of capacity per year, mean (`None` without GPUs).
+    pub hours_short_per_year: Option<f64>,
+    /// P(cost > budget) and its Wilson 95% interval (`None` without a budget).
+    pub prob_over_budget: Option<(f64, (f64, f64))>,
+    /// Mean of cost minus the cheapest candidate's in the same trial.
+    pub regret_mean: f64,
+    /// Commitment, 95th percentile, USD.
+    pub commitment_p95: f64,
+    /// Total cost + commitments still owed after the horizon, mean.
+    pub committed_total_mean: f64,
+    /// Why it fails the constraints (empty: feasible).
+    pub infeasible: Vec<String>,
+    /// On the frontier of mean cost against CVaR95 (feasible, all trials).
+    pub on_frontier: bool,
+}
+
+impl Evaluated {
+    /// Meets every constraint.
+    pub fn feasible(&self) -> bool {
+        self.infeasible.is_empty()
+    }
+}
+
+/// The search's result.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Every candidate, in grid order.
+    pub rows: Vec<Evaluated>,
+    /// Trials of the whole run.
+    pub trials: usize,
+    /// Trials of the first round when the search halved.
+    pub first_round: Option<usize>,
+    /// The recommended candidate (index into `rows`), if any is feasible.
+    pub pick: Option<usize>,
+    /// The cheapest other feasible candidate, for the paired comparison.
+    pub runner_up: Option<usize>,
+    /// cost(pick) − cost(runner-up), trial by trial.
+    pub pick_vs_runner_up: Option<Summary>,
+    /// Share of trials in which the pick costs less than the runner-up.
+    pub prob_pick_cheaper: Option<f64>,
+    /// The cheapest candidate by mean cost, feasible or not.
+    pub cheapest: usize,
+    /// How much more than the lowest feasible mean cost was allowed for a lower tail.
+    pub tolerance: f64,
+    /// The constraints applied.
+    pub constraints: Constraints,
+}
+
+/// A pool of the scenario as an option, with its label.
+fn options(s: &Scenario) -> Vec<(String, Pool)> {
+    let mut out: Vec<(String, Pool)> = Vec::new();
+    for p in s.strategies.iter().flat_map(|st| &st.pools) {
+        let label = option_label(s, p);
+        if !out.iter().any(|(l, _)| *l == label) {
+            out.push((label, p.clone()));
+        }
+    }
+    out
+}
+
+fn option_label(s: &Scenario, p: &Pool) -> String {
+    let kind = match p.kind {
+        PoolKind::Reserved => "reserved",
+        PoolKind::OnDemand => "on-demand",
+        PoolKind::Spot => "spot",
+        PoolKind::Owned => "owned",
+    };
+    // The price's name when it is not the kind's own (reserved_3y), else the kind.
+    let mut l = match s.gpu_prices.get(p.price) {
+        Some((name, _)) if *name != kind.replace('-', "_") && !name.contains(' ') => {
+            format!("{kind} {name}")
+        }
+        _ => kind.to_owned(),
+    };
+    let mut notes = Vec::new();
+    if let Some(t) = p.term_hours.filter(|_| p.kind == PoolKind::Reserved) {
+        notes.push(format!("{}y term", t / 8760));
+    }
+    if let Some(i) = &p.instance {
+        notes.push(i.name.clone());
+    }
+    if p.model != 0 {
+        notes.push(s.model_of(p.model).name.clone());
+    }
+    if !notes.is_empty() {
+        l.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    l
+}
+
+/// `template` with `units` purchasable units (a ceiling for on-demand).
+fn sized(template: &Pool, units: u32) -> Pool {
+    let mut p = template.clone();
+    let per = if p.kind == PoolKind::OnDemand {
+        1
+    } else {
+        p.instance.as_ref().map_or(1, |i| i.replicas)
+    };
+    p.spares = 0;
+    if p.kind == PoolKind::OnDemand {
+        p.replicas = 0;
+        p.max_replicas = units;
+    } else {
+        p.replicas = units * per;
+        p.max_replicas = units * per;
+    }
+    p
+}
+
+/// Every candidate of the grid over the scenario's options, and buying
+/// nothing for each API alternative.
+pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
+    let opts = options(s);
+    let of = |k: &[PoolKind]| -> Vec<&(String, Pool)> {
+        opts.iter().filter(|(_, p)| k.contains(&p.kind)).collect()
+    };
+    let committed = of(&[PoolKind::Reserved, PoolKind::Owned]);
+    let on_demand = of(&[PoolKind::OnDemand]);
+    let spot = of(&[PoolKind::Spot]);
+    let choices = |opts: &[&(String, Pool)], counts: &[u32]| {
+        let mut v: Vec<Option<(String, Pool, u32)>> = vec![None];
+        for (l, p) in opts {
+            for &n in counts.iter().filter(|n| **n > 0) {
+                v.push(Some((l.clone(), p.clone(), n)));
+            }
+        }
+        v
+    };
+    let c_counts: Vec<u32> = (1..=grid.max_committed).collect();
+    let s_counts: Vec<u32> = (1..=grid.max_spot).collect();
+    let mut out = Vec::new();
+    let api0 = s.apis[0].name.clone();
+    for c in choices(&committed, &c_counts) {
+        for o in choices(&on_demand, &grid.on_demand_ceilings) {
+            for sp in choices(&spot, &s_counts) {
+                let parts = [&c, &o, &sp];
+                if parts.iter().all(|x| x.is_none()) {
+                    continue;
+                }
+                let pools: Vec<Pool> = parts
+                    .iter()
+                    .filter_map(|x| x.as_ref().map(|(_, p, n)| sized(p, *n)))
+                    .collect();
+                let name = parts
+                    .iter()
+                    .filter_map(|x| {
+                        x.as_ref().map(|(l, p, n)| {
+                            if p.kind == PoolKind::OnDemand {
+                                format!("{l} ≤{n}")
+                            } else {
+                                format!("{l} ×{n}")
+                            }
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                let part =
+                    |x: &Option<(String, Pool, u32)>| x.as_ref().map(|(l, _, n)| (l.clone(), *n));
+                out.push(Candidate {
+                    committed: part(&c),
+                    on_demand: part(&o),
+                    spot: part(&sp),
+                    api: api0.clone(),
+                    strategy: Strategy {
+                        name,
+                        description: "a candidate of capsim plan".into(),
+                        pools,
+                        overflow: Overflow::Spill,
+                        api: 0,
+                    },
+                });
+            }
+        }
+    }
+    for (k, a) in s.apis.iter().enumerate() {
+        out.push(Candidate {
+            committed: None,
+            on_demand: None,
+            spot: None,
+            api: a.name.clone(),
+            strategy: Strategy {
+                name: format!("buy nothing ({})", a.name),
+                description: format!("no GPUs: everything to {}", a.name),
+                pools: Vec::new(),
+                overflow: Overflow::Spill,
+                api: k,
+            },
+        });
+    }
+    out
+}
+
+/// What strategy `si` signs whatever happens in the trial drawn as `p`:
+/// every reserved term started within the horizon, paid in full (the
+/// horizon's hours without a term), and owned nodes' depreciable cost.
+pub fn commitment(s: &Scenario, si: usize, p: &TrialParams) -> f64 {
+    commitment_of(&s.strategies[si].pools, s.horizon_hours, &p.pool_prices[si])
+}
+
+/// [`commitment`] of `pools` at slot prices `prices` over `horizon` hours.
+pub fn commitment_of(pools: &[Pool], horizon: u32, prices: &[PoolPrice]) -> f64 {
+    let n = f64::from(horizon);
+    let mut c = 0.0;
+    for (pool, pp) in pools.iter().zip(prices) {
+        let slots = f64::from(pool.slots());
+        match (pool.kind, pool.term_hours) {
+            (PoolKind::Reserved, None) => c += slots * n * pp.usd_per_unit_hour,
+            (PoolKind::Reserved, Some(t)) => {
+                let t = f64::from(t);
+                let terms = (n / t).ceil();
+                c += slots
+                    * t
+                    * (pp.usd_per_unit_hour + (terms - 1.0) * pp.renewed_usd_per_unit_hour);
+            }
+            (PoolKind::Owned, Some(t)) => {
+                c += slots * f64::from(t) * pp.amortisation_usd_per_unit_hour
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+/// Why a strategy's figures fail `c`: hours short per year (mean; `None`
+/// without GPUs), costs (one per trial) and commitments (one per trial).
+pub fn violations(
+    c: &Constraints,
+    hours_per_year: Option<f64>,
+    cost: &[f64],
+    commitment: &[f64],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(max), Some(h)) = (c.max_hours_short, hours_per_year) {
+        if h > max {
+            out.push(format!("{h:.0} hours a year short (at most {max:.0})"));
+        }
+    }
+    if let Some(b) = c.budget {
+        let p = cost.iter().filter(|&&x| x > b).count() as f64 / cost.len().max(1) as f64;
+        if p > c.max_prob_over_budget {
+            out.push(format!(
+                "P(cost > {}) {:.1}% (at most {:.1}%)",
+                crate::fmt::usd(b),
+                100.0 * p,
+                100.0 * c.max_prob_over_budget
+            ));
+        }
+    }
+    if let Some(cap) = c.max_commitment {
+        let mut v = commitment.to_vec();
+        v.sort_by(f64::total_cmp);
+        let p95 = if v.is_empty() {
+            0.0
+        } else {
+            stats::quantile_sorted(&v, 0.95)
+        };
+        if p95 > cap {
+            out.push(format!(
+                "commitment {} at P95 (at most {})",
+                crate::fmt::usd(p95),
+                crate::fmt::usd(cap)
+            ));
+        }
+    }
+    out
+}
+
+/// Per candidate, per trial: (total cost, hours short or NaN without GPUs,
+/// committed total, commitment).
+type Figures = Vec<Vec<[f64; 4]>>;
+
+/// Candidates `which` of `all` replayed on trials `range` of `s`'s streams.
+fn evaluate(
+    s: &Scenario,
+    all: &[Candidate],
+    which: &[usize],
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Figures {
+    let mut sc = s.clone();
+    sc.strategies = which.iter().map(|&i| all[i].strategy.clone()).collect();
+    let engine = Engine::new(&sc, seed);
+    let per_trial: Vec<Vec<[f64; 4]>> = range
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, trial| {
+            let p = engine.prepare(trial, scratch);
+            engine
+                .simulate_all(&p, trial, scratch)
+                .iter()
+                .enumerate()
+                .map(|(si, t)| {
+                    let cost = t.total.total_cost();
+                    [
+                        cost,
+                        if t.has_gpus {
+                            t.total.hours_short
+                        } else {
+                            f64::NAN
+                        },
+                        cost + t.committed_after_horizon,
+                        commitment(&sc, si, &p),
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    (0..which.len())
+        .map(|c| per_trial.iter().map(|t| t[c]).collect())
+        .collect()
+}
+
+/// The candidates worth every trial after a first round on `figs` (all
+/// candidates, the first trials): those that may meet the constraints (with
+/// slack for the first round's noise) among the cheapest by mean and by
+/// CVaR95, and every candidate that buys nothing (the baselines).
+fn survivors(
+    all: &[Candidate],
+    figs: &Figures,
+    horizon: f64,
+    c: &Constraints,
+    keep: usize,
+) -> Vec<usize> {
+    let n = all.len();
+    let score: Vec<(f64, f64, bool)> = (0..n)
+        .map(|i| {
+            let cost: Vec<f64> = figs[i].iter().map(|x| x[0]).collect();
+            let s = stats::summarise(&cost).expect("trials were run");
+            let hours = mean_defined(figs[i].iter().map(|x| x[1])).map(|h| h * 8760.0 / horizon);
+            let mut ok = true;
+            if let (Some(max), Some(h)) = (c.max_hours_short, hours) {
+                ok &= h <= 1.5 * max + 50.0;
+            }
+            if let Some(b) = c.budget {
+                let over = cost.iter().filter(|&&x| x > b).count() as f64 / cost.len() as f64;
+                ok &= over <= c.max_prob_over_budget + 0.1;
+            }
+            if let Some(cap) = c.max_commitment {
+                let mut v: Vec<f64> = figs[i].iter().map(|x| x[3]).collect();
+                v.sort_by(f64::total_cmp);
+                ok &= stats::quantile_sorted(&v, 0.95) <= 1.1 * cap;
+            }
+            (s.mean, s.cvar95, ok)
+        })
+        .collect();
+    let mut keep_set: Vec<usize> = (0..n).filter(|&i| all[i].buys_nothing()).collect();
+    let mut ok: Vec<usize> = (0..n).filter(|&i| score[i].2).collect();
+    if ok.is_empty() {
+        // Nothing looks feasible yet: keep the closest by hours short and cost.
+        ok = (0..n).collect();
+    }
+    ok.sort_by(|&a, &b| score[a].0.total_cmp(&score[b].0));
+    keep_set.extend(ok.iter().take(keep));
+    ok.sort_by(|&a, &b| score[a].1.total_cmp(&score[b].1));
+    keep_set.extend(ok.iter().take(keep / 2));
+    keep_set.sort_unstable();
+    keep_set.dedup();
+    keep_set
+}
+
+fn mean_defined(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let d: Vec<f64> = v.filter(|x| !x.is_nan()).collect();
+    (!d.is_empty()).then(|| stats::mean(&d))
+}
+
+/// Search the candidates on trials `0..trials` of `s` with `seed`, in
+/// parallel on the current rayon pool. With more than `halve_above`
+/// candidates, a first round on `first` trials keeps [`survivors`].
+#[allow(clippy::too_many_arguments)]
+pub fn search(
+    s: &Scenario,
+    all: Vec<Candidate>,
+    seed: u64,
+    trials: u64,
+    constraints: Constraints,
+    halve_above: usize,
+    first: u64,
+    tolerance: f64,
+) -> Plan {
+    let horizon = f64::from(s.horizon_hours);
+    let everyone: Vec<usize> = (0..all.len()).collect();
+    let first = first.min(trials);
+    let (figs, first_round): (Vec<Figures>, Option<usize>) =
+        if all.len() > halve_above && first < trials {
+            let round1 = evaluate(s, &all, &everyone, seed, 0..first);
+            let keep = (all.len() / 12).max(8);
+            let alive = survivors(&all, &round1, horizon, &constraints, keep);
+            let rest = evaluate(s, &all, &alive, seed, first..trials);
+            let mut figs: Vec<Figures> = round1.into_iter().map(|f| vec![f]).collect();
+            for (j, &i) in alive.iter().enumerate() {
+                figs[i].push(rest[j].clone());
+            }
+            (figs, Some(first as usize))
+        } else {
+            let f = evaluate(s, &all, &everyone, seed, 0..trials);
+            (f.into_iter().map(|f| vec![f]).collect(), None)
+        };
+    let per: Vec<Vec<[f64; 4]>> = figs.into_iter().map(|parts| parts.concat()).collect();
+    // Regret against the cheapest candidate evaluated on the same trial.
+    let max_len = per.iter().map(Vec::len).max().unwrap_or(0);
+    let best: Vec<f64> = (0..max_len)
+        .map(|t| {
+            per.iter()
+                .filter_map(|f| f.get(t).map(|x| x[0]))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let mut rows: Vec<Evaluated> = all
+        .into_iter()
+        .zip(&per)
+        .map(|(candidate, f)| {
+            let cost: Vec<f64> = f.iter().map(|x| x[0]).collect();
+            let summary = stats::summarise(&cost).expect("trials were run");
+            let hours = if candidate.buys_nothing() {
+                None
+            } else {
+                mean_defined(f.iter().map(|x| x[1])).map(|h| h * 8760.0 / horizon)
+            };
+            let prob = constraints.budget.map(|b| {
+                let over = cost.iter().filter(|&&x| x > b).count();
+                (
+                    over as f64 / cost.len() as f64,
+                    stats::wilson95(over, cost.len()),
+                )
+            });
+            let regret: Vec<f64> = cost.iter().zip(&best).map(|(c, b)| c - b).collect();
+            let mut commit: Vec<f64> = f.iter().map(|x| x[3]).collect();
+            commit.sort_by(f64::total_cmp);
+            let commitment_p95 = stats::quantile_sorted(&commit, 0.95);
+            let committed: Vec<f64> = f.iter().map(|x| x[2]).collect();
+            let commits: Vec<f64> = f.iter().map(|x| x[3]).collect();
+            let infeasible = violations(&constraints, hours, &cost, &commits);
+            Evaluated {
+                candidate,
+                trials: cost.len(),
+                cost: summary,
+                hours_short_per_year: hours,
+                prob_over_budget: prob,
+                regret_mean: stats::mean(&regret),
+                commitment_p95,
+                committed_total_mean: stats::mean(&committed),
+                infeasible,
+                on_frontier: false,
+            }
+        })
+        .collect();
+    let full = |r: &Evaluated| r.trials == trials as usize;
+    // The frontier: feasible, every trial, not dominated in (mean, CVaR95).
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].feasible() && full(&rows[i]))
+        .collect();
+    order.sort_by(|&a, &b| {
+        rows[a]
+            .cost
+            .mean
+            .total_cmp(&rows[b].cost.mean)
+            .then(rows[a].cost.cvar95.total_cmp(&rows[b].cost.cvar95))
+    });
+    let mut lowest_tail = f64::INFINITY;
+    for &i in &order {
+        if rows[i].cost.cvar95 < lowest_tail {
+            lowest_tail = rows[i].cost.cvar95;
+            rows[i].on_frontier = true;
+        }
+    }
+    let pick = order.first().map(|&cheapest| {
+        let m = rows[cheapest].cost.mean;
+        order
+            .iter()
+            .copied()
+            .filter(|&i| rows[i].cost.mean <= m + tolerance * m.abs())
+            .min_by(|&a, &b| rows[a].cost.cvar95.total_cmp(&rows[b].cost.cvar95))
+            .unwrap_or(cheapest)
+    });
+    let runner_up = pick.and_then(|p| order.iter().copied().find(|&i| i != p));
+    let diffs: Option<Vec<f64>> = match (pick, runner_up) {
+        (Some(a), Some(b)) => Some(
+            per[a]
+                .iter()
+                .zip(&per[b])
+                .map(|(x, y)| x[0] - y[0])
+                .collect(),
+        ),
+        _ => None,
+    };
+    let pick_vs_runner_up = diffs.as_deref().and_then(stats::summarise);
+    let prob_pick_cheaper = diffs
+        .as_ref()
+        .map(|d| d.iter().filter(|x| **x < 0.0).count() as f64 / d.len().max(1) as f64);
+    let cheapest = (0..rows.len())
+        .filter(|&i| full(&rows[i]))
+        .min_by(|&a, &b| rows[a].cost.mean.total_cmp(&rows[b].cost.mean))
+        .unwrap_or(0);
+    Plan {
+        rows,
+        trials: trials as usize,
+        first_round,
+        pick,
+        runner_up,
+        pick_vs_runner_up,
+        prob_pick_cheaper,
+        cheapest,
+        tolerance,
+        constraints,
+    }
+}
+
+impl Plan {
+    /// The strategies worth a full run folder: the pick, the runner-up, the
+    /// frontier, the cheapest, and every buy-nothing baseline (at most a dozen).
+    pub fn shortlist(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.pick.into_iter().chain(self.runner_up).collect();
+        v.push(self.cheapest);
+        v.extend(
+            (0..self.rows.len())
+                .filter(|&i| self.rows[i].on_frontier)
+                .take(6),
+        );
+        v.extend((0..self.rows.len()).filter(|&i| self.rows[i].candidate.buys_nothing()));
+        let mut seen = Vec::new();
+        v.retain(|i| {
+            let new = !seen.contains(i);
+            seen.push(*i);
+            new
+        });
+        v.truncate(12);
+        v
+    }
+}

@@ -1,0 +1,253 @@
+//! `capsim plan`: the search finds known optima, respects constraints,
+//! buys nothing when the API wins, keeps only non-dominated candidates on
+//! the frontier, and every candidate's figures are a plain run's.
+
+use capsim::engine::Engine;
+use capsim::plan::{self, Constraints, Grid};
+use capsim::scenario::{self, Scenario};
+
+/// One measured 4-GPU replica serves 850 tok/s per GPU at a ceiling of 1:
+/// 12.24 M output tokens an hour. Flat demand of `replicas_of_demand`
+/// replicas' worth; reserved at $1.60 per GPU-hour ($6.40 a replica-hour);
+/// the API at `api` USD per million output tokens (no input tokens).
+fn scenario(replicas_of_demand: f64, api: f64, extra: &str) -> Scenario {
+    let monthly = replicas_of_demand * 12.24e6 * 730.0;
+    let text = format!(
+        r#"name = "plan-test"
+[run]
+trials = 200
+[model]
+profile = "llama3-70b-fp8-4xh100"
+tok_s_per_gpu = 850
+utilization_ceiling = 1.0
+[demand]
+monthly_tokens = {monthly}
+input_per_output = 0
+{extra}
+[api]
+output_usd_per_mtok = {api}
+[gpu_prices]
+reserved = 1.6
+on_demand = 2.5
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+[[strategy]]
+name = "od"
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 2
+"#
+    );
+    scenario::parse(&text, "plan-test", None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn search(s: &Scenario, trials: u64, c: Constraints) -> plan::Plan {
+    let grid = Grid {
+        max_committed: 4,
+        on_demand_ceilings: vec![],
+        max_spot: 0,
+    };
+    plan::search(
+        s,
+        plan::candidates(s, &grid),
+        s.seed,
+        trials,
+        c,
+        1000,
+        1000,
+        0.02,
+    )
+}
+
+/// Deterministic, one reserved option: the cost of n replicas is
+/// n × $6.40 × 8,760 + the spill at the API's price, so with demand of 2.6
+/// replicas and a $10/M API three replicas are best; plan finds them, at
+/// their closed-form cost.
+#[test]
+fn finds_the_closed_form_best_fleet() {
+    let s = scenario(2.6, 10.0, "").deterministic();
+    let p = search(&s, 4, Constraints::default());
+    let names: Vec<&str> = p
+        .rows
+        .iter()
+        .map(|r| r.candidate.strategy.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "reserved ×1",
+            "reserved ×2",
+            "reserved ×3",
+            "reserved ×4",
+            "buy nothing (api)"
+        ]
+    );
+    let hourly = 12.24e6;
+    let cost =
+        |n: f64| n * 6.4 * 8760.0 + (2.6 * hourly - n * hourly).max(0.0) * 8760.0 * 10.0 / 1e6;
+    for (n, r) in (1..=4).zip(&p.rows) {
+        let want = cost(f64::from(n));
+        assert!(
+            (r.cost.mean - want).abs() < 1e-6 * want,
+            "×{n}: {} vs {want}",
+            r.cost.mean
+        );
+    }
+    let pick = p.pick.unwrap();
+    assert_eq!(p.rows[pick].candidate.strategy.name, "reserved ×3");
+    assert_eq!(
+        p.rows[pick].candidate.committed,
+        Some(("reserved".into(), 3))
+    );
+}
+
+/// With noise and a tight limit on hours short, the pick always meets it,
+/// and feasibility is exactly the limit.
+#[test]
+fn never_recommends_an_infeasible_fleet() {
+    let s = scenario(2.0, 10.0, "noise_sigma = 0.4\nnoise_autocorrelation = 0.5");
+    for limit in [0.0, 50.0, 500.0] {
+        let c = Constraints {
+            max_hours_short: Some(limit),
+            ..Constraints::default()
+        };
+        let p = search(&s, 200, c);
+        for r in &p.rows {
+            let ok = r.hours_short_per_year.is_none_or(|h| h <= limit);
+            assert_eq!(r.feasible(), ok, "{}", r.candidate.strategy.name);
+        }
+        let pick = &p.rows[p.pick.expect("buying nothing is always feasible here")];
+        assert!(pick.feasible());
+        assert!(pick.hours_short_per_year.is_none_or(|h| h <= limit));
+    }
+    // A budget nothing meets: no recommendation, and the words say so.
+    let c = Constraints {
+        budget: Some(1.0),
+        max_prob_over_budget: 0.05,
+        ..Constraints::default()
+    };
+    let p = search(&s, 100, c);
+    assert_eq!(p.pick, None);
+    assert!(capsim::report::terminal::plan_recommendation(&p).starts_with("No candidate meets"));
+}
+
+/// An API far cheaper than any replica: buy nothing.
+#[test]
+fn a_very_cheap_api_means_buying_nothing() {
+    let s = scenario(2.0, 0.01, "");
+    let p = search(&s, 100, Constraints::default());
+    let pick = &p.rows[p.pick.unwrap()];
+    assert!(
+        pick.candidate.buys_nothing(),
+        "{}",
+        pick.candidate.strategy.name
+    );
+    let words = capsim::report::terminal::plan_recommendation(&p);
+    assert!(
+        words.starts_with("Buy nothing: send everything to api"),
+        "{words}"
+    );
+}
+
+/// The frontier holds exactly the feasible candidates no other feasible one
+/// beats on both mean cost and CVaR95; and each candidate's figures equal a
+/// plain run of that fleet alone, on the same seed and trials.
+#[test]
+fn the_frontier_is_non_dominated_and_figures_are_plain_runs() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/realistic-2027.toml"
+    ))
+    .unwrap();
+    let s = scenario::parse(&text, "realistic", None).unwrap();
+    let grid = Grid {
+        max_committed: 3,
+        on_demand_ceilings: vec![2, 4, 6],
+        max_spot: 1,
+    };
+    let trials = 60;
+    let p = plan::search(
+        &s,
+        plan::candidates(&s, &grid),
+        11,
+        trials,
+        Constraints::default(),
+        1000,
+        1000,
+        0.02,
+    );
+    assert!(p.rows.len() >= 48, "{} candidates", p.rows.len());
+    let feasible: Vec<&plan::Evaluated> = p.rows.iter().filter(|r| r.feasible()).collect();
+    let dominates = |a: &plan::Evaluated, b: &plan::Evaluated| {
+        a.cost.mean <= b.cost.mean
+            && a.cost.cvar95 <= b.cost.cvar95
+            && (a.cost.mean < b.cost.mean || a.cost.cvar95 < b.cost.cvar95)
+    };
+    for r in &feasible {
+        let dominated = feasible.iter().any(|o| dominates(o, r));
+        if r.on_frontier {
+            assert!(
+                !dominated,
+                "{} is on the frontier but dominated",
+                r.candidate.strategy.name
+            );
+        } else {
+            // Off the frontier: dominated, or tied with a frontier member.
+            assert!(
+                dominated
+                    || feasible.iter().any(|o| o.on_frontier
+                        && o.cost.mean == r.cost.mean
+                        && o.cost.cvar95 == r.cost.cvar95),
+                "{} is off the frontier but not dominated",
+                r.candidate.strategy.name
+            );
+        }
+    }
+    for i in [0, p.rows.len() / 2, p.rows.len() - 1] {
+        let r = &p.rows[i];
+        let mut alone = s.clone();
+        alone.strategies = vec![r.candidate.strategy.clone()];
+        let costs: Vec<f64> = Engine::new(&alone, 11)
+            .run(0..trials, &|| {})
+            .iter()
+            .map(|o| o.strategies[0].total.total_cost())
+            .collect();
+        let plain = capsim::stats::summarise(&costs).unwrap();
+        assert_eq!(plain.mean, r.cost.mean, "{}", r.candidate.strategy.name);
+        assert_eq!(plain.cvar95, r.cost.cvar95, "{}", r.candidate.strategy.name);
+    }
+}
+
+/// The search halves: after a first round, dropped candidates keep their
+/// first-round figures (and say how many trials), and the ones kept have
+/// the figures of the full search.
+#[test]
+fn halving_keeps_the_full_figures_of_survivors() {
+    let s = scenario(2.6, 10.0, "noise_sigma = 0.3");
+    let c = Constraints::default();
+    let grid = Grid {
+        max_committed: 4,
+        on_demand_ceilings: vec![2, 4],
+        max_spot: 0,
+    };
+    let full = plan::search(&s, plan::candidates(&s, &grid), 3, 300, c, 1000, 1000, 0.02);
+    let halved = plan::search(&s, plan::candidates(&s, &grid), 3, 300, c, 4, 100, 0.02);
+    assert!(halved.first_round == Some(100));
+    let mut kept = 0;
+    for (a, b) in full.rows.iter().zip(&halved.rows) {
+        if b.trials == 300 {
+            kept += 1;
+            assert_eq!(a.cost.mean, b.cost.mean);
+        } else {
+            assert_eq!(b.trials, 100);
+        }
+    }
+    assert!(kept > 0 && kept < full.rows.len(), "{kept}");
+    assert_eq!(
+        full.rows[full.pick.unwrap()].candidate.strategy.name,
+        halved.rows[halved.pick.unwrap()].candidate.strategy.name
+    );
+}
