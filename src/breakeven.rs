@@ -15,12 +15,14 @@
 //! `f(k) = cost(k) − api(k)`: at `k → 0` the fleet's fixed costs make `f`
 //! positive; for a fixed fleet with spill, `f(k) = fixed − price × served(k)`
 //! falls as more tokens are served, until the fleet saturates. capsim brackets
-//! a sign change by doubling (or halving) `k` from the trial's own volume, then
-//! refines it with the Illinois false-position method to a relative 1e-6. When
+//! a sign change from the trial's own volume and the fixed-fleet guess (fixed
+//! cost / API cost, the root when nothing saturates), stepping by growing
+//! factors, then refines it with the Illinois false-position method to a
+//! relative 1e-6. When
 //! `f` stays positive up to 2^20 × the volume the fleet can never pay for
 //! itself (it saturates first): the break-even is infinite. For autoscaled
-//! pools `f` need not be monotone; the crossing found is the one nearest the
-//! trial's volume in the doubling sequence.
+//! pools `f` need not be monotone; the crossing found is the first one the
+//! steps from the guess meet.
 
 use rayon::prelude::*;
 
@@ -63,11 +65,27 @@ pub struct SweepPoint {
     pub has_gpus: bool,
 }
 
+/// A fleet whose capacity does not depend on demand, at any scale of the
+/// trial's demand: its fixed costs (GPU and overhead, from one replay) and
+/// its hourly capacity; each volume is then one pass over the hours.
+struct Fixed {
+    cap: Vec<f64>,
+    fixed_cost: f64,
+    paid_capacity: f64,
+    spill: bool,
+    api: usize,
+}
+
+/// One volume's figures: (cost, API-only cost, demanded, served).
+type Figures = (f64, f64, f64, f64);
+
 struct Replay<'e, 'a> {
     engine: &'e Engine<'a>,
     params: TrialParams,
     trial: u64,
     base: Vec<f64>,
+    /// Per strategy: its fixed-fleet form, when it has one.
+    fixed: Vec<Option<Fixed>>,
 }
 
 impl Replay<'_, '_> {
@@ -77,14 +95,106 @@ impl Replay<'_, '_> {
         scratch.demand.extend(self.base.iter().map(|d| d * k));
     }
 
-    fn at(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
+    /// The full replay of strategy `si` at scale `k`.
+    fn replay(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
         self.scale(k, scratch);
         self.engine.simulate(si, &self.params, self.trial, scratch)
     }
+
+    /// Strategy `si` at scale `k`: from its fixed-fleet form when it has
+    /// one (the same sums the replay takes, month by month), else replayed.
+    fn at(&self, si: usize, k: f64, scratch: &mut Scratch) -> (Figures, f64) {
+        match &self.fixed[si] {
+            Some(f) => {
+                let p = &self.params;
+                let (mut spill_cost, mut api_by_month, mut demanded, mut spilled) =
+                    (0.0, 0.0, 0.0, 0.0);
+                for m in &self.engine.calendar().months {
+                    let hours = m.first_hour..m.first_hour + m.hours;
+                    let (d, over) = scaled_sums(&self.base[hours.clone()], &f.cap[hours], k);
+                    let price = p.api_usd_per_output_token_in(f.api, m.first_hour, m.hours);
+                    if f.spill {
+                        spill_cost += over * price;
+                    }
+                    api_by_month += d * price;
+                    demanded += d;
+                    spilled += over;
+                }
+                let api = if p.apis[f.api].price_drift_per_year == 0.0 {
+                    demanded * p.api_usd_per_output_token_of(f.api)
+                } else {
+                    api_by_month
+                };
+                let served = demanded - spilled;
+                let util = if f.paid_capacity > 0.0 {
+                    served / f.paid_capacity
+                } else {
+                    f64::NAN
+                };
+                ((f.fixed_cost + spill_cost, api, demanded, served), util)
+            }
+            None => {
+                let t = self.replay(si, k, scratch);
+                let util = if t.total.paid_capacity > 0.0 {
+                    t.total.served / t.total.paid_capacity
+                } else {
+                    f64::NAN
+                };
+                (
+                    (
+                        t.total.total_cost(),
+                        t.api_only_cost,
+                        t.total.demanded,
+                        t.total.served,
+                    ),
+                    util,
+                )
+            }
+        }
+    }
+
+    /// cost − API cost at scale `k`, and the utilization there.
+    fn gap(&self, si: usize, k: f64, scratch: &mut Scratch) -> (f64, f64, Figures) {
+        let (f, util) = self.at(si, k, scratch);
+        (f.0 - f.1, util, f)
+    }
 }
 
-fn gap(t: &StrategyTotals) -> f64 {
-    t.total.total_cost() - t.api_only_cost
+/// (Σ k·d, Σ max(0, k·d − c)) over the hours, in eight lanes (a single
+/// chain of additions would cost an addition's latency per hour), compiled
+/// for AVX2 where the CPU has it.
+#[inline]
+fn scaled_sums(d: &[f64], c: &[f64], k: f64) -> (f64, f64) {
+    crate::model::with_avx2(
+        #[inline(always)]
+        || {
+            let (mut sum, mut over) = ([0.0f64; 4], [0.0f64; 4]);
+            let n = d.len().min(c.len());
+            let (d, c) = (&d[..n], &c[..n]);
+            let whole = n / 4 * 4;
+            let mut j = 0;
+            while j < whole {
+                let (x, y) = (&d[j..j + 4], &c[j..j + 4]);
+                for i in 0..4 {
+                    let v = x[i] * k;
+                    sum[i] += v;
+                    // max, not a branch: a branch per hour mispredicts.
+                    over[i] += (v - y[i]).max(0.0);
+                }
+                j += 4;
+            }
+            let (mut s, mut o) = (
+                (sum[0] + sum[1]) + (sum[2] + sum[3]),
+                (over[0] + over[1]) + (over[2] + over[3]),
+            );
+            for h in whole..n {
+                let v = d[h] * k;
+                s += v;
+                o += (v - c[h]).max(0.0);
+            }
+            (s, o)
+        },
+    )
 }
 
 const MAX_DOUBLINGS: i32 = 20;
@@ -92,57 +202,89 @@ const MAX_DOUBLINGS: i32 = 20;
 fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
     let months = r.base.len() as f64 / HOURS_PER_MONTH;
     let base_demand: f64 = r.base.iter().sum();
-    let result = |k: f64, t: Option<&StrategyTotals>| BreakEven {
+    let result = |k: f64, util: f64| BreakEven {
         trial: r.trial,
         strategy: si,
         monthly_tokens: k * r.params.monthly_tokens,
         mean_monthly_tokens: k * base_demand / months,
-        utilization: t.map_or(f64::NAN, |t| {
-            if t.total.paid_capacity > 0.0 {
-                t.total.served / t.total.paid_capacity
-            } else {
-                f64::NAN
-            }
-        }),
+        utilization: util,
     };
-    // Bracket: f(lo) > 0 ≥ f(hi). `t_hi` keeps the replay at `hi` (for the
-    // utilization at the answer), `t` the latest one.
-    let mut k = 1.0;
-    let mut t = r.at(si, k, scratch);
-    let mut fk = gap(&t);
-    let (mut lo, mut flo, mut hi, mut fhi, mut t_hi);
-    if fk > 0.0 {
-        let mut i = 0;
-        loop {
-            let k2 = k * 2.0;
-            t = r.at(si, k2, scratch);
-            let f2 = gap(&t);
-            if f2 <= 0.0 {
-                (lo, flo, hi, fhi, t_hi) = (k, fk, k2, f2, t);
-                break;
-            }
-            (k, fk) = (k2, f2);
-            i += 1;
-            if i >= MAX_DOUBLINGS {
-                return result(f64::INFINITY, None);
-            }
-        }
+    // Bracket: f(lo) > 0 ≥ f(hi), from the trial's own volume (k = 1) and
+    // a first guess: the fixed-fleet break-even, fixed cost / the API cost
+    // of the trial's demand — the root itself when nothing saturates, so
+    // the bracket is usually found in a step or two. From the point on the
+    // root's side, steps grow (×1.5, ×2.25, ×5, …) until the sign changes:
+    // up to 2^20 × the volume (beyond it the fleet never pays for itself)
+    // and down to 2^-60 (cheaper at any volume).
+    let (f1, u1, at1) = r.gap(si, 1.0, scratch);
+    let fixed = match &r.fixed[si] {
+        Some(f) => f.fixed_cost,
+        // Autoscaled: the whole cost at the trial's volume (a coarser guess).
+        None => at1.0,
+    };
+    let guess = if at1.1 > 0.0 && fixed > 0.0 {
+        (fixed / at1.1).clamp(2f64.powi(-60), 2f64.powi(MAX_DOUBLINGS))
     } else {
-        let mut i = 0;
-        loop {
-            let k2 = k / 2.0;
-            let t2 = r.at(si, k2, scratch);
-            let f2 = gap(&t2);
-            if f2 > 0.0 {
-                (lo, flo, hi, fhi, t_hi) = (k2, f2, k, fk, t);
-                break;
-            }
-            (k, fk, t) = (k2, f2, t2);
-            i += 1;
-            if i >= 3 * MAX_DOUBLINGS {
-                return result(0.0, None);
+        1.0
+    };
+    let (fg, ug) = if (guess - 1.0).abs() <= 1e-9 {
+        (f1, u1)
+    } else {
+        let (f, u, _) = r.gap(si, guess, scratch);
+        (f, u)
+    };
+    // (k, f, utilization) of the two points.
+    let pts = [(1.0, f1, u1), (guess, fg, ug)];
+    let above = pts
+        .iter()
+        .filter(|p| p.1 > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .copied();
+    let below = pts
+        .iter()
+        .filter(|p| p.1 <= 0.0)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .copied();
+    let (mut lo, mut flo, mut hi, mut fhi, mut u_hi);
+    match (above, below) {
+        (Some(a), Some(b)) if a.0 < b.0 => {
+            (lo, flo, hi, fhi, u_hi) = (a.0, a.1, b.0, b.1, b.2);
+        }
+        (Some(a), _) => {
+            // Every point costs more than the API: step up from the highest.
+            let (mut k, mut fk, mut step) = (a.0, a.1, 1.5f64);
+            loop {
+                let k2 = k * step;
+                if k2 > 2f64.powi(MAX_DOUBLINGS) {
+                    return result(f64::INFINITY, f64::NAN);
+                }
+                let (f2, u2, _) = r.gap(si, k2, scratch);
+                if f2 <= 0.0 {
+                    (lo, flo, hi, fhi, u_hi) = (k, fk, k2, f2, u2);
+                    break;
+                }
+                (k, fk) = (k2, f2);
+                step *= step;
             }
         }
+        (None, Some(b)) => {
+            // Every point is cheaper than the API: step down from the lowest.
+            let (mut k, mut fk, mut uk, mut step) = (b.0, b.1, b.2, 1.5f64);
+            loop {
+                let k2 = k / step;
+                if k2 < 2f64.powi(-3 * MAX_DOUBLINGS) {
+                    return result(0.0, f64::NAN);
+                }
+                let (f2, u2, _) = r.gap(si, k2, scratch);
+                if f2 > 0.0 {
+                    (lo, flo, hi, fhi, u_hi) = (k2, f2, k, fk, uk);
+                    break;
+                }
+                (k, fk, uk) = (k2, f2, u2);
+                step *= step;
+            }
+        }
+        (None, None) => return result(f64::NAN, f64::NAN),
     }
     // Illinois false position.
     let mut side = 0;
@@ -154,8 +296,7 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
         if !(m > lo && m < hi) {
             m = 0.5 * (lo + hi);
         }
-        let tm = r.at(si, m, scratch);
-        let fm = gap(&tm);
+        let (fm, um, _) = r.gap(si, m, scratch);
         if fm > 0.0 {
             (lo, flo) = (m, fm);
             if side == -1 {
@@ -163,7 +304,7 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
             }
             side = -1;
         } else {
-            (hi, fhi, t_hi) = (m, fm, tm);
+            (hi, fhi, u_hi) = (m, fm, um);
             if side == 1 {
                 flo *= 0.5;
             }
@@ -172,16 +313,36 @@ fn solve(r: &Replay, si: usize, scratch: &mut Scratch) -> BreakEven {
     }
     // Where cost jumps (a step in autoscaled capacity), f may not reach 0:
     // report the smallest volume at which self-hosting is no dearer.
-    result(hi, Some(&t_hi))
+    result(hi, u_hi)
 }
 
 fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> Replay<'e, 'a> {
     let params = engine.prepare(trial, scratch);
+    let base = scratch.demand.clone();
+    let s = engine.scenario();
+    let mut fixed = Vec::with_capacity(s.strategies.len());
+    let mut cap = Vec::new();
+    for (si, st) in s.strategies.iter().enumerate() {
+        if engine.capacity_profile(si, &params, trial, scratch, &mut cap) {
+            // The fixed costs from one replay at the trial's own volume.
+            let t = engine.simulate(si, &params, trial, scratch);
+            fixed.push(Some(Fixed {
+                cap: std::mem::take(&mut cap),
+                fixed_cost: t.total.gpu_cost + t.total.overhead_cost,
+                paid_capacity: t.total.paid_capacity,
+                spill: st.overflow == crate::scenario::Overflow::Spill,
+                api: st.api,
+            }));
+        } else {
+            fixed.push(None);
+        }
+    }
     Replay {
         engine,
         params,
         trial,
-        base: scratch.demand.clone(),
+        base,
+        fixed,
     }
 }
 
@@ -229,16 +390,15 @@ pub fn sweep(
                 } else {
                     0.0
                 };
-                r.scale(scale, scratch);
-                let all = engine.simulate_all(&r.params, trial, scratch);
-                for (si, t) in all.iter().enumerate() {
+                for si in 0..k {
+                    let ((cost, api_cost, demanded, _), _) = r.at(si, scale, scratch);
                     out.push(SweepPoint {
                         volume: v,
                         strategy: si,
-                        cost: t.total.total_cost(),
-                        api_cost: t.api_only_cost,
-                        demanded: t.total.demanded,
-                        has_gpus: t.has_gpus,
+                        cost,
+                        api_cost,
+                        demanded,
+                        has_gpus: !engine.scenario().strategies[si].pools.is_empty(),
                     });
                 }
             }
@@ -403,4 +563,52 @@ pub fn log_volumes(low: f64, high: f64, count: usize) -> Vec<f64> {
     (0..count)
         .map(|i| (a + (b - a) * i as f64 / (count - 1) as f64).exp())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed fleet's figures from its capacity profile equal a full
+    /// replay's at every scale (to rounding), on every shipped scenario's
+    /// strategies that have one, failures, spot, owned and drift included.
+    #[test]
+    fn fixed_fleets_at_any_scale_equal_their_replay() {
+        let mut checked = 0;
+        for name in ["realistic-2027", "buy-or-rent-2027", "seed", "h100-vs-h200"] {
+            let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+            let s = crate::scenario::load(path.as_ref()).unwrap();
+            let engine = Engine::new(&s, 5);
+            let mut scratch = Scratch::default();
+            for trial in 0..4 {
+                let r = replay(&engine, trial, &mut scratch);
+                for si in 0..s.strategies.len() {
+                    if r.fixed[si].is_none() {
+                        continue;
+                    }
+                    for k in [0.01, 0.3, 1.0, 2.7, 40.0] {
+                        let ((cost, api, demanded, served), util) = r.at(si, k, &mut scratch);
+                        let t = r.replay(si, k, &mut scratch);
+                        let close =
+                            |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+                        assert!(
+                            close(cost, t.total.total_cost()),
+                            "{name} {si} {k}: {cost} vs {}",
+                            t.total.total_cost()
+                        );
+                        assert!(close(api, t.api_only_cost), "{name} {si} {k}");
+                        assert!(close(demanded, t.total.demanded));
+                        assert!(
+                            close(served, t.total.served),
+                            "{name} {si} {k}: {served} vs {}",
+                            t.total.served
+                        );
+                        assert!(close(util, t.total.served / t.total.paid_capacity));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 }

@@ -109,6 +109,35 @@ impl<'a> Engine<'a> {
         strategies
     }
 
+    /// Strategy `si`'s capacity in each hour of trial `trial` (drawn as
+    /// `params`, prepared in `scratch`) into `out`, when it does not depend
+    /// on demand ([`crate::model::serve::capacity_is_fixed`]); `false`
+    /// otherwise.
+    pub fn capacity_profile(
+        &self,
+        si: usize,
+        params: &TrialParams,
+        trial: u64,
+        scratch: &mut Scratch,
+        out: &mut Vec<f64>,
+    ) -> bool {
+        let s = self.scenario;
+        if !crate::model::serve::capacity_is_fixed(&s.strategies[si], params, si) {
+            return false;
+        }
+        crate::model::serve::capacity_profile(
+            s,
+            si,
+            params,
+            &self.keys,
+            trial,
+            &scratch.region_events,
+            &mut scratch.events,
+            out,
+        );
+        true
+    }
+
     /// Draw trial `trial`'s parameters and fill `scratch` with its hourly
     /// demand and region outages, ready for [`Engine::simulate`]. A caller may
     /// rescale `scratch.demand` in between (break-even) without touching any

@@ -173,7 +173,11 @@ fn option_label(s: &Scenario, p: &Pool) -> String {
     // The price's name when it is not the kind's own (reserved_3y), else the kind.
     let mut l = match s.gpu_prices.get(p.price) {
         Some((name, _)) if *name != kind.replace('-', "_") && !name.contains(' ') => {
-            format!("{kind} {name}")
+            if name.starts_with(&kind.replace('-', "_")) {
+                name.clone()
+            } else {
+                format!("{kind} {name}")
+            }
         }
         _ => kind.to_owned(),
     };

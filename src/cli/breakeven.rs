@@ -23,10 +23,7 @@ pub(super) fn ending(
     text: &mut Vec<String>,
 ) -> Result<()> {
     if volumes.is_empty() {
-        let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
-            .draw(0)
-            .monthly_tokens;
-        volumes = breakeven::log_volumes(0.1 * point, 10.0 * point, 13);
+        volumes = default_volumes(s, seed);
     }
     let per_trial = pool.install(|| breakeven::per_trial(engine, 0..trials));
     let rows = pool.install(|| breakeven::sweep_rows(engine, 0..trials, &volumes, names));
@@ -53,4 +50,32 @@ fn api_label(s: &capsim::scenario::Scenario) -> String {
     } else {
         "each strategy's API".into()
     }
+}
+
+/// 13 volumes from 0.1× to 10× the scenario's point volume.
+pub(super) fn default_volumes(s: &Scenario, seed: u64) -> Vec<f64> {
+    let point = capsim::model::params::ParamSet::new(&s.deterministic(), seed)
+        .draw(0)
+        .monthly_tokens;
+    breakeven::log_volumes(0.1 * point, 10.0 * point, 13)
+}
+
+/// The volume sweep of `plan`'s shortlist on its first `trials` trials, for
+/// the decision page's break-even chart.
+pub(super) fn plan_sweep(
+    s: &Scenario,
+    engine: &Engine,
+    pool: &rayon::ThreadPool,
+    seed: u64,
+    trials: u64,
+    names: &[String],
+    extra: &mut Vec<(&'static str, DataFrame)>,
+) -> Result<()> {
+    let volumes = default_volumes(s, seed);
+    let rows = pool.install(|| breakeven::sweep_rows(engine, 0..trials, &volumes, names));
+    extra.push((
+        "breakeven.parquet",
+        report::parquet::breakeven_frame(&rows)?,
+    ));
+    Ok(())
 }

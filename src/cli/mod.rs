@@ -89,17 +89,23 @@ struct RunArgs {
 struct LimitArgs {
     /// At most this many hours a year short of capacity (of the latency
     /// target with [slo]); a candidate without GPUs has none of its own.
-    #[arg(long, value_name = "HOURS")]
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
     max_hours_short: Option<f64>,
     /// Budget for the horizon's total cost, USD (with --max-prob-over-budget).
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", allow_negative_numbers = true)]
     budget: Option<f64>,
     /// Largest allowed probability that the cost exceeds --budget (0.05 = 5%).
-    #[arg(long, value_name = "P", default_value_t = 0.05, requires = "budget")]
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.05,
+        requires = "budget",
+        allow_negative_numbers = true
+    )]
     max_prob_over_budget: f64,
     /// Largest commitment (95th percentile): reserved terms started within the
     /// horizon paid in full, and owned nodes' depreciable cost, USD.
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", allow_negative_numbers = true)]
     max_commitment: Option<f64>,
 }
 

@@ -312,6 +312,17 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
             // The plan's own lines replace the shortlist's least-regret lines.
             text.truncate(text.len().saturating_sub(1));
             extra.push(("plan.parquet", report::parquet::plan_frame(plan)?));
+            // Where the answer changes with volume: the shortlist's sweep on
+            // the first trials (at most 1,000: the page's chart, not a figure).
+            super::breakeven::plan_sweep(
+                &s,
+                &engine,
+                &pool,
+                seed,
+                trials.min(1000),
+                &names,
+                &mut extra,
+            )?;
             let words = terminal::plan_recommendation(plan);
             text.push(terminal::plan_table(plan));
             text.push(words.clone());

@@ -505,7 +505,13 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
     }
     if let (Some(b), Some(d)) = (p.runner_up, &p.pick_vs_runner_up) {
         let b = &p.rows[b];
-        text.push_str(&format!(
+        if d.min == 0.0 && d.max == 0.0 {
+            text.push_str(&format!(
+                ". The next feasible candidate, {}, costs the same in every trial (what it adds is never used)",
+                b.candidate.strategy.name
+            ));
+        } else {
+            text.push_str(&format!(
             ". Against the next feasible candidate, {}, it is {} {} on the same trials (95% CI {} – {}), lower in {:.0}% of them",
             b.candidate.strategy.name,
             usd(d.mean.abs()),
@@ -514,6 +520,7 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
             usd(d.ci95_high),
             100.0 * p.prob_pick_cheaper.unwrap_or(f64::NAN)
         ));
+        }
     }
     let feasible = p.rows.iter().filter(|x| x.feasible()).count();
     text.push_str(&format!(

@@ -1009,3 +1009,141 @@ fn prices_lists_the_catalogs() {
         stderr_of(&a)
     );
 }
+
+/// `capsim plan` writes plan.parquet (one row per candidate, the
+/// recommendation marked), the shortlist's run files and a run.json with
+/// the command, its options, the constraints and the recommendation; bad
+/// constraints exit 1 naming the flag.
+#[test]
+fn plan_writes_its_files_and_says_why() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let out = capsim()
+        .args([
+            "plan",
+            scenario,
+            "--trials",
+            "120",
+            "--quiet",
+            "--max-hours-short",
+            "400",
+        ])
+        .arg("--out")
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("candidates on 120 trials"), "{text}");
+    let dir = run_dir(d.path());
+    for f in [
+        "plan.parquet",
+        "compare.parquet",
+        "trials.parquet",
+        "summary.parquet",
+        "breakeven.parquet",
+        "run.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["command"], "plan");
+    assert!(
+        info["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--max-hours-short")
+    );
+    assert_eq!(info["constraints"]["max_hours_short_per_year"], 400.0);
+    let words = info["recommendation"].as_str().unwrap();
+    assert!(words.starts_with("Buy "), "{words}");
+    assert!(text.contains(words), "the terminal says what run.json says");
+    for (args, want) in [
+        (
+            vec!["--budget", "1e6", "--max-prob-over-budget", "5"],
+            "--max-prob-over-budget: 5",
+        ),
+        (vec!["--max-commitment", "-1"], "--max-commitment: -1"),
+        (vec!["--max-hours-short", "9000"], "--max-hours-short: 9000"),
+    ] {
+        let a = capsim()
+            .args(["plan", scenario, "--trials", "10", "--quiet"])
+            .args(&args)
+            .arg("--out")
+            .arg(d.path().join("bad"))
+            .assert()
+            .code(1);
+        assert!(stderr_of(&a).contains(want), "{}", stderr_of(&a));
+    }
+    assert!(
+        !d.path().join("bad").exists(),
+        "nothing written for bad flags"
+    );
+}
+
+/// `capsim size` tries 0, adds the API-only baseline, honours the
+/// constraints and records its recommendation in run.json.
+#[test]
+fn size_tries_zero_and_the_api_and_honours_constraints() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let out = capsim()
+        .args([
+            "size",
+            scenario,
+            "--trials",
+            "150",
+            "--quiet",
+            "--replicas",
+            "0,1,2,3",
+            "--max-hours-short",
+            "300",
+        ])
+        .arg("--out")
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("reserved-2 ×0"), "{text}");
+    assert!(
+        text.contains("Not meeting the constraints: reserved-2 ×1"),
+        "{text}"
+    );
+    let dir = run_dir(d.path());
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["command"], "size");
+    let words = info["recommendation"].as_str().unwrap();
+    assert!(words.starts_with("Recommended size: "), "{words}");
+    assert!(
+        !words.contains("reserved-2 ×1 "),
+        "an infeasible size is not recommended: {words}"
+    );
+    // Without the ×0 copy the API-only baseline is added.
+    let out = capsim()
+        .args([
+            "size",
+            scenario,
+            "--trials",
+            "50",
+            "--quiet",
+            "--replicas",
+            "1,2",
+        ])
+        .arg("--out")
+        .arg(d.path().join("b"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("api-only (gpt-4o)"));
+}

@@ -45,10 +45,10 @@ fn breakeven_report_has_every_chart_and_the_closed_form_cost() {
     assert_eq!(
         ids,
         [
+            "breakeven",
             "cost-distribution",
             "monthly-fan",
             "cost-per-mtok",
-            "breakeven",
             "cost-breakdown",
             "capacity"
         ]

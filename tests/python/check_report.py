@@ -26,10 +26,19 @@ FLAGS = [
 
 
 def expected_charts(run_dir: Path) -> list[str]:
-    charts = ["cost-distribution", "monthly-fan", "cost-per-mtok"]
+    charts = []
+    if (run_dir / "plan.parquet").exists():
+        charts.append("plan-frontier")
     if (run_dir / "breakeven.parquet").exists():
         charts.append("breakeven")
-    return charts + ["cost-breakdown", "capacity"]
+    return charts + ["cost-distribution", "monthly-fan", "cost-per-mtok", "cost-breakdown", "capacity"]
+
+
+def recommends(run_dir: Path) -> bool:
+    """Whether the folder holds a recommendation (plan, size): it must come first."""
+    import json
+    info = json.loads((run_dir / "run.json").read_text())
+    return bool(info.get("recommendation"))
 
 
 def main() -> int:
@@ -68,6 +77,9 @@ def main() -> int:
                 };
             })"""
         )
+        first_h2 = page.evaluate("() => (document.querySelector('h2') || {}).textContent || ''")
+        if recommends(run_dir) and first_h2 != "The recommendation":
+            problems.append(f"the recommendation is not first: the first section is {first_h2!r}")
         ids = [f["id"] for f in found]
         want = expected_charts(run_dir)
         if ids != want:

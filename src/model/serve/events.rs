@@ -492,3 +492,97 @@ pub fn simulate_any(
     finish(&mut out, (s, si), p, queued, api_only);
     out
 }
+
+/// Whether strategy `st`'s capacity in an hour is independent of its demand
+/// and its costs other than spill are too: no on-demand pool, no queue, no
+/// owned pool whose power follows the load. [`capacity_profile`] and
+/// [`StrategyTotals`] at one volume then give its result at any other.
+pub fn capacity_is_fixed(st: &Strategy, p: &TrialParams, si: usize) -> bool {
+    !st.pools.is_empty()
+        && queue_limits(st).0 == 0
+        && st.pools.iter().enumerate().all(|(k, pool)| {
+            pool.kind != PoolKind::OnDemand
+                && !(pool.kind == PoolKind::Owned
+                    && p.pool_prices[si][k].load_usd_per_unit_hour > 0.0)
+        })
+}
+
+/// The output tokens strategy `si` can serve in each hour of the trial
+/// drawn as `p` (its reserved, spot and owned pools' serving replicas ×
+/// their capacity; 0 in a region outage), into `out`: the same outages and
+/// the same capacity the event replay uses. Only for a strategy of
+/// [`capacity_is_fixed`].
+#[allow(clippy::too_many_arguments)]
+pub fn capacity_profile(
+    s: &Scenario,
+    si: usize,
+    p: &TrialParams,
+    keys: &Keys,
+    trial: u64,
+    region_events: &[(usize, i32)],
+    events: &mut Vec<Event>,
+    out: &mut Vec<f64>,
+) {
+    let st = &s.strategies[si];
+    let n = s.horizon_hours as usize;
+    events.clear();
+    events.extend(region_events.iter().map(|&(hour, delta)| Event {
+        hour: hour as u32,
+        target: Target::Region,
+        delta,
+    }));
+    // (rcap, serving limit, slots, slot outage counts, slots down)
+    let mut pools: Vec<(f64, u32, u32, Vec<i32>, i32)> = Vec::with_capacity(st.pools.len());
+    for (k, pool) in st.pools.iter().enumerate() {
+        pool_outages(s, si, p, keys, trial, k, |j, hour, delta| {
+            events.push(Event {
+                hour: hour as u32,
+                target: Target::Slot(k as u32, j as u32),
+                delta,
+            });
+        });
+        pools.push((
+            replica_capacity(p, pool),
+            pool.replicas,
+            pool.slots(),
+            vec![0; pool.slots() as usize],
+            0,
+        ));
+    }
+    events.retain(|e| (e.hour as usize) < n);
+    events.sort_by_key(|e| e.hour);
+    out.clear();
+    out.resize(n, 0.0);
+    let (mut region_down, mut next, mut h) = (0i32, 0usize, 0usize);
+    while h < n {
+        while next < events.len() && events[next].hour as usize == h {
+            let e = events[next];
+            next += 1;
+            match e.target {
+                Target::Region => region_down += e.delta,
+                Target::Slot(k, j) => {
+                    let q = &mut pools[k as usize];
+                    let was = q.3[j as usize] > 0;
+                    q.3[j as usize] += e.delta;
+                    let is = q.3[j as usize] > 0;
+                    q.4 += i32::from(is) - i32::from(was);
+                }
+            }
+        }
+        let end = events.get(next).map_or(n, |e| (e.hour as usize).min(n));
+        let cap = if region_down > 0 {
+            0.0
+        } else {
+            pools
+                .iter()
+                .map(|q| {
+                    let down = q.4.max(0) as u32;
+                    let up = q.2 - down.min(q.2);
+                    f64::from(up.min(q.1)) * q.0
+                })
+                .sum()
+        };
+        out[h..end].fill(cap);
+        h = end;
+    }
+}

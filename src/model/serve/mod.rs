@@ -30,8 +30,7 @@ mod hourly;
 mod kernels;
 mod reprice;
 
-use events::Event;
-pub use events::{simulate, simulate_any};
+pub use events::{Event, capacity_is_fixed, capacity_profile, simulate, simulate_any};
 pub use hourly::simulate_hourly;
 use kernels::*;
 pub use reprice::{replays_alike, reprice};
@@ -118,7 +117,8 @@ pub struct Scratch {
     /// every strategy of the trial ([`month_sums`]); `None` otherwise.
     pub month_demand: Option<Vec<f64>>,
     region: Vec<i32>,
-    events: Vec<Event>,
+    /// Outage events of the strategy being replayed.
+    pub events: Vec<Event>,
     want: Vec<f64>,
     active: Vec<f64>,
     /// The reference replay: one outage difference array per slot and pool.

@@ -380,6 +380,7 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
     } else {
         (vmin / 2.0, vmin * 2.0)
     };
+    let today = run.point_volume();
     let svg = svg(430, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -392,7 +393,8 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
             .x_desc("monthly volume, output tokens per 730-hour month (log scale)")
             .y_desc("P(self-hosting cheaper than the API)")
             .x_labels(12)
-            .x_label_formatter(&|v| tokens(*v))
+            // Only 1, 2 and 5 × 10^k: the other log ticks' labels collide.
+            .x_label_formatter(&|v| log_label(*v))
             .y_label_formatter(&|v| pct(*v))
             .label_style((FONT, 13))
             .axis_desc_style((FONT, 14))
@@ -403,6 +405,19 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
             4,
             BLACK.mix(0.5).stroke_width(1),
         ))?;
+        if let Some(v) = today.filter(|v| *v >= vmin && *v <= vmax) {
+            chart.draw_series(DashedLineSeries::new(
+                [(v, 0.0), (v, 1.0)],
+                6,
+                4,
+                BLACK.stroke_width(2),
+            ))?;
+            chart.draw_series([Text::new(
+                format!(" today: {}", tokens(v)),
+                (v, 0.97),
+                (FONT, 13).into_font(),
+            )])?;
+        }
         for (si, name, pts) in &curves {
             let c = colour(*si);
             let mut band: Vec<(f64, f64)> = pts.iter().map(|x| (x[0], x[3])).collect();
@@ -443,8 +458,12 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
         )
         .collect();
     let reading = format!(
-        "Self-hosting is more likely than not to beat the API for {}. Bands are 95% intervals of each probability.",
-        crossings.join("; ")
+        "Self-hosting is more likely than not to beat the API for {}. Bands are 95% intervals of each probability{}.",
+        crossings.join("; "),
+        today.map_or(String::new(), |v| format!(
+            "; the dashed line is today's volume, {} tokens a month",
+            tokens(v)
+        ))
     );
     figure(
         out,
@@ -454,6 +473,168 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
         &reading,
     );
     breakeven_table(run, out);
+    Ok(())
+}
+
+/// A log axis's label: 1, 2 and 5 × 10^k in tokens, nothing elsewhere.
+pub(super) fn log_label(v: f64) -> String {
+    if v.is_nan() || v <= 0.0 {
+        return String::new();
+    }
+    let m = v / 10f64.powf(v.log10().floor());
+    if [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|x| (m - x).abs() < 1e-6 * x)
+    {
+        tokens(v)
+    } else {
+        String::new()
+    }
+}
+
+/// The plan's candidates as mean cost against CVaR95: infeasible ones grey,
+/// feasible ones blue, the frontier as a line, the recommendation marked.
+/// Candidates the search dropped after its first round are left out (their
+/// figures rest on fewer trials).
+pub(super) fn frontier(run: &Run, df: &DataFrame, out: &mut String) -> Result<()> {
+    let f = "plan.parquet";
+    let names = strings(df, "candidate", f)?;
+    let trials = typed(df, "trials", f, Column::u64)?;
+    let mean = floats(df, "cost_mean_usd", f)?;
+    let cvar = floats(df, "cost_cvar95_usd", f)?;
+    let feasible = typed(df, "feasible", f, Column::bool)?;
+    let front = typed(df, "on_frontier", f, Column::bool)?;
+    let pick = typed(df, "recommended", f, Column::bool)?;
+    let most = trials.iter().flatten().max().unwrap_or(0);
+    // (mean, cvar, feasible, frontier, pick, name)
+    let pts: Vec<(f64, f64, bool, bool, bool, &str)> = (0..names.len())
+        .filter(|&i| trials.get(i) == Some(most))
+        .filter_map(|i| {
+            Some((
+                mean[i]?,
+                cvar[i]?,
+                feasible.get(i)?,
+                front.get(i)?,
+                pick.get(i)?,
+                names[i].as_str(),
+            ))
+        })
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect();
+    if pts.is_empty() {
+        return Ok(());
+    }
+    let (x0, x1) = padded(
+        pts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min),
+        pts.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max),
+    );
+    let (y0, y1) = padded(
+        pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
+        pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+    );
+    let mut line: Vec<(f64, f64)> = pts.iter().filter(|p| p.3).map(|p| (p.0, p.1)).collect();
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let svg = svg(460, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(84)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .x_desc("expected cost over the horizon")
+            .y_desc("CVaR95: mean of the costliest 5% of trials")
+            .x_labels(7)
+            .y_labels(7)
+            .x_label_formatter(&|v| money_axis(*v))
+            .y_label_formatter(&|v| money_axis(*v))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .draw()?;
+        let grey = RGBColor(160, 160, 160);
+        chart
+            .draw_series(
+                pts.iter()
+                    .filter(|p| !p.2)
+                    .map(|p| Circle::new((p.0, p.1), 4, grey.mix(0.7).filled())),
+            )?
+            .label("fails a constraint")
+            .legend(move |(x, y)| Circle::new((x + 10, y), 4, grey.filled()));
+        let blue = colour(0);
+        chart
+            .draw_series(
+                pts.iter()
+                    .filter(|p| p.2)
+                    .map(|p| Circle::new((p.0, p.1), 4, blue.mix(0.8).filled())),
+            )?
+            .label("meets the constraints")
+            .legend(move |(x, y)| Circle::new((x + 10, y), 4, blue.filled()));
+        let red = colour(2);
+        chart
+            .draw_series(LineSeries::new(line.iter().copied(), red.stroke_width(2)))?
+            .label("frontier (no candidate is cheaper and safer)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
+        for p in pts.iter().filter(|p| p.4) {
+            chart.draw_series([
+                Circle::new((p.0, p.1), 9, BLACK.stroke_width(2)),
+                Circle::new((p.0, p.1), 5, colour(4).filled()),
+            ])?;
+            chart.draw_series([Text::new(
+                format!("  recommended: {}", p.5),
+                (p.0, p.1),
+                (FONT, 13).into_font(),
+            )])?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .draw()?;
+        Ok(())
+    })?;
+    let n_front = pts.iter().filter(|p| p.3).count();
+    let reading = match pts.iter().find(|p| p.4) {
+        Some(p) => format!(
+            "{} candidates on every trial; {} meet the constraints, {n_front} of them on the frontier. The recommendation, {}, costs {} on average with a CVaR95 of {}; a candidate to its left is cheaper on average but riskier in the tail, one below it safer but dearer.",
+            pts.len(),
+            pts.iter().filter(|p| p.2).count(),
+            p.5,
+            usd(p.0),
+            usd(p.1)
+        ),
+        None => format!(
+            "{} candidates on every trial; none meets the constraints, so there is no frontier and no recommendation.",
+            pts.len()
+        ),
+    };
+    let _ = run;
+    figure(
+        out,
+        "plan-frontier",
+        "What to buy: expected cost against tail risk, every candidate fleet",
+        &svg,
+        &reading,
+    );
+    // The frontier and the pick as a table.
+    out.push_str(
+        "<table>\n<tr><th>candidate</th><th>expected cost</th><th>CVaR95</th><th></th></tr>\n",
+    );
+    let mut rows: Vec<_> = pts.iter().filter(|p| p.3 || p.4).collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for p in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(p.5),
+            usd(p.0),
+            usd(p.1),
+            if p.4 { "recommended" } else { "frontier" }
+        );
+    }
+    out.push_str("</table>\n");
     Ok(())
 }
 

@@ -48,6 +48,7 @@ struct Run {
     compare: Option<DataFrame>,
     sensitivity: Option<DataFrame>,
     breakeven: Option<DataFrame>,
+    plan: Option<DataFrame>,
     /// strategy → per-trial break-even volume (None: never), from
     /// `breakeven_trials.parquet`; empty without it.
     breakeven_trials: BTreeMap<String, Vec<Option<f64>>>,
@@ -218,6 +219,7 @@ impl Run {
             compare: optional(dir, "compare.parquet")?,
             sensitivity: optional(dir, "sensitivity.parquet")?,
             breakeven: optional(dir, "breakeven.parquet")?,
+            plan: optional(dir, "plan.parquet")?,
             breakeven_trials: match optional(dir, "breakeven_trials.parquet")? {
                 None => BTreeMap::new(),
                 Some(df) => {
@@ -268,6 +270,17 @@ impl Run {
 
     fn horizon_hours(&self) -> u64 {
         self.info["horizon_hours"].as_u64().unwrap_or(0)
+    }
+
+    /// The scenario's point volume (output tokens per 730-hour month), when
+    /// the run's scenario gives one and still parses here.
+    fn point_volume(&self) -> Option<f64> {
+        let text = self.info["scenario_toml"].as_str()?;
+        let s = crate::scenario::parse(text, "run.json", None).ok()?;
+        match s.demand.volume {
+            crate::scenario::Volume::MonthlyTokens(d) => Some(d.point()).filter(|v| *v > 0.0),
+            crate::scenario::Volume::Utilization { .. } => None,
+        }
     }
 
     /// "Annual" for a one-year horizon, else "N-hour".
@@ -346,15 +359,18 @@ pub fn render(dir: &Path) -> Result<String> {
         body.push_str("<p><b>This folder holds no trials</b> (a shard of a run with more shards than trials), so there is nothing to chart. Merge the shards with <code>capsim merge</code> and report on the merged folder.</p>\n");
         return Ok(page(&run, &body));
     }
+    // The decision first: what to buy and why, the frontier, the ranking,
+    // where the answer changes, what drives the cost; then the detail.
+    recommendation_section(&run, &mut body)?;
     headline_table(&run, &mut body);
     commitments_note(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
+    breakeven_section(&run, &mut body)?;
     sensitivity_section(&run, &mut body)?;
     cost_distribution(&run, &mut body)?;
     fan_chart(&run, &mut body)?;
     cost_per_mtok(&run, &mut body)?;
-    breakeven_section(&run, &mut body)?;
     breakdown(&run, &mut body)?;
     capacity(&run, &mut body)?;
     footer(&run, &mut body);
@@ -407,6 +423,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1060px;
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 h3{font-size:1.05em;margin:.2em 0}
 .facts{color:#555}
+.recommendation{font-size:1.08em;background:#f3f8f1;border-left:4px solid #59a14f;padding:.7em 1em}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .6em;text-align:right;vertical-align:top}
 td{white-space:nowrap}

@@ -40,10 +40,34 @@ pub(super) fn headline_table(run: &Run, out: &mut String) {
                 pct(p[2])
             )),
             util.map_or("—".into(), |u| format!("{:.1}%", 100.0 * u[0])),
-            short.map_or("—".into(), |h| format!("{:.0}", h[0])),
+            // A strategy without GPUs has no capacity of its own to be short of.
+            match short {
+                Some(h) if run.has_gpus(n) => format!("{:.0}", h[0]),
+                _ => "—".into(),
+            },
         );
     }
     out.push_str("</table>\n");
+}
+
+/// The recommendation of `plan` or `size` (run.json), first on the page,
+/// and for `plan` the frontier chart and the candidates on it.
+pub(super) fn recommendation_section(run: &Run, out: &mut String) -> Result<()> {
+    let Some(words) = run.info["recommendation"]
+        .as_str()
+        .filter(|w| !w.is_empty())
+    else {
+        return Ok(());
+    };
+    let _ = writeln!(
+        out,
+        "<h2>The recommendation</h2>\n<p class=\"recommendation\">{}</p>",
+        esc(words)
+    );
+    if let Some(df) = &run.plan {
+        super::charts::frontier(run, df, out)?;
+    }
+    Ok(())
 }
 
 pub(super) fn seed_section(run: &Run, out: &mut String) {
@@ -81,27 +105,35 @@ pub(super) fn compare_section(run: &Run, out: &mut String) -> Result<()> {
     let f = "compare.parquet";
     let names = strings(df, "strategy", f)?;
     let col = |c: &str| floats(df, c, f);
-    let (mean, p95, cvar, pc, regret, regret95) = (
+    let (mean, p95, cvar, pc, regret, regret95, short) = (
         col("cost_mean_usd")?,
         col("cost_p95_usd")?,
         col("cost_cvar95_usd")?,
         col("prob_cheapest")?,
         col("regret_mean_usd")?,
         col("regret_p95_usd")?,
+        col("hours_short_mean")?,
     );
+    // Rows in least-regret order, as the heading says (the file is in
+    // scenario order).
+    let rank = typed(df, "least_regret_rank", f, Column::u32)?;
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| rank.get(i).unwrap_or(u32::MAX));
     let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    out.push_str("<h2>Which strategy, and how much risk</h2>\n<p>All strategies ran on the same trials (the same traffic, prices and failures), so differences between them are paired. Regret is a strategy's cost minus the cheapest strategy's cost in the same trial; the least-regret strategy is first.</p>\n<table>\n<tr><th>strategy</th><th>expected cost</th><th>P95</th><th>mean of worst 5%</th><th>P(cheapest)</th><th>mean regret</th><th>P95 regret</th></tr>\n");
-    for i in 0..names.len() {
+    out.push_str("<h2>Which strategy, and how much risk</h2>\n<p>All strategies ran on the same trials (the same traffic, prices and failures), so differences between them are paired. Regret is a strategy's cost minus the cheapest strategy's cost in the same trial; rows are in least-regret order, the least first.</p>\n<table>\n<tr><th>rank</th><th>strategy</th><th>expected cost</th><th>P95</th><th>mean of worst 5%</th><th>P(cheapest)</th><th>mean regret</th><th>P95 regret</th><th>hours short</th></tr>\n");
+    for (place, &i) in order.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            place + 1,
             esc(&names[i]),
             usd(v(mean[i])),
             usd(v(p95[i])),
             usd(v(cvar[i])),
             pct(v(pc[i])),
             usd(v(regret[i])),
-            usd(v(regret95[i]))
+            usd(v(regret95[i])),
+            short[i].map_or("—".into(), |h| format!("{h:.0}"))
         );
     }
     out.push_str("</table>\n");
