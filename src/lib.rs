@@ -30,6 +30,7 @@ pub mod input;
 pub mod model;
 pub mod plan;
 pub mod precision;
+pub mod regret_map;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -14,10 +14,17 @@ pub(super) fn ending(
     s: &Scenario,
     kept: TrialColumns,
     size: bool,
+    map: &[String],
     extra: &mut Vec<(&'static str, DataFrame)>,
     text: &mut Vec<String>,
 ) -> Result<compare::Comparison> {
     let c = compare::compare(s, &kept).context("nothing to compare")?;
+    if let Some(m) = least_regret_map(&kept, map)? {
+        extra.push((
+            "regret_map.parquet",
+            report::parquet::regret_map_frame(s, &m)?,
+        ));
+    }
     extra.push(("compare.parquet", report::parquet::compare_frame(&c)?));
     extra.push(("paired.parquet", report::parquet::paired_frame(&c)?));
     let sens = capsim::sensitivity::sensitivity(s, &kept.inputs, &kept.cost);
@@ -50,6 +57,7 @@ pub(super) fn size_ending(
     s: &Scenario,
     kept: TrialColumns,
     constraints: &capsim::plan::Constraints,
+    map: &[String],
     extra: &mut Vec<(&'static str, DataFrame)>,
     text: &mut Vec<String>,
 ) -> Result<Option<String>> {
@@ -64,7 +72,7 @@ pub(super) fn size_ending(
             capsim::plan::violations(constraints, hours, &kept.cost[si], &kept.commitment[si])
         })
         .collect();
-    let c = ending(s, kept, true, extra, text)?;
+    let c = ending(s, kept, true, map, extra, text)?;
     // The generic line is replaced by one that honours the constraints.
     text.pop();
     let allowed: Vec<bool> = reasons.iter().map(Vec::is_empty).collect();
@@ -96,4 +104,53 @@ pub(super) fn size_ending(
         )
     });
     Ok(Some(words))
+}
+
+/// The least-regret map over the inputs `map` names (or the defaults:
+/// volume against the GPU market level, or the first GPU price that varies);
+/// `None` when the inputs do not vary or the trials are too few for 6 × 6
+/// cells. A named input that does not exist is an error listing them.
+fn least_regret_map(
+    kept: &TrialColumns,
+    map: &[String],
+) -> Result<Option<capsim::regret_map::Map>> {
+    let varies = |x: &[f64]| x.iter().any(|v| *v != x[0]);
+    let find = |name: &str| kept.inputs.iter().find(|(n, _)| n == name);
+    let (x, y) = if map.len() == 2 {
+        let get = |name: &str| {
+            find(name).with_context(|| {
+                format!(
+                    "--map: no input `{name}` (inputs: {})",
+                    kept.inputs
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        };
+        (get(&map[0])?, get(&map[1])?)
+    } else {
+        let Some(x) = find("demand.monthly_tokens").filter(|(_, v)| varies(v)) else {
+            return Ok(None);
+        };
+        let y = find("gpu_market.level")
+            .filter(|(_, v)| varies(v))
+            .or_else(|| {
+                kept.inputs
+                    .iter()
+                    .find(|(n, v)| n.starts_with("gpu_prices.") && varies(v))
+            });
+        let Some(y) = y else {
+            return Ok(None);
+        };
+        (x, y)
+    };
+    Ok(capsim::regret_map::regret_map(
+        (&x.0, &y.0),
+        &x.1,
+        &y.1,
+        &kept.cost,
+        6,
+    ))
 }

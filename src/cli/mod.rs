@@ -82,6 +82,11 @@ struct RunArgs {
     /// Catalog file for --api-model (default: the built-in subset of LiteLLM's catalog).
     #[arg(long, requires = "api_model")]
     catalog: Option<PathBuf>,
+    /// compare, size and plan: the two inputs of the least-regret map, as named in
+    /// sensitivity.parquet (default: demand.monthly_tokens and the GPU market level
+    /// or the first GPU price that varies).
+    #[arg(long, value_delimiter = ',', value_name = "X,Y")]
+    map: Vec<String>,
 }
 
 /// What a recommended fleet must meet (`plan` and `size`).

@@ -31,6 +31,7 @@ struct Settings {
     quiet: bool,
     want_report: bool,
     deterministic: bool,
+    map: Vec<String>,
 }
 
 impl Settings {
@@ -52,6 +53,7 @@ impl Settings {
             name,
             force,
             precision,
+            map,
         } = args;
         if threads == Some(0) {
             anyhow::bail!("--threads: must be at least 1");
@@ -78,6 +80,16 @@ impl Settings {
             if let Some(bad) = v.iter().find(|x| !(x.is_finite() && **x > 0.0)) {
                 anyhow::bail!("--volumes: {bad} is not a positive, finite number of tokens");
             }
+        }
+        if !map.is_empty() {
+            anyhow::ensure!(
+                matches!(job, Job::Compare | Job::Size(..) | Job::Plan(..)),
+                "--map: only compare, size and plan draw the least-regret map"
+            );
+            anyhow::ensure!(
+                map.len() == 2 && map[0] != map[1],
+                "--map: give two different inputs, e.g. --map demand.monthly_tokens,gpu_prices.reserved"
+            );
         }
         if matches!(job, Job::Plan(..)) {
             anyhow::ensure!(
@@ -163,6 +175,7 @@ impl Settings {
             quiet,
             want_report,
             deterministic,
+            map,
         })
     }
 }
@@ -182,6 +195,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         quiet,
         want_report,
         deterministic,
+        map,
     } = Settings::resolve(args, &job)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
@@ -301,14 +315,15 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     match job {
         Job::Run => {}
         Job::Compare => {
-            super::compare::ending(&s, kept, false, &mut extra, &mut text)?;
+            super::compare::ending(&s, kept, false, &map, &mut extra, &mut text)?;
         }
         Job::Size(_, _, _, c) => {
-            info.recommendation = super::compare::size_ending(&s, kept, &c, &mut extra, &mut text)?;
+            info.recommendation =
+                super::compare::size_ending(&s, kept, &c, &map, &mut extra, &mut text)?;
         }
         Job::Plan(..) => {
             let plan = plan.as_ref().expect("searched above");
-            super::compare::ending(&s, kept, false, &mut extra, &mut text)?;
+            super::compare::ending(&s, kept, false, &map, &mut extra, &mut text)?;
             // The plan's own lines replace the shortlist's least-regret lines.
             text.truncate(text.len().saturating_sub(1));
             extra.push(("plan.parquet", report::parquet::plan_frame(plan)?));

@@ -659,6 +659,76 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Columns of `regret_map.parquet` (written by `capsim compare`, `size` and `plan`).
+pub const REGRET_MAP_COLUMNS: &[(&str, &str, &str)] = &[
+    (
+        "x_input",
+        "String",
+        "the first input of the map, as named in sensitivity.parquet (default demand.monthly_tokens)",
+    ),
+    (
+        "x_low",
+        "Float64",
+        "the cell's lowest draw of the first input (quantile bins of the trials' draws)",
+    ),
+    (
+        "x_high",
+        "Float64",
+        "the cell's highest draw of the first input",
+    ),
+    (
+        "y_input",
+        "String",
+        "the second input (default gpu_market.level, or the first GPU price that varies)",
+    ),
+    (
+        "y_low",
+        "Float64",
+        "the cell's lowest draw of the second input",
+    ),
+    (
+        "y_high",
+        "Float64",
+        "the cell's highest draw of the second input",
+    ),
+    ("trials", "UInt64", "trials whose draws fall in the cell"),
+    (
+        "least_regret",
+        "String",
+        "the strategy with the least mean regret in the cell",
+    ),
+    (
+        "mean_regret_usd",
+        "Float64",
+        "its mean regret there (cost minus the cheapest strategy's cost in the same trial), USD",
+    ),
+    (
+        "runner_up",
+        "String",
+        "the strategy with the next least mean regret in the cell",
+    ),
+    (
+        "margin_mean_usd",
+        "Float64",
+        "mean of cost(runner_up) - cost(least_regret) over the cell's trials, USD",
+    ),
+    (
+        "margin_ci95_low_usd",
+        "Float64",
+        "95% interval of that mean, low, USD",
+    ),
+    (
+        "margin_ci95_high_usd",
+        "Float64",
+        "95% interval of that mean, high, USD",
+    ),
+    (
+        "certain",
+        "Boolean",
+        "the interval excludes 0: the least-regret strategy is not in doubt in the cell (false near the boundary)",
+    ),
+];
+
 /// The schema document, in Markdown.
 pub fn schema_markdown() -> String {
     let mut s = String::from(
@@ -721,6 +791,11 @@ pub fn schema_markdown() -> String {
         &mut s,
         "breakeven.parquet — one row per swept volume × strategy (`capsim breakeven`)",
         BREAKEVEN_COLUMNS.to_vec(),
+    );
+    table(
+        &mut s,
+        "regret_map.parquet — one row per cell of the least-regret map (`capsim compare`, `size`, `plan`)",
+        REGRET_MAP_COLUMNS.to_vec(),
     );
     table(
         &mut s,

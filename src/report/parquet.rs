@@ -380,3 +380,40 @@ pub fn plan_frame(p: &crate::plan::Plan) -> Result<DataFrame> {
         ),
     ])
 }
+
+/// `regret_map.parquet` (columns: [`super::columns::REGRET_MAP_COLUMNS`]).
+pub fn regret_map_frame(s: &Scenario, m: &crate::regret_map::Map) -> Result<DataFrame> {
+    let c = &m.cells;
+    let name = |i: usize| s.strategies[i].name.as_str();
+    frame(vec![
+        str_col("x_input", c, |_| m.inputs.0.as_str()),
+        f64_col("x_low", c, |x| x.x.0),
+        f64_col("x_high", c, |x| x.x.1),
+        str_col("y_input", c, |_| m.inputs.1.as_str()),
+        f64_col("y_low", c, |x| x.y.0),
+        f64_col("y_high", c, |x| x.y.1),
+        Column::new(
+            "trials".into(),
+            c.iter().map(|x| x.trials as u64).collect::<Vec<u64>>(),
+        ),
+        str_col("least_regret", c, |x| name(x.winner)),
+        f64_col("mean_regret_usd", c, |x| x.winner_regret),
+        Column::new(
+            "runner_up".into(),
+            c.iter()
+                .map(|x| x.runner_up.map(|r| name(r).to_owned()))
+                .collect::<Vec<Option<String>>>(),
+        ),
+        opt_col("margin_mean_usd", c, |x| x.margin.map_or(f64::NAN, |m| m.0)),
+        opt_col("margin_ci95_low_usd", c, |x| {
+            x.margin.map_or(f64::NAN, |m| m.1)
+        }),
+        opt_col("margin_ci95_high_usd", c, |x| {
+            x.margin.map_or(f64::NAN, |m| m.2)
+        }),
+        Column::new(
+            "certain".into(),
+            c.iter().map(|x| x.certain()).collect::<Vec<bool>>(),
+        ),
+    ])
+}

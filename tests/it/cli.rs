@@ -1147,3 +1147,58 @@ fn size_tries_zero_and_the_api_and_honours_constraints() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("api-only (gpt-4o)"));
 }
+
+/// The least-regret map: `--map X,Y` writes regret_map.parquet (6 × 6
+/// cells of the trials' draws); an unknown input lists the inputs; `run`
+/// refuses the flag.
+#[test]
+fn least_regret_map_over_two_named_inputs() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    capsim()
+        .args([
+            "compare",
+            scenario,
+            "--trials",
+            "800",
+            "--quiet",
+            "--map",
+            "demand.monthly_tokens,gpu_prices.reserved",
+        ])
+        .arg("--out")
+        .arg(d.path())
+        .assert()
+        .success();
+    let dir = run_dir(d.path());
+    assert!(dir.join("regret_map.parquet").is_file());
+    let a = capsim()
+        .args([
+            "compare",
+            scenario,
+            "--trials",
+            "800",
+            "--quiet",
+            "--map",
+            "demand.monthly_tokens,nonsense",
+        ])
+        .arg("--out")
+        .arg(d.path().join("b"))
+        .assert()
+        .code(1);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("--map: no input `nonsense`") && e.contains("gpu_market.level"),
+        "{e}"
+    );
+    let a = capsim()
+        .args(["run", scenario, "--trials", "10", "--quiet", "--map", "a,b"])
+        .arg("--out")
+        .arg(d.path().join("c"))
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("--map: only compare, size and plan"),
+        "{}",
+        stderr_of(&a)
+    );
+}

@@ -29,6 +29,8 @@ def expected_charts(run_dir: Path) -> list[str]:
     charts = []
     if (run_dir / "plan.parquet").exists():
         charts.append("plan-frontier")
+    if (run_dir / "regret_map.parquet").exists():
+        charts.append("regret-map")
     if (run_dir / "breakeven.parquet").exists():
         charts.append("breakeven")
     return charts + ["cost-distribution", "monthly-fan", "cost-per-mtok", "cost-breakdown", "capacity"]

@@ -802,3 +802,140 @@ pub(super) fn capacity(run: &Run, out: &mut String) -> Result<()> {
     );
     Ok(())
 }
+
+/// The least-regret map (`regret_map.parquet`): a cell per pair of input
+/// bins, coloured by its least-regret strategy, pale with a "?" where the
+/// runner-up is within the cell's noise.
+pub(super) fn regret_map_chart(run: &Run, out: &mut String) -> Result<()> {
+    let Some(df) = &run.regret_map else {
+        return Ok(());
+    };
+    let f = "regret_map.parquet";
+    let xin = strings(df, "x_input", f)?;
+    let yin = strings(df, "y_input", f)?;
+    let (x0, x1) = (floats(df, "x_low", f)?, floats(df, "x_high", f)?);
+    let (y0, y1) = (floats(df, "y_low", f)?, floats(df, "y_high", f)?);
+    let winner = strings(df, "least_regret", f)?;
+    let certain = typed(df, "certain", f, Column::bool)?;
+    if winner.is_empty() {
+        return Ok(());
+    }
+    // Bin edges, in order, from the cells.
+    let edges = |lo: &[Option<f64>], hi: &[Option<f64>]| {
+        let mut e: Vec<f64> = lo.iter().chain(hi).flatten().copied().collect();
+        e.sort_by(f64::total_cmp);
+        e.dedup();
+        e
+    };
+    let (ex, ey) = (edges(&x0, &x1), edges(&y0, &y1));
+    let index = |e: &[f64], v: f64| e.iter().position(|x| *x == v).unwrap_or(0);
+    let money = |name: &str| {
+        name.contains("usd") || name.starts_with("gpu_prices") || name.starts_with("api")
+    };
+    let fmt = |name: &str, v: f64| {
+        if name.contains("tokens") {
+            tokens(v)
+        } else if money(name) {
+            format!("${v:.2}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let (xn, yn) = (xin[0].clone(), yin[0].clone());
+    let strategy_index = |n: &str| run.names.iter().position(|x| x == n).unwrap_or(0);
+    let svg = svg(440, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .x_label_area_size(52)
+            .y_label_area_size(84)
+            .build_cartesian_2d(0.0..(ex.len() - 1) as f64, 0.0..(ey.len() - 1) as f64)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(ex.len())
+            .y_labels(ey.len())
+            .x_label_formatter(&|v| {
+                let i = v.round() as usize;
+                if (v - v.round()).abs() < 1e-6 && i < ex.len() {
+                    fmt(&xn, ex[i])
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| {
+                let i = v.round() as usize;
+                if (v - v.round()).abs() < 1e-6 && i < ey.len() {
+                    fmt(&yn, ey[i])
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(format!("{xn} (bins of the trials' draws)"))
+            .y_desc(yn.clone())
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 14))
+            .draw()?;
+        for k in 0..winner.len() {
+            let (Some(a), Some(b), Some(c), Some(d)) = (x0[k], x1[k], y0[k], y1[k]) else {
+                continue;
+            };
+            let (i0, i1, j0, j1) = (index(&ex, a), index(&ex, b), index(&ey, c), index(&ey, d));
+            let col = colour(strategy_index(&winner[k]));
+            let sure = certain.get(k).unwrap_or(false);
+            chart.draw_series([Rectangle::new(
+                [(i0 as f64, j0 as f64), (i1 as f64, j1 as f64)],
+                col.mix(if sure { 0.85 } else { 0.3 }).filled(),
+            )])?;
+            if !sure {
+                chart.draw_series([Text::new(
+                    "?",
+                    ((i0 as f64 + i1 as f64) / 2.0, (j0 as f64 + j1 as f64) / 2.0),
+                    (FONT, 16).into_font(),
+                )])?;
+            }
+        }
+        Ok(())
+    })?;
+    let mut shown: Vec<&String> = winner.iter().collect();
+    shown.sort();
+    shown.dedup();
+    let legend = shown
+        .iter()
+        .map(|n| {
+            let c = colour(strategy_index(n));
+            format!(
+                "<span class=\"swatch\" style=\"background:rgb({},{},{})\"></span>{}",
+                c.0,
+                c.1,
+                c.2,
+                esc(n)
+            )
+        })
+        .collect::<String>();
+    let unsure = (0..winner.len())
+        .filter(|&k| !certain.get(k).unwrap_or(true))
+        .count();
+    let reading = if shown.len() == 1 {
+        format!(
+            "{} has the least regret in every cell of {xn} against {yn}; {} of {} cells are uncertain (the runner-up within the cell's 95% interval).",
+            shown[0],
+            unsure,
+            winner.len()
+        )
+    } else {
+        format!(
+            "The least-regret strategy changes across {xn} and {yn}: {} strategies win somewhere; pale cells marked ? are uncertain (the runner-up within the cell's 95% interval), {unsure} of {}.",
+            shown.len(),
+            winner.len()
+        )
+    };
+    figure(
+        out,
+        "regret-map",
+        "Where the answer changes: the least-regret strategy by two inputs",
+        &svg,
+        &reading,
+    );
+    let _ = writeln!(out, "<p class=\"note\">{legend}</p>");
+    Ok(())
+}

@@ -49,6 +49,7 @@ struct Run {
     sensitivity: Option<DataFrame>,
     breakeven: Option<DataFrame>,
     plan: Option<DataFrame>,
+    regret_map: Option<DataFrame>,
     /// strategy → per-trial break-even volume (None: never), from
     /// `breakeven_trials.parquet`; empty without it.
     breakeven_trials: BTreeMap<String, Vec<Option<f64>>>,
@@ -220,6 +221,7 @@ impl Run {
             sensitivity: optional(dir, "sensitivity.parquet")?,
             breakeven: optional(dir, "breakeven.parquet")?,
             plan: optional(dir, "plan.parquet")?,
+            regret_map: optional(dir, "regret_map.parquet")?,
             breakeven_trials: match optional(dir, "breakeven_trials.parquet")? {
                 None => BTreeMap::new(),
                 Some(df) => {
@@ -366,6 +368,7 @@ pub fn render(dir: &Path) -> Result<String> {
     commitments_note(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
+    regret_map_chart(&run, &mut body)?;
     breakeven_section(&run, &mut body)?;
     sensitivity_section(&run, &mut body)?;
     cost_distribution(&run, &mut body)?;

@@ -124,7 +124,7 @@ pub(super) fn compare_section(run: &Run, out: &mut String) -> Result<()> {
     for (place, &i) in order.iter().enumerate() {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             place + 1,
             esc(&names[i]),
             usd(v(mean[i])),
