@@ -473,6 +473,7 @@ pub fn simulate_any(
             q.paid_hours = 0;
             q.drifted_paid = 0.0;
         }
+        // (close_fleet_month, with the paid hours read in place: no copy.)
         m.gpu_cost += month_gpu_cost(
             st,
             &p.pool_prices[si],

@@ -191,12 +191,12 @@ pub fn simulate_hourly(
                 }
             }
         }
-        m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], &month_paid, month.first_hour, &m);
-        close_month(
+        close_fleet_month(
             &mut out,
             m,
             month,
-            (p, st.api),
+            (p, si, st),
+            &month_paid,
             overhead_per_hour,
             &mut api_only,
         );

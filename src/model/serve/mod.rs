@@ -322,6 +322,22 @@ fn close_month(
     out.months.push(m);
 }
 
+/// Close a month of a strategy with GPUs: its GPU cost from the pools'
+/// paid slot-hours `paid` ([`month_gpu_cost`]), then [`close_month`].
+#[allow(clippy::too_many_arguments)]
+fn close_fleet_month(
+    out: &mut StrategyTotals,
+    mut m: Tally,
+    month: &Month,
+    (p, si, st): (&TrialParams, usize, &Strategy),
+    paid: &[f64],
+    overhead_per_hour: f64,
+    api_only: &mut f64,
+) {
+    m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], paid, month.first_hour, &m);
+    close_month(out, m, month, (p, st.api), overhead_per_hour, api_only);
+}
+
 /// The fields of `out` that follow from the whole horizon of strategy `si`.
 fn finish(
     out: &mut StrategyTotals,

@@ -53,18 +53,18 @@ pub fn reprice(
     let mut api_only = 0.0;
     for (i, (month, m)) in cal.months.iter().zip(&twin.months).enumerate() {
         let paid = &twin.paid_hours[i * prices.len()..(i + 1) * prices.len()];
-        let mut m = Tally {
+        let m = Tally {
             gpu_cost: 0.0,
             spill_cost: 0.0,
             overhead_cost: 0.0,
             ..*m
         };
-        m.gpu_cost += month_gpu_cost(st, prices, paid, month.first_hour, &m);
-        close_month(
+        close_fleet_month(
             &mut out,
             m,
             month,
-            (p, st.api),
+            (p, si, st),
+            paid,
             overhead_per_hour,
             &mut api_only,
         );
