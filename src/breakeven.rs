@@ -349,25 +349,84 @@ fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> 
 /// Break-even of every strategy with GPUs in trials `range`, in trial then
 /// strategy order, in parallel on the current rayon pool.
 pub fn per_trial(engine: &Engine, range: std::ops::Range<u64>) -> Vec<BreakEven> {
-    let gpu_strategies: Vec<usize> = engine
-        .scenario()
-        .strategies
-        .iter()
-        .enumerate()
-        .filter(|(_, st)| !st.pools.is_empty())
-        .map(|(i, _)| i)
-        .collect();
+    let gpu = gpu_strategies(engine);
     range
         .into_par_iter()
         .map_init(Scratch::default, |scratch, trial| {
             let r = replay(engine, trial, scratch);
-            gpu_strategies
-                .iter()
-                .map(|&si| solve(&r, si, scratch))
-                .collect::<Vec<_>>()
+            solve_all(&r, &gpu, scratch)
         })
         .flatten()
         .collect()
+}
+
+fn gpu_strategies(engine: &Engine) -> Vec<usize> {
+    let st = &engine.scenario().strategies;
+    (0..st.len()).filter(|&i| !st[i].pools.is_empty()).collect()
+}
+
+fn solve_all(r: &Replay, gpu: &[usize], scratch: &mut Scratch) -> Vec<BreakEven> {
+    gpu.iter().map(|&si| solve(r, si, scratch)).collect()
+}
+
+/// A trial's points at each volume of `volumes`, in volume then strategy order.
+fn sweep_trial(r: &Replay, volumes: &[f64], scratch: &mut Scratch) -> Vec<SweepPoint> {
+    let strategies = &r.engine.scenario().strategies;
+    let mut out = Vec::with_capacity(volumes.len() * strategies.len());
+    for &v in volumes {
+        let scale = if r.params.monthly_tokens > 0.0 {
+            v / r.params.monthly_tokens
+        } else {
+            0.0
+        };
+        for (si, st) in strategies.iter().enumerate() {
+            let ((cost, api_cost, demanded, _), _) = r.at(si, scale, scratch);
+            out.push(SweepPoint {
+                volume: v,
+                strategy: si,
+                cost,
+                api_cost,
+                demanded,
+                has_gpus: !st.pools.is_empty(),
+            });
+        }
+    }
+    out
+}
+
+/// [`per_trial`] and [`sweep_rows`] in one pass over the trials: each
+/// trial drawn and its fixed fleets' capacity built once for both. The same
+/// results as the two apart.
+pub fn per_trial_and_sweep(
+    engine: &Engine,
+    range: std::ops::Range<u64>,
+    volumes: &[f64],
+    names: &[String],
+) -> (Vec<BreakEven>, Vec<SweepRow>) {
+    let gpu = gpu_strategies(engine);
+    let mut totals = SweepTotals::new(volumes, names.len());
+    let mut solved = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = range
+            .end
+            .min(start.saturating_add(crate::engine::CHUNK_TRIALS));
+        let block: Vec<(Vec<BreakEven>, Vec<SweepPoint>)> = (start..end)
+            .into_par_iter()
+            .map_init(Scratch::default, |scratch, trial| {
+                let r = replay(engine, trial, scratch);
+                (
+                    solve_all(&r, &gpu, scratch),
+                    sweep_trial(&r, volumes, scratch),
+                )
+            })
+            .collect();
+        let (b, points): (Vec<Vec<BreakEven>>, Vec<Vec<SweepPoint>>) = block.into_iter().unzip();
+        solved.extend(b.into_iter().flatten());
+        totals.add(&points);
+        start = end;
+    }
+    (solved, totals.rows(names))
 }
 
 /// Replay every strategy of trials `range` at each volume of `volumes`
@@ -378,31 +437,11 @@ pub fn sweep(
     range: std::ops::Range<u64>,
     volumes: &[f64],
 ) -> Vec<Vec<SweepPoint>> {
-    let k = engine.scenario().strategies.len();
     range
         .into_par_iter()
         .map_init(Scratch::default, |scratch, trial| {
             let r = replay(engine, trial, scratch);
-            let mut out = Vec::with_capacity(volumes.len() * k);
-            for &v in volumes {
-                let scale = if r.params.monthly_tokens > 0.0 {
-                    v / r.params.monthly_tokens
-                } else {
-                    0.0
-                };
-                for si in 0..k {
-                    let ((cost, api_cost, demanded, _), _) = r.at(si, scale, scratch);
-                    out.push(SweepPoint {
-                        volume: v,
-                        strategy: si,
-                        cost,
-                        api_cost,
-                        demanded,
-                        has_gpus: !engine.scenario().strategies[si].pools.is_empty(),
-                    });
-                }
-            }
-            out
+            sweep_trial(&r, volumes, scratch)
         })
         .collect()
 }

@@ -327,19 +327,42 @@ pub struct Recommendation {
     pub tolerance: f64,
 }
 
+/// The recommendation rule over `candidates` (indices, in the order ties go
+/// to the first): `(pick, cheapest)`, where `cheapest` has the lowest mean
+/// and `pick` the lowest CVaR95 among those within `tolerance` of that mean;
+/// `None` without candidates. `compare`, `size` and `plan` all decide by it.
+pub fn least_tail_within(
+    candidates: &[usize],
+    mean: impl Fn(usize) -> f64,
+    cvar95: impl Fn(usize) -> f64,
+    tolerance: f64,
+) -> Option<(usize, usize)> {
+    let cheapest = candidates
+        .iter()
+        .copied()
+        .min_by(|&a, &b| mean(a).total_cmp(&mean(b)))?;
+    let floor = mean(cheapest);
+    let pick = candidates
+        .iter()
+        .copied()
+        .filter(|&i| mean(i) <= floor * (1.0 + tolerance))
+        .min_by(|&a, &b| cvar95(a).total_cmp(&cvar95(b)))
+        .unwrap_or(cheapest);
+    Some((pick, cheapest))
+}
+
 /// [`recommend`] among the strategies `allowed` (those meeting the
 /// constraints); `None` when none is.
 pub fn recommend_among(c: &Comparison, tolerance: f64, allowed: &[bool]) -> Option<Recommendation> {
-    let ok = |i: &usize| allowed.get(*i).copied().unwrap_or(false);
-    let cheapest = (0..c.risks.len())
-        .filter(ok)
-        .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))?;
-    let floor = c.risks[cheapest].cost.mean;
-    let pick = (0..c.risks.len())
-        .filter(ok)
-        .filter(|&i| c.risks[i].cost.mean <= floor * (1.0 + tolerance))
-        .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
-        .unwrap_or(cheapest);
+    let ok: Vec<usize> = (0..c.risks.len())
+        .filter(|&i| allowed.get(i).copied().unwrap_or(false))
+        .collect();
+    let (pick, cheapest) = least_tail_within(
+        &ok,
+        |i| c.risks[i].cost.mean,
+        |i| c.risks[i].cost.cvar95,
+        tolerance,
+    )?;
     Some(Recommendation {
         pick,
         cheapest,
@@ -351,17 +374,9 @@ pub fn recommend_among(c: &Comparison, tolerance: f64, allowed: &[bool]) -> Opti
 /// within `tolerance` (e.g. 0.02 = 2%) of the lowest mean, the one with the
 /// lowest CVaR95 — paying at most that much in expectation to cut tail risk.
 pub fn recommend(c: &Comparison, tolerance: f64) -> Recommendation {
-    let cheapest = (0..c.risks.len())
-        .min_by(|&a, &b| c.risks[a].cost.mean.total_cmp(&c.risks[b].cost.mean))
-        .unwrap_or(0);
-    let floor = c.risks[cheapest].cost.mean;
-    let pick = (0..c.risks.len())
-        .filter(|&i| c.risks[i].cost.mean <= floor * (1.0 + tolerance))
-        .min_by(|&a, &b| c.risks[a].cost.cvar95.total_cmp(&c.risks[b].cost.cvar95))
-        .unwrap_or(cheapest);
-    Recommendation {
-        pick,
-        cheapest,
+    recommend_among(c, tolerance, &vec![true; c.risks.len()]).unwrap_or(Recommendation {
+        pick: 0,
+        cheapest: 0,
         tolerance,
-    }
+    })
 }

@@ -162,6 +162,25 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
     Ok(out)
 }
 
+/// The cloud of a catalog file without a `cloud` column: SkyPilot keeps one
+/// cloud's catalog as `…/aws/vms.csv`, so the folder's name; else the file's.
+pub fn cloud_of(path: &std::path::Path) -> String {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("catalog");
+    if stem == "vms" {
+        if let Some(dir) = path
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|d| d.to_str())
+        {
+            return dir.to_owned();
+        }
+    }
+    stem.to_owned()
+}
+
 /// The row a pool names: `name` is `cloud/type` or a type alone (when one
 /// cloud has it), `region` picks a row, and `kind` (`on_demand`, `spot`,
 /// `reserved`) is the price the pool needs, or `None` when the pool prices

@@ -145,6 +145,8 @@ pub struct Plan {
     pub prob_pick_cheaper: Option<f64>,
     /// The cheapest candidate by mean cost, feasible or not.
     pub cheapest: usize,
+    /// The cheapest feasible candidate evaluated on every trial.
+    pub cheapest_feasible: Option<usize>,
     /// How much more than the lowest feasible mean cost was allowed for a lower tail.
     pub tolerance: f64,
     /// The constraints applied.
@@ -571,15 +573,13 @@ pub fn search(
             rows[i].on_frontier = true;
         }
     }
-    let pick = order.first().map(|&cheapest| {
-        let m = rows[cheapest].cost.mean;
-        order
-            .iter()
-            .copied()
-            .filter(|&i| rows[i].cost.mean <= m + tolerance * m.abs())
-            .min_by(|&a, &b| rows[a].cost.cvar95.total_cmp(&rows[b].cost.cvar95))
-            .unwrap_or(cheapest)
-    });
+    let chosen = crate::compare::least_tail_within(
+        &order,
+        |i| rows[i].cost.mean,
+        |i| rows[i].cost.cvar95,
+        tolerance,
+    );
+    let (pick, cheapest_feasible) = (chosen.map(|c| c.0), chosen.map(|c| c.1));
     let runner_up = pick.and_then(|p| order.iter().copied().find(|&i| i != p));
     let diffs: Option<Vec<f64>> = match (pick, runner_up) {
         (Some(a), Some(b)) => Some(
@@ -608,6 +608,7 @@ pub fn search(
         pick_vs_runner_up,
         prob_pick_cheaper,
         cheapest,
+        cheapest_feasible,
         tolerance,
         constraints,
     }

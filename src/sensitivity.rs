@@ -54,9 +54,11 @@ const COMMON: &[(&str, Read)] = &[
     ("demand.noise_sigma", |p| p.noise_sigma),
     ("demand.daily_noise_sigma", |p| p.daily_noise_sigma),
     ("demand.bursts.per_month", |p| p.bursts_per_month),
-    ("api.output_usd_per_mtok", |p| p.api_output_usd_per_mtok),
-    ("api.input_usd_per_mtok", |p| p.api_input_usd_per_mtok),
-    ("api.price_drift_per_year", |p| p.api_price_drift_per_year),
+    ("api.output_usd_per_mtok", |p| p.apis[0].output_usd_per_mtok),
+    ("api.input_usd_per_mtok", |p| p.apis[0].input_usd_per_mtok),
+    ("api.price_drift_per_year", |p| {
+        p.apis[0].price_drift_per_year
+    }),
     ("outages.gpu_failures_per_year", |p| p.gpu_failures_per_year),
     ("outages.region_outages_per_year", |p| {
         p.region_outages_per_year

@@ -25,8 +25,8 @@ pub(super) fn ending(
     if volumes.is_empty() {
         volumes = default_volumes(s, seed);
     }
-    let per_trial = pool.install(|| breakeven::per_trial(engine, 0..trials));
-    let rows = pool.install(|| breakeven::sweep_rows(engine, 0..trials, &volumes, names));
+    let (per_trial, rows) =
+        pool.install(|| breakeven::per_trial_and_sweep(engine, 0..trials, &volumes, names));
     let dist = breakeven::distribution(names, &per_trial);
     extra.push((
         "breakeven_trials.parquet",

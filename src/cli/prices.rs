@@ -23,17 +23,15 @@ pub(super) fn prices(
     );
     let mut cloud = "catalog".to_owned();
     if let Some(path) = catalog_file {
-        let bytes = capsim::input::read_bounded(path, capsim::input::MAX_JSON_BYTES)
+        let text = capsim::input::read_text_bounded(path, capsim::input::MAX_JSON_BYTES)
             .with_context(|| format!("--catalog: cannot read {}", path.display()))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("--catalog: {} is not UTF-8 text", path.display()))?;
         if text.trim_start().starts_with('{') {
             api_text = text;
             api_origin = path.display().to_string();
         } else {
             gpu_text = text;
             gpu_origin = path.display().to_string();
-            cloud = cloud_of(path);
+            cloud = gpu_catalog::cloud_of(path);
         }
     }
     let show_gpu = gpu.is_some() || api.is_none();
@@ -129,25 +127,6 @@ pub(super) fn prices(
         );
     }
     Ok(())
-}
-
-/// The cloud of a catalog file without a `cloud` column: SkyPilot keeps one
-/// cloud's catalog as `…/aws/vms.csv`, so the folder's name; else the file's.
-pub(crate) fn cloud_of(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("catalog");
-    if stem == "vms" {
-        if let Some(dir) = path
-            .parent()
-            .and_then(|d| d.file_name())
-            .and_then(|d| d.to_str())
-        {
-            return dir.to_owned();
-        }
-    }
-    stem.to_owned()
 }
 
 fn accelerators(all: &[gpu_catalog::Instance]) -> String {

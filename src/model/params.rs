@@ -210,12 +210,6 @@ pub struct TrialParams {
     pub gpu_market_level: f64,
     /// Per strategy, per pool: what a slot costs per hour.
     pub pool_prices: Vec<Vec<PoolPrice>>,
-    /// API price, USD per million output tokens (the first API's).
-    pub api_output_usd_per_mtok: f64,
-    /// API price, USD per million input tokens.
-    pub api_input_usd_per_mtok: f64,
-    /// API price change per year.
-    pub api_price_drift_per_year: f64,
     /// USD per GPU-hour, by index of `Scenario::gpu_prices` (× the market level).
     pub gpu_usd_per_hour: Vec<f64>,
     /// Hardware failures per GPU-year.
@@ -486,10 +480,8 @@ impl ParamSet {
         let gpu_usd_per_hour: Vec<f64> = self
             .gpu_prices
             .iter()
-            .map(|p| {
-                let x = p.draw(trial);
-                if level == 1.0 { x } else { x * level }
-            })
+            // × 1 is exact: without [gpu_market] the draws are as before.
+            .map(|p| p.draw(trial) * level)
             .collect();
         let pool_prices = self
             .strategy_pools
@@ -532,9 +524,6 @@ impl ParamSet {
                 .bursts_per_month
                 .as_ref()
                 .map_or(0.0, |b| b.draw(trial)),
-            api_output_usd_per_mtok: apis[0].output_usd_per_mtok,
-            api_input_usd_per_mtok: apis[0].input_usd_per_mtok,
-            api_price_drift_per_year: apis[0].price_drift_per_year,
             apis,
             cached_input_fraction: self.cached_fraction.draw(trial),
             gpu_market_level: level,

@@ -210,7 +210,7 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
         Col {
             name: "draw_api_output_usd_per_mtok",
             doc: "trial draw: API price, USD per million output tokens",
-            get: |r| Some(r.p.api_output_usd_per_mtok),
+            get: |r| Some(r.p.apis[0].output_usd_per_mtok),
         },
     ]
 }

@@ -484,15 +484,8 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
             usd(r.commitment_p95)
         )
     };
-    let cheapest = p
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.feasible() && x.trials == p.trials)
-        .min_by(|a, b| a.1.cost.mean.total_cmp(&b.1.cost.mean))
-        .map(|(i, _)| i);
-    if cheapest != Some(pick) {
-        if let Some(c) = cheapest.map(|i| &p.rows[i]) {
+    if p.cheapest_feasible != Some(pick) {
+        if let Some(c) = p.cheapest_feasible.map(|i| &p.rows[i]) {
             text.push_str(&format!(
                 "; it is {} dearer on average than the cheapest feasible fleet, {}, but its tail is lower (CVaR95 {} against {}), within the {:.0}% allowed for that",
                 usd(r.cost.mean - c.cost.mean),

@@ -690,21 +690,7 @@ impl Validator<'_> {
             Some(c) => {
                 let path = dir.map(|d| d.join(c)).unwrap_or_else(|| PathBuf::from(c));
                 match crate::input::read_text_bounded(&path, crate::input::MAX_JSON_BYTES) {
-                    Ok(t) => {
-                        let stem = path
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .unwrap_or("catalog");
-                        let cloud = if stem == "vms" {
-                            path.parent()
-                                .and_then(|d| d.file_name())
-                                .and_then(|d| d.to_str())
-                                .unwrap_or(stem)
-                        } else {
-                            stem
-                        };
-                        (t, path.display().to_string(), cloud.to_owned())
-                    }
+                    Ok(t) => (t, path.display().to_string(), gpu_catalog::cloud_of(&path)),
                     Err(e) => {
                         self.push(
                             "gpu_catalog",

@@ -383,3 +383,21 @@ fn sweep_and_breakeven_equal_each_strategys_own_replay() {
     }
     assert!(finite > 0, "no finite break-even to check");
 }
+
+/// The break-even command's single pass gives what the solve and the sweep
+/// give apart, over more than one block.
+#[test]
+fn one_pass_equals_solve_and_sweep_apart() {
+    let s = scenario::parse(MONO, "mono", None).unwrap();
+    let e = Engine::new(&s, 8);
+    let volumes = [3e9, 3e10];
+    let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
+    let trials = capsim::engine::CHUNK_TRIALS + 33;
+    let (solved, rows) = breakeven::per_trial_and_sweep(&e, 0..trials, &volumes, &names);
+    // Compared as text: a fleet that never pays for itself has a NaN utilization.
+    assert_eq!(
+        format!("{solved:?}"),
+        format!("{:?}", breakeven::per_trial(&e, 0..trials))
+    );
+    assert_eq!(rows, breakeven::sweep_rows(&e, 0..trials, &volumes, &names));
+}

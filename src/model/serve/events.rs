@@ -237,7 +237,6 @@ pub fn simulate_any(
     scratch: &mut Scratch,
 ) -> StrategyTotals {
     let st: &Strategy = &s.strategies[si];
-    let n = s.horizon_hours as usize;
     let has_gpus = !st.pools.is_empty();
     let (max_delay, expire_to_api) = queue_limits(st);
     let month_demand = scratch.month_demand.as_deref();
@@ -246,22 +245,10 @@ pub fn simulate_any(
     }
 
     let events = &mut scratch.events;
-    events.clear();
-    events.extend(scratch.region_events.iter().map(|&(hour, delta)| Event {
-        hour: hour as u32,
-        target: Target::Region,
-        delta,
-    }));
+    outage_events(s, si, p, keys, trial, &scratch.region_events, events);
     let mut pools = Vec::with_capacity(st.pools.len());
     for (k, pool) in st.pools.iter().enumerate() {
         let slots = pool.slots() as usize;
-        pool_outages(s, si, p, keys, trial, k, |j, hour, delta| {
-            events.push(Event {
-                hour: hour as u32,
-                target: Target::Slot(k as u32, j as u32),
-                delta,
-            });
-        });
         let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
         pools.push(Pool {
             kind: pool.kind,
@@ -284,12 +271,6 @@ pub fn simulate_any(
             drifted_paid: 0.0,
         });
     }
-    // An event at the horizon's end changes nothing inside it.
-    events.retain(|e| (e.hour as usize) < n);
-    // Stable sort: each generator pushes its events in time order, and
-    // std's stable sort merges such runs (faster here than the unstable one).
-    events.sort_by_key(|e| e.hour);
-
     scratch.queue.clear();
     scratch.queue.resize(max_delay.max(1), 0.0);
     let hourly = max_delay > 0 || pools.iter().any(|q| q.kind == PoolKind::OnDemand);
@@ -324,11 +305,8 @@ pub fn simulate_any(
                         // A slot is down while any of its outages lasts.
                         let (k, j) = (k as usize, j as usize);
                         let q = &mut pools[k];
-                        let was = q.slot_down[j] > 0;
-                        q.slot_down[j] += e.delta;
-                        let is = q.slot_down[j] > 0;
-                        q.down += i32::from(is) - i32::from(was);
-                        if q.kind == PoolKind::OnDemand && was != is {
+                        let changed = slot_outage(&mut q.slot_down, &mut q.down, j, e.delta);
+                        if q.kind == PoolKind::OnDemand && changed {
                             let mut below = 0;
                             for (a, d) in q.slot_down.iter().enumerate() {
                                 below += u32::from(*d > 0);
@@ -494,6 +472,53 @@ pub fn simulate_any(
     out
 }
 
+/// Every outage event of strategy `si` in the trial drawn as `p`, in hour
+/// order, into `events`: the region's (`region_events`) and each pool's
+/// slots' ([`pool_outages`]), those at or after the horizon's end left out.
+fn outage_events(
+    s: &Scenario,
+    si: usize,
+    p: &TrialParams,
+    keys: &Keys,
+    trial: u64,
+    region_events: &[(usize, i32)],
+    events: &mut Vec<Event>,
+) {
+    let n = s.horizon_hours as usize;
+    events.clear();
+    events.extend(region_events.iter().map(|&(hour, delta)| Event {
+        hour: hour as u32,
+        target: Target::Region,
+        delta,
+    }));
+    for k in 0..s.strategies[si].pools.len() {
+        pool_outages(s, si, p, keys, trial, k, |j, hour, delta| {
+            events.push(Event {
+                hour: hour as u32,
+                target: Target::Slot(k as u32, j as u32),
+                delta,
+            });
+        });
+    }
+    // An event at the horizon's end changes nothing inside it.
+    events.retain(|e| (e.hour as usize) < n);
+    // Stable sort: each generator pushes its events in time order, and
+    // std's stable sort merges such runs (faster here than the unstable one).
+    events.sort_by_key(|e| e.hour);
+}
+
+/// An outage of slot `j` starting (`delta` +1) or ending (−1): a slot is
+/// down while any of its outages lasts, so `down` (slots down) changes only
+/// when its count leaves or reaches 0. Returns whether it did.
+#[inline(always)]
+fn slot_outage(slot_down: &mut [i32], down: &mut i32, j: usize, delta: i32) -> bool {
+    let was = slot_down[j] > 0;
+    slot_down[j] += delta;
+    let is = slot_down[j] > 0;
+    *down += i32::from(is) - i32::from(was);
+    was != is
+}
+
 /// Whether strategy `st`'s capacity in an hour is independent of its demand
 /// and its costs other than spill are too: no on-demand pool, no queue, no
 /// owned pool whose power follows the load. [`capacity_profile`] and
@@ -526,32 +551,21 @@ pub fn capacity_profile(
 ) {
     let st = &s.strategies[si];
     let n = s.horizon_hours as usize;
-    events.clear();
-    events.extend(region_events.iter().map(|&(hour, delta)| Event {
-        hour: hour as u32,
-        target: Target::Region,
-        delta,
-    }));
+    outage_events(s, si, p, keys, trial, region_events, events);
     // (rcap, serving limit, slots, slot outage counts, slots down)
-    let mut pools: Vec<(f64, u32, u32, Vec<i32>, i32)> = Vec::with_capacity(st.pools.len());
-    for (k, pool) in st.pools.iter().enumerate() {
-        pool_outages(s, si, p, keys, trial, k, |j, hour, delta| {
-            events.push(Event {
-                hour: hour as u32,
-                target: Target::Slot(k as u32, j as u32),
-                delta,
-            });
-        });
-        pools.push((
-            replica_capacity(p, pool),
-            pool.replicas,
-            pool.slots(),
-            vec![0; pool.slots() as usize],
-            0,
-        ));
-    }
-    events.retain(|e| (e.hour as usize) < n);
-    events.sort_by_key(|e| e.hour);
+    let mut pools: Vec<(f64, u32, u32, Vec<i32>, i32)> = st
+        .pools
+        .iter()
+        .map(|pool| {
+            (
+                replica_capacity(p, pool),
+                pool.replicas,
+                pool.slots(),
+                vec![0; pool.slots() as usize],
+                0,
+            )
+        })
+        .collect();
     out.clear();
     out.resize(n, 0.0);
     let (mut region_down, mut next, mut h) = (0i32, 0usize, 0usize);
@@ -563,10 +577,7 @@ pub fn capacity_profile(
                 Target::Region => region_down += e.delta,
                 Target::Slot(k, j) => {
                     let q = &mut pools[k as usize];
-                    let was = q.3[j as usize] > 0;
-                    q.3[j as usize] += e.delta;
-                    let is = q.3[j as usize] > 0;
-                    q.4 += i32::from(is) - i32::from(was);
+                    slot_outage(&mut q.3, &mut q.4, j as usize, e.delta);
                 }
             }
         }

@@ -496,7 +496,7 @@ pub(super) fn log_label(v: f64) -> String {
 /// feasible ones blue, the frontier as a line, the recommendation marked.
 /// Candidates the search dropped after its first round are left out (their
 /// figures rest on fewer trials).
-pub(super) fn frontier(run: &Run, df: &DataFrame, out: &mut String) -> Result<()> {
+pub(super) fn frontier(df: &DataFrame, out: &mut String) -> Result<()> {
     let f = "plan.parquet";
     let names = strings(df, "candidate", f)?;
     let trials = typed(df, "trials", f, Column::u64)?;
@@ -610,7 +610,6 @@ pub(super) fn frontier(run: &Run, df: &DataFrame, out: &mut String) -> Result<()
             pts.len()
         ),
     };
-    let _ = run;
     figure(
         out,
         "plan-frontier",

@@ -65,7 +65,7 @@ pub(super) fn recommendation_section(run: &Run, out: &mut String) -> Result<()> 
         esc(words)
     );
     if let Some(df) = &run.plan {
-        super::charts::frontier(run, df, out)?;
+        super::charts::frontier(df, out)?;
     }
     Ok(())
 }
