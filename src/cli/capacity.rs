@@ -1,26 +1,37 @@
-//! `capsim capacity`: one replica's operating point.
+//! `capsim capacity`: one replica's operating point, from a profile or
+//! composed from a GPU, a model, a precision and a layout.
 
 use anyhow::{Context, Result};
 
 use capsim::scenario;
+use capsim::scenario::profile::Composition;
+
+/// `capsim capacity`'s arguments, after clap.
+pub(super) struct Args {
+    /// A model profile (name or path).
+    pub profile: Option<String>,
+    /// Or a composition (`--gpu`, `--model`, …).
+    pub compose: Option<Composition>,
+    /// `(prompt, output)` tokens per request.
+    pub mix: Option<(f64, f64)>,
+    /// Share of prompt tokens served from the prefix cache.
+    pub cached_prompt_fraction: Option<f64>,
+    /// GPUs per replica.
+    pub gpus: Option<u32>,
+    /// Time-per-output-token target, ms.
+    pub tpot_ms: Option<f64>,
+    /// Time-to-first-token target, ms.
+    pub ttft_ms: Option<f64>,
+    /// One JSON object (or array) instead of a table.
+    pub json: bool,
+}
 
 /// `capsim capacity`.
-pub(super) fn capacity(
-    profile: &str,
-    mix: Option<(f64, f64)>,
-    tp: Option<u32>,
-    tpot_ms: Option<f64>,
-    ttft_ms: Option<f64>,
-    json: bool,
-) -> Result<()> {
+pub(super) fn capacity(a: Args) -> Result<()> {
     use capsim::report::capacity::{GRID, row, table};
     use capsim::serving::{LatencyTarget, Mix};
-    let mut model = scenario::load_profile(profile)?;
-    if let Some(g) = tp {
-        // A replica that cannot hold its weights is reported with the mix below.
-        let _ = model.set_gpus(g);
-    }
-    for (name, v) in [("--tpot-ms", tpot_ms), ("--ttft-ms", ttft_ms)] {
+    // Every number is checked before any profile is read.
+    for (name, v) in [("--tpot-ms", a.tpot_ms), ("--ttft-ms", a.ttft_ms)] {
         if let Some(v) = v {
             anyhow::ensure!(
                 v.is_finite() && v > 0.0,
@@ -28,8 +39,17 @@ pub(super) fn capacity(
             );
         }
     }
-    let target = LatencyTarget { tpot_ms, ttft_ms };
-    if let Some((i, o)) = mix {
+    let cached = a.cached_prompt_fraction.unwrap_or(0.0);
+    anyhow::ensure!(
+        cached.is_finite() && (0.0..=1.0).contains(&cached),
+        "--cached-prompt-fraction: {cached} must be a fraction between 0 and 1{}",
+        if cached > 1.0 && cached <= 100.0 {
+            format!(" ({} for {cached}%)", cached / 100.0)
+        } else {
+            String::new()
+        }
+    );
+    if let Some((i, o)) = a.mix {
         anyhow::ensure!(
             i.is_finite() && i >= 0.0,
             "--input-tokens: {i} must be a number of tokens, zero or more"
@@ -38,17 +58,41 @@ pub(super) fn capacity(
             o.is_finite() && o >= 1.0,
             "--output-tokens: {o} must be a number of tokens, at least 1"
         );
-        let mix = Mix {
-            prompt_tokens: i,
-            output_tokens: o,
-        };
-        let r = row(&model, mix, target).with_context(|| {
+    }
+    let mut model = match (&a.profile, &a.compose) {
+        (_, Some(c)) => scenario::profile::compose(c, "--gpu/--model", None)?,
+        (Some(p), None) => {
+            let mut m = scenario::load_profile(p)?;
+            if let Some(g) = a.gpus {
+                // A replica that cannot hold its weights is reported with the mix below.
+                let _ = m.set_gpus(g);
+            }
+            m
+        }
+        (None, None) => anyhow::bail!("give a profile, or --gpu and --model"),
+    };
+    let target = LatencyTarget {
+        tpot_ms: a.tpot_ms,
+        ttft_ms: a.ttft_ms,
+    };
+    if target.is_set() && model.replica().is_none() {
+        eprintln!(
+            "warning: {} gives a measured tok_s_per_gpu, which no latency target changes: --tpot-ms and --ttft-ms are ignored",
+            model.name
+        );
+    }
+    let at = |i: f64, o: f64| Mix {
+        cached_prompt_fraction: cached,
+        ..Mix::new(i, o)
+    };
+    if let Some((i, o)) = a.mix {
+        let r = row(&model, at(i, o), target).with_context(|| {
             format!(
                 "{} on {} GPU(s), {i} + {o} tokens",
                 model.name, model.gpus_per_replica
             )
         })?;
-        if json {
+        if a.json {
             println!("{}", serde_json::to_string_pretty(&r)?);
         } else {
             println!("{}", table(&[Ok(r.clone())]));
@@ -58,24 +102,19 @@ pub(super) fn capacity(
     }
     let rows: Vec<_> = GRID
         .iter()
-        .map(|&(i, o)| {
-            let mix = Mix {
-                prompt_tokens: i,
-                output_tokens: o,
-            };
-            row(&model, mix, target).map_err(|e| (mix, e))
-        })
+        .map(|&(i, o)| row(&model, at(i, o), target).map_err(|e| (at(i, o), e)))
         .collect();
-    if json {
+    if a.json {
         let ok: Vec<_> = rows.iter().filter_map(|r| r.as_ref().ok()).collect();
         println!("{}", serde_json::to_string_pretty(&ok)?);
     } else {
+        model.gpus_per_replica = model.replica().map_or(model.gpus_per_replica, |r| r.gpus);
         println!(
             "{} on {} GPU(s) per replica ({}), output tokens/s of one replica at {}:",
             model.name,
             model.gpus_per_replica,
             model.gpu,
-            if target.tpot_ms.is_some() || target.ttft_ms.is_some() {
+            if target.is_set() {
                 "the latency targets"
             } else {
                 "maximum load"

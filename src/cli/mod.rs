@@ -6,6 +6,7 @@
 //! The other commands are in their own files.
 
 mod breakeven;
+mod calibrate;
 mod capacity;
 mod compare;
 mod fit_traffic;
@@ -236,27 +237,66 @@ enum Command {
     /// or at the latency targets; a table over a grid of mixes without
     /// --input-tokens/--output-tokens.
     Capacity {
-        /// Model profile: a built-in name (llama3-70b-fp8-h100, llama3-70b-fp8-h200,
-        /// llama3-70b-bf16-h100, llama3-8b-bf16-h100, …) or a path ending in .toml.
-        profile: String,
+        /// Model profile: a built-in name (llama3-70b-fp8-h100, gpt-oss-120b-mxfp4-b200,
+        /// deepseek-r1-fp4-b200, …) or a path ending in .toml. Or compose one with
+        /// --gpu and --model instead.
+        #[arg(required_unless_present_all = ["gpu", "model"], conflicts_with_all = ["gpu", "model"])]
+        profile: Option<String>,
+        /// Compose without a profile: the GPU (a hardware profile or alias: H100, H200,
+        /// B200, GB200, B300, GB300, MI300X, MI325X, MI350X, MI355X; or a .toml path).
+        #[arg(long, requires = "model")]
+        gpu: Option<String>,
+        /// Compose without a profile: the model (an architecture or alias: gpt-oss-120b,
+        /// deepseek-r1, qwen3-235b-a22b, llama3.3-70b, …; or a .toml path).
+        #[arg(long, requires = "gpu")]
+        model: Option<String>,
+        /// Weight format of a composed replica: fp4 (nvfp4), mxfp4, fp8, int8, int4,
+        /// bf16 (default), fp16.
+        #[arg(long, requires = "gpu")]
+        precision: Option<String>,
+        /// KV-cache format of a composed replica (default: fp8 for 4- and 8-bit
+        /// weights, else bf16).
+        #[arg(long, requires = "gpu")]
+        kv_cache_dtype: Option<String>,
+        /// How a composed replica's GPUs share the model: tp (tensor parallel) or dep
+        /// (attention data parallel + expert parallel; default for MoE on >1 GPU).
+        #[arg(long, requires = "gpu")]
+        parallel: Option<String>,
         /// Prompt tokens per request.
-        #[arg(long, requires = "output_tokens")]
+        #[arg(long, requires = "output_tokens", allow_negative_numbers = true)]
         input_tokens: Option<f64>,
         /// Output tokens per request.
-        #[arg(long, requires = "input_tokens")]
+        #[arg(long, requires = "input_tokens", allow_negative_numbers = true)]
         output_tokens: Option<f64>,
-        /// GPUs per replica (tensor-parallel size; default: the profile's).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-        tp: Option<u32>,
+        /// Share of prompt tokens served from the prefix cache (0-1): they skip prefill.
+        #[arg(long, allow_negative_numbers = true)]
+        cached_prompt_fraction: Option<f64>,
+        /// GPUs per replica (default: the profile's; composed: the fewest that hold
+        /// the weights).
+        #[arg(long, alias = "tp", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        gpus: Option<u32>,
         /// Time-per-output-token target, milliseconds.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         tpot_ms: Option<f64>,
         /// Time-to-first-token target, milliseconds.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         ttft_ms: Option<f64>,
         /// Print one JSON object (or an array, for the grid).
         #[arg(long)]
         json: bool,
+    },
+    /// The serving model against published throughput: the error per figure, per GPU
+    /// family and per model; with --fit, the family efficiencies refitted on them.
+    Calibrate {
+        /// A rows file instead of the shipped one (columns of models/calibration/rows.csv).
+        #[arg(long)]
+        rows: Option<PathBuf>,
+        /// Refit the efficiencies of each family (printed as efficiency.toml, or to --write).
+        #[arg(long)]
+        fit: bool,
+        /// Write the refitted table to this file (e.g. models/calibration/efficiency.toml).
+        #[arg(long, requires = "fit")]
+        write: Option<PathBuf>,
     },
     /// What the price catalogs hold: GPU instances (GPUs per node, on-demand,
     /// spot and reserved prices by region) and API models (input, cached input
@@ -496,20 +536,40 @@ pub(crate) fn run() -> Result<()> {
         Command::Schema => print!("{}", report::columns::schema_markdown()),
         Command::Capacity {
             profile,
+            gpu,
+            model,
+            precision,
+            kv_cache_dtype,
+            parallel,
             input_tokens,
             output_tokens,
-            tp,
+            cached_prompt_fraction,
+            gpus,
             tpot_ms,
             ttft_ms,
             json,
-        } => capacity::capacity(
-            &profile,
-            input_tokens.zip(output_tokens),
-            tp,
+        } => capacity::capacity(capacity::Args {
+            profile,
+            compose: gpu.zip(model).map(|(hardware, architecture)| {
+                capsim::scenario::profile::Composition {
+                    hardware,
+                    architecture,
+                    precision,
+                    kv_cache: kv_cache_dtype,
+                    gpus,
+                    parallel,
+                }
+            }),
+            mix: input_tokens.zip(output_tokens),
+            cached_prompt_fraction,
+            gpus,
             tpot_ms,
             ttft_ms,
             json,
-        )?,
+        })?,
+        Command::Calibrate { rows, fit, write } => {
+            calibrate::calibrate(rows.as_deref(), fit, write.as_deref())?
+        }
         Command::Prices { gpu, api, catalog } => {
             prices::prices(gpu.as_deref(), api.as_deref(), catalog.as_deref())?
         }

@@ -75,6 +75,8 @@ struct ApiDraws {
     out: Drawn,
     inp: Drawn,
     cached: Option<Drawn>,
+    /// This API's own cached share (`None`: the demand's).
+    cached_fraction: Option<Drawn>,
     drift: Drawn,
 }
 
@@ -89,6 +91,8 @@ pub struct ApiPrices {
     pub cached_input_usd_per_mtok: f64,
     /// Change of the prices per year.
     pub price_drift_per_year: f64,
+    /// Share of input tokens billed at the cached price.
+    pub cached_fraction: f64,
 }
 
 /// An owned pool's draws (per node).
@@ -153,6 +157,8 @@ pub struct ParamSet {
     bursts_per_month: Option<Drawn>,
     apis: Vec<ApiDraws>,
     cached_fraction: Drawn,
+    /// The self-hosted prefix-cache share (`None`: the APIs' draw, one input).
+    prompt_cached: Option<Drawn>,
     gpu_prices: Vec<Drawn>,
     market: Option<Drawn>,
     /// Per strategy, per pool: the owned pool's draws.
@@ -206,6 +212,8 @@ pub struct TrialParams {
     pub apis: Vec<ApiPrices>,
     /// Fraction of prompt tokens read from the API's prompt cache.
     pub cached_input_fraction: f64,
+    /// Share of prompt tokens self-hosted replicas serve from their prefix cache.
+    pub cached_prompt_fraction: f64,
     /// The GPU market level (1 without `[gpu_market]`).
     pub gpu_market_level: f64,
     /// Per strategy, per pool: what a slot costs per hour.
@@ -234,7 +242,7 @@ impl TrialParams {
     /// share of them at the cached price, USD.
     pub fn api_usd_per_output_token_of(&self, k: usize) -> f64 {
         let a = &self.apis[k];
-        let c = self.cached_input_fraction;
+        let c = a.cached_fraction;
         let input = if c == 0.0 {
             a.input_usd_per_mtok
         } else {
@@ -352,6 +360,10 @@ impl ParamSet {
                             .cached_input_usd_per_mtok
                             .as_ref()
                             .map(|c| d(&format!("{f}.cached_input_usd_per_mtok"), c)),
+                        cached_fraction: a
+                            .cached_input_fraction
+                            .as_ref()
+                            .map(|c| d(&format!("{f}.cached_input_fraction"), c)),
                         drift: d(
                             &format!("{f}.price_drift_per_year"),
                             &a.price_drift_per_year,
@@ -363,6 +375,12 @@ impl ParamSet {
                 "demand.cached_input_fraction",
                 &s.demand.cached_input_fraction,
             ),
+            prompt_cached: (!s.demand.api_cache_is_prompt_cache).then(|| {
+                d(
+                    "demand.cached_prompt_fraction",
+                    &s.demand.cached_prompt_fraction,
+                )
+            }),
             market: s.gpu_market.as_ref().map(|m| d("gpu_market.level", m)),
             owned: s
                 .strategies
@@ -447,9 +465,14 @@ impl ParamSet {
                 (r * output_tokens, r)
             }
         };
+        let cached_input_fraction = self.cached_fraction.draw(trial);
+        let cached_prompt_fraction = self
+            .prompt_cached
+            .as_ref()
+            .map_or(cached_input_fraction, |d| d.draw(trial));
         let mix = Mix {
-            prompt_tokens,
-            output_tokens,
+            cached_prompt_fraction,
+            ..Mix::new(prompt_tokens, output_tokens)
         };
         let mut model_tokens_per_hour = Vec::with_capacity(self.models.len());
         let mut first = (0.0, 0.0, 0.0);
@@ -472,6 +495,10 @@ impl ParamSet {
                     output_usd_per_mtok: a.out.draw(trial),
                     input_usd_per_mtok: input,
                     cached_input_usd_per_mtok: a.cached.as_ref().map_or(input, |c| c.draw(trial)),
+                    cached_fraction: a
+                        .cached_fraction
+                        .as_ref()
+                        .map_or(cached_input_fraction, |c| c.draw(trial)),
                     price_drift_per_year: a.drift.draw(trial),
                 }
             })
@@ -525,7 +552,8 @@ impl ParamSet {
                 .as_ref()
                 .map_or(0.0, |b| b.draw(trial)),
             apis,
-            cached_input_fraction: self.cached_fraction.draw(trial),
+            cached_input_fraction,
+            cached_prompt_fraction,
             gpu_market_level: level,
             pool_prices,
             gpu_usd_per_hour,

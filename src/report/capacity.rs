@@ -35,6 +35,14 @@ pub struct CapacityRow {
     pub input_tokens: f64,
     /// Output tokens per request.
     pub output_tokens: f64,
+    /// Share of prompt tokens served from the prefix cache (skipping prefill).
+    pub cached_prompt_fraction: f64,
+    /// Weight format (`null` for a measured profile).
+    pub weights_dtype: Option<crate::serving::Dtype>,
+    /// KV-cache format (`null` for a measured profile).
+    pub kv_cache_dtype: Option<crate::serving::Dtype>,
+    /// `tp` or `dep` (`null` for a measured profile).
+    pub parallel: Option<crate::serving::Parallel>,
     /// `serving_model` or `measured` (a profile's fixed tok/s per GPU).
     pub throughput_from: &'static str,
     /// Output tokens per second of the replica at maximum load (or at the
@@ -82,6 +90,10 @@ pub fn row(model: &Model, mix: Mix, target: LatencyTarget) -> Result<CapacityRow
         gpus,
         input_tokens: mix.prompt_tokens,
         output_tokens: mix.output_tokens,
+        cached_prompt_fraction: mix.cached_prompt_fraction,
+        weights_dtype: model.replica().map(|r| r.weights),
+        kv_cache_dtype: model.replica().map(|r| r.kv_cache),
+        parallel: model.replica().map(|r| r.parallel),
         throughput_from: from,
         output_tokens_per_s: out,
         output_tokens_per_s_per_gpu: out / f64::from(gpus),

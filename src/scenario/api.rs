@@ -62,6 +62,13 @@ impl Validator<'_> {
             .cached_input_usd_per_mtok
             .as_ref()
             .map(|d| self.dist(&field("cached_input_usd_per_mtok"), d, API_PRICE));
+        let cached_fraction = r.cached_input_fraction.as_ref().map(|d| {
+            self.dist(
+                &field("cached_input_fraction"),
+                d,
+                Range::UNIT.with_unit("a fraction of prompt tokens: 0.4 means 40%"),
+            )
+        });
         let Some(key) = &r.model else {
             if r.catalog.is_some() {
                 self.push(
@@ -88,6 +95,7 @@ impl Validator<'_> {
                 output_usd_per_mtok: output,
                 input_usd_per_mtok: explicit_input,
                 cached_input_usd_per_mtok: explicit_cached,
+                cached_input_fraction: cached_fraction,
                 price_drift_per_year: drift,
             };
         };
@@ -143,6 +151,7 @@ impl Validator<'_> {
                     .and_then(|p| p.cached_input_usd_per_mtok)
                     .map(Dist::fixed)
             }),
+            cached_input_fraction: cached_fraction,
             price_drift_per_year: drift,
         }
     }

@@ -7,7 +7,66 @@ use super::*;
 impl Validator<'_> {
     /// `[model]`: a profile, with the scenario's overrides.
     pub(super) fn model(&mut self, r: &RawModelRef, dir: Option<&Path>) -> Option<Model> {
-        let mut m = self.model_profile("model.profile", &r.profile, dir)?;
+        let composing = r.hardware.is_some() || r.architecture.is_some();
+        let mut m = match (&r.profile, composing) {
+            (Some(p), false) => self.model_profile("model.profile", p, dir)?,
+            (Some(_), true) => {
+                self.push(
+                    "model.profile",
+                    None,
+                    "give a profile, or hardware and architecture to compose one, not both",
+                );
+                return None;
+            }
+            (None, true) => {
+                let (Some(hardware), Some(architecture)) = (&r.hardware, &r.architecture) else {
+                    let missing = if r.hardware.is_none() {
+                        "hardware"
+                    } else {
+                        "architecture"
+                    };
+                    self.push(
+                        format!("model.{missing}"),
+                        None,
+                        "missing: a composed [model] needs both hardware (e.g. \"B200\") and architecture (e.g. \"gpt-oss-120b\")",
+                    );
+                    return None;
+                };
+                let c = super::profile::Composition {
+                    hardware: hardware.clone(),
+                    architecture: architecture.clone(),
+                    precision: r.precision.clone(),
+                    kv_cache: r.kv_cache_dtype.clone(),
+                    gpus: r
+                        .gpus_per_replica
+                        .and_then(|g| u32::try_from(g).ok())
+                        .filter(|g| (1..=1024).contains(g)),
+                    parallel: r.parallel.clone(),
+                };
+                self.compose(&c, "model", dir)?
+            }
+            (None, false) => {
+                self.push(
+                    "model.profile",
+                    None,
+                    "missing: a profile (e.g. \"llama3-70b-fp8-h100\"), or hardware and architecture to compose one",
+                );
+                return None;
+            }
+        };
+        for (k, given) in [
+            ("precision", r.precision.is_some()),
+            ("kv_cache_dtype", r.kv_cache_dtype.is_some()),
+            ("parallel", r.parallel.is_some()),
+        ] {
+            if given && !composing {
+                self.push(
+                    format!("model.{k}"),
+                    None,
+                    "only applies to a composed [model] (hardware and architecture); a profile sets its own",
+                );
+            }
+        }
         if let Some(g) = r.gpus_per_replica {
             let g = self.count(
                 "model.gpus_per_replica",
@@ -96,8 +155,8 @@ impl Validator<'_> {
             .as_ref()
             .map_or(demand.input_per_output.point() * output, |p| p.point());
         let mix = Mix {
-            prompt_tokens: prompt,
-            output_tokens: output,
+            cached_prompt_fraction: demand.cached_prompt_fraction.point(),
+            ..Mix::new(prompt, output)
         };
         let field = if k == 0 {
             "model.profile".to_owned()

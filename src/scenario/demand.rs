@@ -291,14 +291,29 @@ impl Validator<'_> {
                 crate::dist::num(hi / 100.0)
             ));
         }
-        let cached_input_fraction = self.opt_dist(
-            "demand.cached_input_fraction",
-            &r.cached_input_fraction,
-            Range::UNIT.with_unit("a fraction of prompt tokens: 0.4 means 40%"),
+        let cached_prompt_fraction = self.opt_dist(
+            "demand.cached_prompt_fraction",
+            &r.cached_prompt_fraction,
+            Range::UNIT.with_unit("a fraction of prompt tokens: 0.6 means 60%"),
             0.0,
         );
+        // One input for both sides unless the API-only share is given apart.
+        let api_cache_is_prompt_cache =
+            r.cached_input_fraction.is_none() && r.cached_prompt_fraction.is_some();
+        let cached_input_fraction = if api_cache_is_prompt_cache {
+            cached_prompt_fraction.clone()
+        } else {
+            self.opt_dist(
+                "demand.cached_input_fraction",
+                &r.cached_input_fraction,
+                Range::UNIT.with_unit("a fraction of prompt tokens: 0.4 means 40%"),
+                0.0,
+            )
+        };
         Demand {
             cached_input_fraction,
+            cached_prompt_fraction,
+            api_cache_is_prompt_cache,
             volume,
             input_per_output,
             prompt_tokens,

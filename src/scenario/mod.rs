@@ -11,6 +11,7 @@ mod demand;
 mod fleet;
 pub mod profile;
 pub mod raw;
+mod shape;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -302,8 +303,15 @@ pub struct Demand {
     pub prompt_tokens: Option<Dist>,
     /// Mean output tokens per request (default [`DEFAULT_OUTPUT_TOKENS`]).
     pub output_tokens: Dist,
-    /// Fraction of prompt tokens the API reads from its prompt cache.
+    /// Fraction of prompt tokens the APIs read from their prompt caches
+    /// (`cached_input_fraction`, else `cached_prompt_fraction`).
     pub cached_input_fraction: Dist,
+    /// Fraction of prompt tokens self-hosted replicas find in their prefix
+    /// cache (they skip prefill).
+    pub cached_prompt_fraction: Dist,
+    /// Whether the APIs' share is `cached_prompt_fraction` itself (one
+    /// draw per trial for both sides).
+    pub api_cache_is_prompt_cache: bool,
     /// Compound growth per year.
     pub annual_growth: Dist,
     /// Mean-1 shape by hour of day.
@@ -341,6 +349,9 @@ pub struct Api {
     pub input_usd_per_mtok: Dist,
     /// USD per million cached input tokens (`None`: no discount, the input price).
     pub cached_input_usd_per_mtok: Option<Dist>,
+    /// This API's share of prompt tokens read from its cache (`None`: the
+    /// demand's).
+    pub cached_input_fraction: Option<Dist>,
     /// Change of both prices per year (−0.2 = 20% cheaper after a year),
     /// compounded and applied month by month (each month at its midpoint).
     pub price_drift_per_year: Dist,
@@ -910,7 +921,7 @@ impl Validator<'_> {
                 s,
                 &mut gpu_prices,
                 &mut PoolModels {
-                    default: &raw.model.profile,
+                    default: raw.model.profile.as_deref().unwrap_or(""),
                     default_gpus: model.as_ref().map(|m| m.gpus_per_replica),
                     dir,
                     models: &mut pool_models,
@@ -1091,7 +1102,11 @@ impl Scenario {
             s.demand.replay_days = vec![mean];
         }
         pt(&mut s.demand.cached_input_fraction);
+        pt(&mut s.demand.cached_prompt_fraction);
         for a in &mut s.apis {
+            if let Some(c) = &mut a.cached_input_fraction {
+                pt(c);
+            }
             pt(&mut a.output_usd_per_mtok);
             pt(&mut a.input_usd_per_mtok);
             if let Some(c) = &mut a.cached_input_usd_per_mtok {

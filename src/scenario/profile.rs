@@ -9,11 +9,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::raw::RawEfficiency;
 use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
 use super::{CEILING, ScenarioError, TOK_S_PER_GPU, Validator, decode};
 use crate::dist::{Dist, Range};
+use crate::serving::calibration::{FAMILIES, family_efficiency};
 use crate::serving::{
-    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Replica, ServingError,
+    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Parallel, Replica,
+    ServingError,
 };
 
 /// Built-in model profiles (the files in `models/`).
@@ -35,6 +38,30 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[
         include_str!("../../models/llama3-8b-bf16-h100.toml"),
     ),
     (
+        "gpt-oss-120b-mxfp4-b200",
+        include_str!("../../models/gpt-oss-120b-mxfp4-b200.toml"),
+    ),
+    (
+        "deepseek-r1-fp4-b200",
+        include_str!("../../models/deepseek-r1-fp4-b200.toml"),
+    ),
+    (
+        "deepseek-r1-fp4-gb200-nvl72",
+        include_str!("../../models/deepseek-r1-fp4-gb200-nvl72.toml"),
+    ),
+    (
+        "qwen3-235b-fp8-h200",
+        include_str!("../../models/qwen3-235b-fp8-h200.toml"),
+    ),
+    (
+        "qwen3-30b-fp4-b200",
+        include_str!("../../models/qwen3-30b-fp4-b200.toml"),
+    ),
+    (
+        "llama3.3-70b-fp8-mi300x",
+        include_str!("../../models/llama3.3-70b-fp8-mi300x.toml"),
+    ),
+    (
         "llama3-70b-fp8-4xh100",
         include_str!("../../models/llama3-70b-fp8-4xh100.toml"),
     ),
@@ -52,6 +79,14 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[
 pub const BUILTIN_HARDWARE: &[(&str, &str)] = &[
     ("h100-sxm", include_str!("../../hardware/h100-sxm.toml")),
     ("h200-sxm", include_str!("../../hardware/h200-sxm.toml")),
+    ("b200", include_str!("../../hardware/b200.toml")),
+    ("gb200", include_str!("../../hardware/gb200.toml")),
+    ("b300", include_str!("../../hardware/b300.toml")),
+    ("gb300", include_str!("../../hardware/gb300.toml")),
+    ("mi300x", include_str!("../../hardware/mi300x.toml")),
+    ("mi325x", include_str!("../../hardware/mi325x.toml")),
+    ("mi350x", include_str!("../../hardware/mi350x.toml")),
+    ("mi355x", include_str!("../../hardware/mi355x.toml")),
 ];
 
 /// Built-in architectures (the files in `models/architectures/`).
@@ -63,6 +98,50 @@ pub const BUILTIN_ARCHITECTURES: &[(&str, &str)] = &[
     (
         "llama3-8b",
         include_str!("../../models/architectures/llama3-8b.toml"),
+    ),
+    (
+        "llama3.1-405b",
+        include_str!("../../models/architectures/llama3.1-405b.toml"),
+    ),
+    (
+        "llama2-70b",
+        include_str!("../../models/architectures/llama2-70b.toml"),
+    ),
+    (
+        "deepseek-r1",
+        include_str!("../../models/architectures/deepseek-r1.toml"),
+    ),
+    (
+        "qwen3-235b-a22b",
+        include_str!("../../models/architectures/qwen3-235b-a22b.toml"),
+    ),
+    (
+        "qwen3-30b-a3b",
+        include_str!("../../models/architectures/qwen3-30b-a3b.toml"),
+    ),
+    (
+        "gpt-oss-120b",
+        include_str!("../../models/architectures/gpt-oss-120b.toml"),
+    ),
+    (
+        "gpt-oss-20b",
+        include_str!("../../models/architectures/gpt-oss-20b.toml"),
+    ),
+    (
+        "llama4-scout",
+        include_str!("../../models/architectures/llama4-scout.toml"),
+    ),
+    (
+        "llama4-maverick",
+        include_str!("../../models/architectures/llama4-maverick.toml"),
+    ),
+    (
+        "mixtral-8x7b",
+        include_str!("../../models/architectures/mixtral-8x7b.toml"),
+    ),
+    (
+        "mixtral-8x22b",
+        include_str!("../../models/architectures/mixtral-8x22b.toml"),
     ),
 ];
 
@@ -185,6 +264,150 @@ pub fn load_profile(name: &str) -> Result<Model, ScenarioError> {
     }
 }
 
+/// A serving-model replica composed without a profile file: what `capsim
+/// capacity --gpu --model` and `[model] hardware = …, architecture = …` give.
+#[derive(Debug, Clone, Default)]
+pub struct Composition {
+    /// Hardware profile: a built-in name or alias (`B200`, `MI300X`) or a path.
+    pub hardware: String,
+    /// Architecture: a built-in name or alias (`gpt-oss-120b`) or a path.
+    pub architecture: String,
+    /// Weight format (default bf16).
+    pub precision: Option<String>,
+    /// KV-cache format (default: FP8 for 4- and 8-bit weights, else the 16-bit one).
+    pub kv_cache: Option<String>,
+    /// GPUs per replica (default: the fewest of 1, 2, 4, 8, 16, 32, 64, 72
+    /// that hold the weights).
+    pub gpus: Option<u32>,
+    /// `tp` or `dep` (default: dep for an MoE model on more than one GPU, else tp).
+    pub parallel: Option<String>,
+}
+
+/// GPU counts tried, in order, when a composition gives none.
+const GPU_COUNTS: [u32; 8] = [1, 2, 4, 8, 16, 32, 64, 72];
+
+/// The model profile of a composition, checked as a profile file would be
+/// (its `origin` in messages is `field`).
+pub fn compose(c: &Composition, field: &str, dir: Option<&Path>) -> Result<Model, ScenarioError> {
+    let mut v = Validator {
+        text: "",
+        issues: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let m = v.compose(c, field, dir);
+    match m {
+        Some(m) if v.issues.is_empty() => Ok(m),
+        _ => Err(ScenarioError::Invalid {
+            origin: field.to_owned(),
+            issues: v.issues,
+        }),
+    }
+}
+
+impl Validator<'_> {
+    /// See [`compose`]; issues and warnings recorded here.
+    pub(super) fn compose(
+        &mut self,
+        c: &Composition,
+        field: &str,
+        dir: Option<&Path>,
+    ) -> Option<Model> {
+        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+        let hardware = resolve_builtin(&c.hardware, BUILTIN_HARDWARE);
+        let architecture = resolve_builtin(&c.architecture, BUILTIN_ARCHITECTURES);
+        let precision = c.precision.clone().unwrap_or_else(|| "bf16".to_owned());
+        // MoE or not decides the default layout.
+        let is_moe = {
+            let mut probe = Validator {
+                text: "",
+                issues: Vec::new(),
+                warnings: Vec::new(),
+            };
+            probe
+                .architecture(&architecture, dir, field)
+                .is_some_and(|a| a.moe.is_some())
+        };
+        let text_for = |gpus: u32| {
+            let parallel = c
+                .parallel
+                .clone()
+                .unwrap_or_else(|| if is_moe && gpus > 1 { "dep" } else { "tp" }.to_owned());
+            let short = |s: &str| {
+                Path::new(s)
+                    .file_stem()
+                    .map_or(s.to_owned(), |x| x.to_string_lossy().into_owned())
+            };
+            let name = format!(
+                "{}-{}-{gpus}x{}-{parallel}",
+                short(&architecture),
+                precision.to_ascii_lowercase(),
+                short(&hardware)
+            );
+            let mut t = format!(
+                "name = {}
+source = {}
+architecture = {}
+hardware = {}
+weights_dtype = {}
+gpus_per_replica = {gpus}
+parallel = {}
+",
+                q(&name),
+                q(
+                    "composed from a hardware profile and an architecture (no profile file); throughput_error ±20% and the utilization ceiling are ASSUMPTIONS, as in the shipped profiles"
+                ),
+                q(&architecture),
+                q(&hardware),
+                q(&precision),
+                q(&parallel),
+            );
+            if let Some(kv) = &c.kv_cache {
+                t.push_str(&format!(
+                    "kv_cache_dtype = {}
+",
+                    q(kv)
+                ));
+            }
+            t.push_str(
+                "utilization_ceiling = { low = 0.75, likely = 0.85, high = 0.9 }
+",
+            );
+            t.push_str(
+                "throughput_error = { low = -0.2, likely = 0.0, high = 0.2 }
+",
+            );
+            t
+        };
+        let build = |v: &mut Self, gpus: u32| -> Option<Model> {
+            let text = text_for(gpus);
+            let p: RawModelProfile = match toml::from_str(&text) {
+                Ok(p) => p,
+                Err(e) => {
+                    v.push(field, None, e.to_string());
+                    return None;
+                }
+            };
+            v.model_from(p, &text, field, dir)
+        };
+        let gpus = match c.gpus {
+            Some(g) => g,
+            None => {
+                // The fewest GPUs that hold the weights; else the last, to report why.
+                let fits = GPU_COUNTS.iter().copied().find(|&g| {
+                    let mut probe = Validator {
+                        text: "",
+                        issues: Vec::new(),
+                        warnings: Vec::new(),
+                    };
+                    build(&mut probe, g).is_some() && probe.issues.is_empty()
+                });
+                fits.unwrap_or(GPU_COUNTS[GPU_COUNTS.len() - 1])
+            }
+        };
+        build(self, gpus)
+    }
+}
+
 /// `(text, origin, folder of the file)` of a profile named `name`: a path
 /// (relative to `dir`) if it ends in `.toml` or holds a `/`, else a
 /// built-in from `builtins` (shipped in `folder`). `hint` ends the message
@@ -298,9 +521,21 @@ impl Validator<'_> {
             dir,
             (BUILTIN_MODELS, "models"),
         )?;
+        self.model_from(p, &text, &origin, pdir.as_deref())
+    }
+
+    /// Check a parsed model profile (`text` is its file's, for line numbers).
+    fn model_from(
+        &mut self,
+        p: RawModelProfile,
+        text: &str,
+        origin: &str,
+        pdir: Option<&Path>,
+    ) -> Option<Model> {
+        let origin = origin.to_owned();
         // Lines in the profile file are not lines of the scenario: check with its own text.
         let mut pv = Validator {
-            text: &text,
+            text,
             issues: Vec::new(),
             warnings: Vec::new(),
         };
@@ -318,7 +553,7 @@ impl Validator<'_> {
                     "give either tok_s_per_gpu (a measured figure) or architecture and hardware (the serving model), not both",
                 );
             }
-            let replica = pv.replica(&p, &origin, pdir.as_deref(), gpus);
+            let replica = pv.replica(&p, &origin, pdir, gpus);
             let error = match &p.throughput_error {
                 Some(e) => pv.dist(
                     &f("throughput_error"),
@@ -435,7 +670,17 @@ impl Validator<'_> {
             }),
         };
         let weights = dtype(self, "weights_dtype", &p.weights_dtype, Dtype::Bf16);
-        let kv_cache = dtype(self, "kv_cache_dtype", &p.kv_cache_dtype, Dtype::Bf16);
+        let parallel = match p.parallel.as_deref() {
+            None => Parallel::Tp,
+            Some(s) => Parallel::parse(s).unwrap_or_else(|| {
+                self.push(
+                    f("parallel"),
+                    None,
+                    format!("`{s}`: must be one of {}", Parallel::NAMES),
+                );
+                Parallel::Tp
+            }),
+        };
         let architecture = match &p.architecture {
             Some(a) => self.architecture(a, dir, &f("architecture")),
             None => {
@@ -491,32 +736,90 @@ impl Validator<'_> {
                 r
             },
         };
+        let gpu = gpu?;
+        let kv_cache = dtype(
+            self,
+            "kv_cache_dtype",
+            &p.kv_cache_dtype,
+            weights.default_kv_cache(true),
+        );
         let replica = Replica {
-            gpu: gpu?,
+            gpu,
             architecture: architecture?,
             weights,
             kv_cache,
             gpus,
+            parallel,
             engine,
         };
-        if let Err(e) = replica.kv_cache_tokens() {
-            self.push(f("gpus_per_replica"), None, e.to_string());
-        }
+        self.check_replica(&replica, &f("gpus_per_replica"));
         Some(replica)
     }
 
+    /// A replica's parallel layout against its shape, and its weights
+    /// against memory; issues on `field`.
+    pub(super) fn check_replica(&mut self, r: &Replica, field: &str) {
+        let a = &r.architecture;
+        if r.parallel == Parallel::Tp && r.gpus > 1 && a.heads % r.gpus != 0 {
+            self.push(
+                field,
+                None,
+                format!(
+                    "tensor parallel over {} GPUs does not split {}'s {} query heads evenly: use a divisor of {} (or parallel = \"dep\" for an MoE model)",
+                    r.gpus, a.name, a.heads, a.heads
+                ),
+            );
+        }
+        if r.parallel == Parallel::Dep {
+            if let Some(m) = &a.moe {
+                if r.gpus > m.experts {
+                    self.push(
+                        field,
+                        None,
+                        format!(
+                            "expert parallel over {} GPUs leaves GPUs without an expert: {} has {} experts a layer",
+                            r.gpus, a.name, m.experts
+                        ),
+                    );
+                }
+            }
+        }
+        if let Err(e) = r.kv_cache_tokens() {
+            self.push(field, None, e.to_string());
+        }
+    }
+
     fn hardware(&mut self, name: &str, dir: Option<&Path>, field: &str) -> Option<Gpu> {
+        let name = resolve_builtin(name, BUILTIN_HARDWARE);
         let (h, _, origin, _): (RawHardware, _, _, _) = self.read_profile_file(
             field,
             "hardware profile",
-            name,
+            &name,
             dir,
             (BUILTIN_HARDWARE, "hardware"),
         )?;
         let f = |k: &str| format!("{origin}: {k}");
-        let e = &h.efficiency;
+        let family = h.family.clone().unwrap_or_else(|| "hopper".to_owned());
+        let base = match family_efficiency(&family) {
+            Some(e) => e,
+            None => {
+                self.push(
+                    f("family"),
+                    None,
+                    format!(
+                        "`{family}` is not a calibrated family ({}); or give an [efficiency] table",
+                        FAMILIES.join(", ")
+                    ),
+                );
+                family_efficiency("hopper")?
+            }
+        };
+        let e = h.efficiency.as_ref();
+        let pick = |get: fn(&RawEfficiency) -> Option<f64>, d: f64| e.and_then(get).unwrap_or(d);
+        let tflops = |v: &mut Self, k: &str, x: f64| positive(v, &f(k), x, 1e5, "TFLOP/s");
         let gpu = Gpu {
             name: h.name.clone(),
+            family,
             memory_gib: positive(self, &f("memory_gib"), h.memory_gib, 1e4, "GiB per GPU"),
             hbm_tb_s: positive(
                 self,
@@ -525,20 +828,11 @@ impl Validator<'_> {
                 100.0,
                 "TB/s: 3.35 for an H100, not 3350",
             ),
-            dense_tflops_8bit: positive(
-                self,
-                &f("dense_tflops_8bit"),
-                h.dense_tflops_8bit,
-                1e5,
-                "TFLOP/s",
-            ),
-            dense_tflops_16bit: positive(
-                self,
-                &f("dense_tflops_16bit"),
-                h.dense_tflops_16bit,
-                1e5,
-                "TFLOP/s",
-            ),
+            dense_tflops_4bit: h
+                .dense_tflops_4bit
+                .map(|x| tflops(self, "dense_tflops_4bit", x)),
+            dense_tflops_8bit: tflops(self, "dense_tflops_8bit", h.dense_tflops_8bit),
+            dense_tflops_16bit: tflops(self, "dense_tflops_16bit", h.dense_tflops_16bit),
             interconnect_gb_s: positive(
                 self,
                 &f("interconnect_gb_s"),
@@ -546,24 +840,62 @@ impl Validator<'_> {
                 1e5,
                 "GB/s per direction",
             ),
+            scale_up_gpus: self.count(&f("scale_up_gpus"), h.scale_up_gpus, 8, 1, 100_000),
+            scale_out_gb_s: positive(
+                self,
+                &f("scale_out_gb_s"),
+                h.scale_out_gb_s.unwrap_or(50.0),
+                1e5,
+                "GB/s per GPU and direction: 50 for a 400 Gb/s NIC",
+            ),
+            tdp_w: h
+                .tdp_w
+                .map(|w| positive(self, &f("tdp_w"), w, 1e5, "watts per GPU")),
             efficiency: Efficiency {
-                bandwidth: fraction(self, &f("efficiency.bandwidth"), e.bandwidth),
-                compute: fraction(self, &f("efficiency.compute"), e.compute),
-                interconnect: fraction(self, &f("efficiency.interconnect"), e.interconnect),
+                bandwidth: fraction(
+                    self,
+                    &f("efficiency.bandwidth"),
+                    pick(|e| e.bandwidth, base.bandwidth),
+                ),
+                compute: fraction(
+                    self,
+                    &f("efficiency.compute"),
+                    pick(|e| e.compute, base.compute),
+                ),
+                interconnect: fraction(
+                    self,
+                    &f("efficiency.interconnect"),
+                    pick(|e| e.interconnect, base.interconnect),
+                ),
                 allreduce_latency_us: non_negative(
                     self,
                     &f("efficiency.allreduce_latency_us"),
-                    e.allreduce_latency_us,
+                    pick(|e| e.allreduce_latency_us, base.allreduce_latency_us),
                     1e5,
                 ),
                 step_overhead_ms: non_negative(
                     self,
                     &f("efficiency.step_overhead_ms"),
-                    e.step_overhead_ms,
+                    pick(|e| e.step_overhead_ms, base.step_overhead_ms),
                     1e4,
+                ),
+                moe_compute: fraction(
+                    self,
+                    &f("efficiency.moe_compute"),
+                    pick(|e| e.moe_compute, base.moe_compute),
                 ),
             },
         };
+        if gpu.dense_tflops_8bit < gpu.dense_tflops_16bit
+            || gpu
+                .dense_tflops_4bit
+                .is_some_and(|x| x < gpu.dense_tflops_8bit)
+        {
+            self.warnings.push(format!(
+                "{origin}: a narrower format has fewer TFLOP/s than a wider one (4-bit {:?}, 8-bit {}, 16-bit {}): check for a figure with sparsity",
+                gpu.dense_tflops_4bit, gpu.dense_tflops_8bit, gpu.dense_tflops_16bit
+            ));
+        }
         Some(gpu)
     }
 
@@ -573,49 +905,51 @@ impl Validator<'_> {
         dir: Option<&Path>,
         field: &str,
     ) -> Option<Architecture> {
+        let name = resolve_builtin(name, BUILTIN_ARCHITECTURES);
         let (a, _, origin, _): (RawArchitecture, _, _, _) = self.read_profile_file(
             field,
             "architecture",
-            name,
+            &name,
             dir,
             (BUILTIN_ARCHITECTURES, "models/architectures"),
         )?;
-        let f = |k: &str| format!("{origin}: {k}");
-        let heads = self.count(&f("heads"), Some(a.heads), 1, 1, 100_000);
-        let arch = Architecture {
-            name: a.name.clone(),
-            layers: self.count(&f("layers"), Some(a.layers), 1, 1, 10_000),
-            hidden: self.count(&f("hidden"), Some(a.hidden), 1, 1, 1_000_000),
-            heads,
-            kv_heads: self.count(&f("kv_heads"), Some(a.kv_heads), 1, 1, i64::from(heads)),
-            head_dim: self.count(&f("head_dim"), Some(a.head_dim), 1, 1, 100_000),
-            params_billion: positive(
-                self,
-                &f("params_billion"),
-                a.params_billion,
-                1e5,
-                "billions: 70.6 for Llama 3 70B",
-            ),
-        };
-        // The parameter count against the shape, when the file gives it all.
-        if let (Some(ffn), Some(vocab)) = (a.ffn, a.vocab) {
-            let (l, d) = (f64::from(arch.layers), f64::from(arch.hidden));
-            let q = f64::from(arch.heads * arch.head_dim);
-            let kv = f64::from(arch.kv_heads * arch.head_dim);
-            let est =
-                l * (2.0 * d * q + 2.0 * d * kv + 3.0 * d * ffn as f64) + 2.0 * vocab as f64 * d;
-            let given = arch.params_billion * 1e9;
-            if (est / given - 1.0).abs() > 0.15 {
-                self.warnings.push(format!(
-                    "{}: params_billion = {} but the shape gives {:.2} billion (layers × (attention + 3 × hidden × ffn) + 2 × vocab × hidden): check the units",
-                    origin,
-                    arch.params_billion,
-                    est / 1e9
-                ));
+        super::shape::architecture(self, a, &origin)
+    }
+}
+
+/// The built-in whose stem or one of whose `aliases` is `name` (case and
+/// punctuation ignored: "B200", "b-200" and "b200" are one), else `name`.
+pub fn resolve_builtin(name: &str, builtins: &[(&str, &str)]) -> String {
+    if name.ends_with(".toml") || name.contains('/') {
+        return name.to_owned();
+    }
+    let key = normalize(name);
+    for (stem, _) in builtins {
+        if normalize(stem) == key {
+            return (*stem).to_owned();
+        }
+    }
+    for (stem, text) in builtins {
+        let aliases = toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| t.get("aliases").cloned());
+        if let Some(toml::Value::Array(a)) = aliases {
+            if a.iter()
+                .any(|v| v.as_str().is_some_and(|x| normalize(x) == key))
+            {
+                return (*stem).to_owned();
             }
         }
-        Some(arch)
     }
+    name.to_owned()
+}
+
+/// Lower case, letters and digits only.
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
@@ -660,10 +994,7 @@ mod tests {
             b.gpus = g;
             for i in [0.0, 128.0, 1000.0, 2048.0, 5000.0, 20000.0, 60000.0] {
                 for o in [1.0, 28.0, 128.0, 500.0, 2048.0, 8192.0] {
-                    let mix = Mix {
-                        prompt_tokens: i,
-                        output_tokens: o,
-                    };
+                    let mix = Mix::new(i, o);
                     let x = a.operate(mix, none).map_or(0.0, |p| p.output_tokens_per_s);
                     let y = b.operate(mix, none).map_or(0.0, |p| p.output_tokens_per_s);
                     assert!(y >= x, "TP{g} {i}/{o}: H200 {y} < H100 {x}");

@@ -106,7 +106,13 @@ pub struct RawRun {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawModelRef {
-    pub profile: String,
+    pub profile: Option<String>,
+    /// Composition without a profile file: hardware and architecture by name.
+    pub hardware: Option<String>,
+    pub architecture: Option<String>,
+    pub precision: Option<String>,
+    pub kv_cache_dtype: Option<String>,
+    pub parallel: Option<String>,
     pub tok_s_per_gpu: Option<RawDist>,
     pub utilization_ceiling: Option<RawDist>,
     pub gpus_per_replica: Option<i64>,
@@ -130,6 +136,8 @@ pub struct RawModelProfile {
     pub hardware: Option<String>,
     pub weights_dtype: Option<String>,
     pub kv_cache_dtype: Option<String>,
+    /// `tp` or `dep`.
+    pub parallel: Option<String>,
     pub throughput_error: Option<RawDist>,
     pub engine: Option<RawEngine>,
 }
@@ -150,22 +158,32 @@ pub struct RawHardware {
     pub name: String,
     pub description: Option<String>,
     pub source: String,
+    /// hopper, blackwell, blackwell-ultra or instinct: whose calibrated efficiencies apply.
+    pub family: Option<String>,
+    /// Other names `--gpu` and `hardware =` accept.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub memory_gib: f64,
     pub hbm_tb_s: f64,
+    pub dense_tflops_4bit: Option<f64>,
     pub dense_tflops_8bit: f64,
     pub dense_tflops_16bit: f64,
     pub interconnect_gb_s: f64,
-    pub efficiency: RawEfficiency,
+    pub scale_up_gpus: Option<i64>,
+    pub scale_out_gb_s: Option<f64>,
+    pub tdp_w: Option<f64>,
+    pub efficiency: Option<RawEfficiency>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEfficiency {
-    pub bandwidth: f64,
-    pub compute: f64,
-    pub interconnect: f64,
-    pub allreduce_latency_us: f64,
-    pub step_overhead_ms: f64,
+    pub bandwidth: Option<f64>,
+    pub compute: Option<f64>,
+    pub interconnect: Option<f64>,
+    pub allreduce_latency_us: Option<f64>,
+    pub step_overhead_ms: Option<f64>,
+    pub moe_compute: Option<f64>,
 }
 
 /// A file in `models/architectures/`.
@@ -183,6 +201,36 @@ pub struct RawArchitecture {
     pub ffn: Option<i64>,
     pub vocab: Option<i64>,
     pub params_billion: f64,
+    /// Other names `--model` and `architecture =` accept.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub active_params_billion: Option<f64>,
+    /// `gqa` (default) or `mla`.
+    pub attention: Option<String>,
+    pub sliding_window: Option<i64>,
+    pub sliding_layers: Option<i64>,
+    pub moe: Option<RawMoe>,
+    pub mla: Option<RawMla>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMoe {
+    pub experts: i64,
+    pub experts_per_token: i64,
+    #[serde(default)]
+    pub shared_experts: i64,
+    pub expert_ffn: i64,
+    pub moe_layers: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMla {
+    pub kv_lora_rank: i64,
+    pub qk_rope_head_dim: i64,
+    pub qk_nope_head_dim: i64,
+    pub v_head_dim: i64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -203,6 +251,7 @@ pub struct RawDemand {
     pub prompt_tokens: Option<RawDist>,
     pub output_tokens: Option<RawDist>,
     pub cached_input_fraction: Option<RawDist>,
+    pub cached_prompt_fraction: Option<RawDist>,
     pub annual_growth: Option<RawDist>,
     pub diurnal: Option<Spanned<Vec<f64>>>,
     pub weekly: Option<Spanned<Vec<f64>>>,
@@ -232,6 +281,7 @@ pub struct RawApi {
     pub output_usd_per_mtok: Option<RawDist>,
     pub input_usd_per_mtok: Option<RawDist>,
     pub cached_input_usd_per_mtok: Option<RawDist>,
+    pub cached_input_fraction: Option<RawDist>,
     pub price_drift_per_year: Option<RawDist>,
 }
 
@@ -407,7 +457,7 @@ mod tests {
                 "RawStrategy" | "RawPool" => "## `[[strategy]]`",
                 "RawModelProfile" | "RawEngine" | "RawDecode" => "## Model profiles",
                 "RawHardware" | "RawEfficiency" => "## Hardware profiles",
-                "RawArchitecture" => "## Architecture files",
+                "RawArchitecture" | "RawMoe" | "RawMla" => "## Architecture files",
                 "RawTraffic" => "## Traffic profiles",
                 _ => return "",
             };

@@ -471,10 +471,7 @@ replicas = 2
         let mut seen = Vec::new();
         for trial in 0..30 {
             let p = e.prepare(trial, &mut scratch);
-            let mix = Mix {
-                prompt_tokens: p.prompt_tokens,
-                output_tokens: p.output_tokens,
-            };
+            let mix = Mix::new(p.prompt_tokens, p.output_tokens);
             let tok = r
                 .operate(mix, LatencyTarget::default())
                 .unwrap()

@@ -1,0 +1,72 @@
+//! A GPU from its datasheet, and what serving software achieves of it.
+
+use serde::Serialize;
+
+use super::precision::MathRate;
+
+/// A GPU, from its datasheet, and what serving software achieves of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gpu {
+    /// Profile name (`hardware/<name>.toml`).
+    pub name: String,
+    /// The calibration family whose efficiencies it uses (`hopper`,
+    /// `blackwell`, `blackwell-ultra`, `instinct`).
+    pub family: String,
+    /// Device memory, GiB.
+    pub memory_gib: f64,
+    /// HBM bandwidth, TB/s.
+    pub hbm_tb_s: f64,
+    /// Dense 4-bit float tensor TFLOP/s (`None`: the chip has no FP4 math).
+    pub dense_tflops_4bit: Option<f64>,
+    /// Dense (no sparsity) 8-bit tensor TFLOP/s.
+    pub dense_tflops_8bit: f64,
+    /// Dense 16-bit tensor TFLOP/s.
+    pub dense_tflops_16bit: f64,
+    /// Scale-up (NVLink / Infinity Fabric) bandwidth per GPU and direction, GB/s.
+    pub interconnect_gb_s: f64,
+    /// GPUs in one scale-up domain (8 in an HGX server, 72 in an NVL72 rack).
+    pub scale_up_gpus: u32,
+    /// Scale-out network bandwidth per GPU and direction, GB/s.
+    pub scale_out_gb_s: f64,
+    /// Board power, W (for reports; owned servers' power is priced per node).
+    pub tdp_w: Option<f64>,
+    /// Achieved fractions and overheads.
+    pub efficiency: Efficiency,
+}
+
+/// What serving software achieves of a GPU's datasheet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Efficiency {
+    /// Fraction of HBM bandwidth reached by weight and KV-cache reads.
+    pub bandwidth: f64,
+    /// Fraction of dense tensor FLOP/s reached by matrix products.
+    pub compute: f64,
+    /// Fraction of interconnect bandwidth reached by all-reduces and all-to-alls.
+    pub interconnect: f64,
+    /// Fixed time of one collective (all-reduce, all-to-all), microseconds.
+    pub allreduce_latency_us: f64,
+    /// Fixed time of one step (scheduling, sampling, launches), milliseconds.
+    pub step_overhead_ms: f64,
+    /// Fraction of `compute` that grouped expert products reach (small
+    /// per-expert matrices, routing, imbalance between experts).
+    pub moe_compute: f64,
+}
+
+impl Gpu {
+    /// Peak dense TFLOP/s for products that would like `rate`: a chip
+    /// without FP4 math runs 4-bit weights at its 8-bit rate when it has
+    /// one (weights dequantized, as vLLM and SGLang do on Hopper and CDNA3
+    /// with an FP8 activation path; ASSUMPTION), which every chip here has.
+    pub fn tflops(&self, rate: MathRate) -> f64 {
+        match rate {
+            MathRate::Bits4 => self.dense_tflops_4bit.unwrap_or(self.dense_tflops_8bit),
+            MathRate::Bits8 => self.dense_tflops_8bit,
+            MathRate::Bits16 => self.dense_tflops_16bit,
+        }
+    }
+
+    /// Whether the chip has FP4 tensor cores.
+    pub fn has_fp4(&self) -> bool {
+        self.dense_tflops_4bit.is_some()
+    }
+}
