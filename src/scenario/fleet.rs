@@ -352,7 +352,13 @@ impl Validator<'_> {
         let max_units_od = if od {
             // Without a ceiling: the floor, or one unit.
             let one = shape.as_ref().map_or(1, |s| s.instances);
-            let m = counted(self, hi_name, hi_raw, replicas_units.max(one), MAX_ON_DEMAND);
+            let m = counted(
+                self,
+                hi_name,
+                hi_raw,
+                replicas_units.max(one),
+                MAX_ON_DEMAND,
+            );
             if m < replicas_units {
                 self.push(
                     format!("{f}.{hi_name}"),

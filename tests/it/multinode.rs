@@ -102,7 +102,11 @@ spares = 1
     // No failures: 4 instances every hour, one replica's capacity served.
     let t = &totals(&s.deterministic(), 1)[0][0];
     let want = 4.0 * x * 8760.0;
-    assert!(close(t.total.gpu_cost, want), "{} vs {want}", t.total.gpu_cost);
+    assert!(
+        close(t.total.gpu_cost, want),
+        "{} vs {want}",
+        t.total.gpu_cost
+    );
     assert!(
         close(t.total.served, replica_tokens_per_hour(16) * 8760.0),
         "{}",
@@ -112,11 +116,13 @@ spares = 1
     // A 12-GPU replica still takes two 8-GPU instances: 4 GPUs paid and idle.
     let odd = parse(&text.replace("gpus_per_replica = 16", "gpus_per_replica = 12"));
     let pool = &odd.strategies[0].pools[0];
-    assert_eq!((pool.replicas, pool.unit_gpus, pool.unit_paid_gpus), (1, 12, 16.0));
+    assert_eq!(
+        (pool.replicas, pool.unit_gpus, pool.unit_paid_gpus),
+        (1, 12, 16.0)
+    );
     assert!(
-        odd.warnings
-            .iter()
-            .any(|w| w.contains("spans 2 instances of 8; 4 GPU(s) of its last instance are paid and idle")),
+        odd.warnings.iter().any(|w| w
+            .contains("spans 2 instances of 8; 4 GPU(s) of its last instance are paid and idle")),
         "{:?}",
         odd.warnings
     );
@@ -144,13 +150,22 @@ startup_lag_hours = 0
     .deterministic();
     let pool = &s.strategies[0].pools[0];
     assert_eq!(
-        (pool.replicas, pool.max_replicas, pool.unit_replicas, pool.unit_gpus),
+        (
+            pool.replicas,
+            pool.max_replicas,
+            pool.unit_replicas,
+            pool.unit_gpus
+        ),
         (1, 2, 1, 16)
     );
     let t = &totals(&s, 1)[0][0];
     // Demand far above two replicas: both units run all year.
     let want = 4.0 * 55.04 * 8760.0;
-    assert!(close(t.total.gpu_cost, want), "{} vs {want}", t.total.gpu_cost);
+    assert!(
+        close(t.total.gpu_cost, want),
+        "{} vs {want}",
+        t.total.gpu_cost
+    );
     assert!(close(
         t.total.served,
         2.0 * replica_tokens_per_hour(16) * 8760.0
@@ -189,7 +204,10 @@ colo_usd_per_month = 20000
     );
     let s = parse(&text);
     let pool = &s.strategies[0].pools[0];
-    assert_eq!((pool.replicas, pool.unit_gpus, pool.unit_paid_gpus), (1, 72, 72.0));
+    assert_eq!(
+        (pool.replicas, pool.unit_gpus, pool.unit_paid_gpus),
+        (1, 72, 72.0)
+    );
     let det = s.deterministic();
     let t = &totals(&det, 1)[0][0];
     let want = 3_500_000.0 / 4.0 + 132.0 * 1.3 * 0.08 * 8760.0 + 20_000.0 * 12.0;
@@ -267,7 +285,9 @@ fn instances_must_be_whole_replicas() {
                 "[gpu_prices]\nreserved = 2.4\n[[strategy]]\nname = \"r\"\n[[strategy.pool]]\nkind = \"reserved\"\ngpus_per_instance = 8\n{counts}\n"
             ),
         );
-        let e = scenario::parse(&text, "test", None).unwrap_err().to_string();
+        let e = scenario::parse(&text, "test", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(field), "{e}");
         assert!(e.contains("spans 2 instances of 8 GPUs"), "{e}");
         assert!(e.contains(nearest), "{e}");
@@ -339,7 +359,9 @@ max_instances = 4
 }
 
 /// `run`, `compare`, `size` and `plan` each run a scenario of 16-GPU
-/// replicas over 8-GPU instances, and name its pools or units.
+/// replicas over 8-GPU instances: run.json of run and compare records the
+/// pool by name with its two-instance unit, and the terminal names the strategies (run,
+/// compare) or the units bought (size, plan).
 #[test]
 fn commands_run_a_multinode_scenario() {
     let d = tempfile::tempdir().unwrap();
@@ -347,10 +369,14 @@ fn commands_run_a_multinode_scenario() {
     std::fs::write(&path, cli_scenario()).unwrap();
     let path = path.to_str().unwrap();
     for (cmd, extra, want) in [
-        ("run", vec![], "hgx-pair-pool"),
-        ("compare", vec![], "hgx-pair-pool"),
+        ("run", vec![], "reserved-pairs"),
+        ("compare", vec![], "p5-on-demand"),
         ("size", vec!["--replicas", "0,1,2"], "reserved-pairs ×2"),
-        ("plan", vec!["--max-committed", "2"], "2 × 8-GPU node"),
+        (
+            "plan",
+            vec!["--max-committed", "2"],
+            "reserved (2 × 8-GPU node) ×1",
+        ),
     ] {
         let out_dir = d.path().join(cmd);
         let out = capsim()
@@ -366,11 +392,17 @@ fn commands_run_a_multinode_scenario() {
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8_lossy(&out.stdout);
-        let dir = run_dir(&out_dir);
-        let info = std::fs::read_to_string(dir.join("run.json")).unwrap();
-        assert!(
-            text.contains(want) || info.contains(want),
-            "{cmd} names neither in its output nor in run.json: {want}\n{text}"
-        );
+        assert!(text.contains(want), "{cmd}: no `{want}` in\n{text}");
+        let info: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(run_dir(&out_dir).join("run.json")).unwrap(),
+        )
+        .unwrap();
+        if !matches!(cmd, "run" | "compare") {
+            continue; // size and plan record the strategies they built
+        }
+        let pool = &info["scenario"]["strategies"][0]["pools"][0];
+        assert_eq!(pool["name"], "hgx-pair-pool", "{cmd}");
+        assert_eq!(pool["instance"]["instances"], 2, "{cmd}");
+        assert_eq!(pool["replicas"], 1, "{cmd}");
     }
 }
