@@ -257,7 +257,8 @@ impl Comparison {
 
 /// Copies of strategy `si` with its first pool of `kind` resized to each of
 /// `sizes`, named `<strategy> ×<n>`: a reserved, spot or owned pool gets `n`
-/// units (replicas, or instances of an instance pool); an on-demand pool
+/// units (replicas, or instances of an instance pool: the instances of one
+/// replica when it spans several); an on-demand pool
 /// gets a ceiling (`max_replicas`) of `n` (its floor is lowered to `n` if
 /// above); 0 removes the pool. Unless a copy is left without pools, an
 /// API-only baseline (`api-only (API)`) is added last. `None` if the
@@ -286,7 +287,7 @@ pub fn size_variants(
             }
             {
                 let pool = &mut v.pools[k];
-                // In purchasable units: an instance pool's n instances.
+                // In purchasable units: an instance pool's n units of instances.
                 let per = pool.instance.as_ref().map_or(1, |i| i.replicas);
                 match kind {
                     PoolKind::Reserved | PoolKind::Spot | PoolKind::Owned => {

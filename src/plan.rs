@@ -6,7 +6,9 @@
 //! on-demand option with a ceiling from `on_demand_ceilings`, at most one spot
 //! option with 1 to `max_spot` units — in that serving order — and, for
 //! every API alternative, *buy nothing* (everything to that API). Units are
-//! what is bought: instances for an instance pool, else replicas. Fleets
+//! what is bought: instances for an instance pool (the instances of one
+//! replica when it spans several: counts step in whole replicas), else
+//! replicas. Fleets
 //! spill to the first `[[api]]`. Candidates keep no spares (a spare is an
 //! option of its own in a later version; the scenario's strategies keep
 //! theirs).
@@ -188,7 +190,7 @@ fn option_label(s: &Scenario, p: &Pool) -> String {
         notes.push(format!("{}y term", t / 8760));
     }
     if let Some(i) = &p.instance {
-        notes.push(i.name.clone());
+        notes.push(i.unit_name());
     }
     if p.model != 0 {
         notes.push(s.model_of(p.model).name.clone());

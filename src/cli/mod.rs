@@ -174,7 +174,8 @@ enum Command {
         #[arg(long)]
         strategy: Option<String>,
         /// Which pool to resize: reserved, spot or owned (replicas; instances for an
-        /// instance pool), on-demand (ceiling, max_replicas).
+        /// instance pool, or the instances of one replica when it spans several),
+        /// on-demand (ceiling, max_replicas).
         #[arg(long, value_enum, default_value = "reserved")]
         pool: PoolArg,
         /// Sizes to try (comma-separated; 0 is no such pool; default 0 to 6).
@@ -191,7 +192,8 @@ enum Command {
         run: RunArgs,
         #[command(flatten)]
         limits: LimitArgs,
-        /// Committed (reserved or owned) units tried: 1 to this (instances for an instance pool).
+        /// Committed (reserved or owned) units tried: 1 to this (instances for an
+        /// instance pool; the instances of one replica when it spans several).
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=50))]
         max_committed: u32,
         /// On-demand ceilings tried (units, comma-separated).

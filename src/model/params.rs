@@ -279,12 +279,16 @@ fn rental_price(pool: &Pool, gpu_usd_per_hour: &[f64]) -> PoolPrice {
 
 impl OwnedDraws {
     /// An owned slot-hour: the node's costs per hour, shared by the
-    /// replicas it holds. Amortisation is straight-line to the residual
+    /// replicas it holds (× the nodes of a replica spanning several). Amortisation is straight-line to the residual
     /// value; power is idle power all the time plus load power above idle in
     /// proportion to utilization, both × PUE × the electricity price.
     fn price(&self, pool: &Pool, trial: u64, level: f64) -> PoolPrice {
         debug_assert_eq!(pool.kind, PoolKind::Owned);
-        let per_node = f64::from(pool.instance.as_ref().map_or(1, |s| s.replicas));
+        // Replicas per node: a replica over two nodes pays two nodes' costs.
+        let per_node = pool
+            .instance
+            .as_ref()
+            .map_or(1.0, |s| s.replicas_per_instance());
         let c = &self.cost;
         let energy = self.pue.draw(trial) * self.kwh.draw(trial);
         let (load, idle) = (self.load.draw(trial), self.idle.draw(trial));

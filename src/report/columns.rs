@@ -567,7 +567,7 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "committed_units",
         "UInt32",
-        "committed units (instances of an instance pool, else replicas); 0 if none",
+        "committed units (instances of an instance pool, or the instances of one replica spanning several; else replicas); 0 if none",
     ),
     (
         "on_demand_option",

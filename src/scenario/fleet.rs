@@ -225,29 +225,7 @@ impl Validator<'_> {
             (None, None) => None,
         };
         let shape = match (shape_gpus, gpr) {
-            (Some(n), Some(g)) => {
-                let per = n / g;
-                if per == 0 {
-                    self.push(
-                        format!("{f}.instance"),
-                        None,
-                        format!("an instance of {n} GPU(s) cannot hold a replica of {g} GPUs"),
-                    );
-                }
-                if per > 0 && n % g != 0 {
-                    self.warnings.push(format!(
-                        "{f}: an instance of {n} GPUs holds {per} replica(s) of {g}; {} GPU(s) of each are paid and idle",
-                        n - per * g
-                    ));
-                }
-                Some(InstanceShape {
-                    name: row
-                        .as_ref()
-                        .map_or_else(|| format!("{n}-GPU node"), Instance::key),
-                    gpus: n,
-                    replicas: per.max(1),
-                })
-            }
+            (Some(n), Some(g)) => Some(self.instance_shape(f, row.as_ref(), n, g)),
             _ => None,
         };
         let per = shape.as_ref().map_or(1, |s| s.replicas);
@@ -372,7 +350,15 @@ impl Validator<'_> {
             counted(self, n_name, n_raw, 1, max_units)
         };
         let max_units_od = if od {
-            let m = counted(self, hi_name, hi_raw, replicas_units.max(1), MAX_ON_DEMAND);
+            // Without a ceiling: the floor, or one unit.
+            let one = shape.as_ref().map_or(1, |s| s.instances);
+            let m = counted(
+                self,
+                hi_name,
+                hi_raw,
+                replicas_units.max(one),
+                MAX_ON_DEMAND,
+            );
             if m < replicas_units {
                 self.push(
                     format!("{f}.{hi_name}"),
@@ -411,7 +397,28 @@ impl Validator<'_> {
                 "on-demand pools scale instead of keeping spares",
             );
         }
-        // Engine units: replicas, except an on-demand instance pool's instances.
+        let g = gpr.unwrap_or(1);
+        // Counts in instances as whole units (the instances of one replica
+        // when it spans several).
+        let [replicas_units, spares_units, max_units_od] = match &shape {
+            Some(sh) if sh.instances > 1 => {
+                let whole = |v: &mut Self, name: &str, c| v.whole_units(f, name, c, sh, g);
+                if od {
+                    let lo = whole(self, lo_name, replicas_units);
+                    [lo, 0, whole(self, hi_name, max_units_od)]
+                } else {
+                    let n = whole(self, n_name, replicas_units);
+                    let sp = if p.redundancy.is_some() {
+                        spares_units / sh.instances
+                    } else {
+                        whole(self, sp_name, spares_units)
+                    };
+                    [n, sp, n]
+                }
+            }
+            _ => [replicas_units, spares_units, max_units_od],
+        };
+        // Engine slots: replicas, except an on-demand instance pool's units.
         let (replicas, spares, max_replicas, unit_replicas) = if od {
             (replicas_units, 0, max_units_od, per)
         } else {
@@ -422,10 +429,9 @@ impl Validator<'_> {
                 1,
             )
         };
-        let g = gpr.unwrap_or(1);
         let (unit_gpus, unit_paid_gpus) = match &shape {
-            Some(s) if od => (s.gpus, f64::from(s.gpus)),
-            Some(s) => (g, f64::from(s.gpus) / f64::from(s.replicas)),
+            Some(s) if od => (s.gpus * s.instances, f64::from(s.gpus * s.instances)),
+            Some(s) => (g, f64::from(s.gpus) / s.replicas_per_instance()),
             None => (g, f64::from(g)),
         };
 

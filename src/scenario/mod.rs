@@ -12,6 +12,7 @@ mod fleet;
 pub mod profile;
 pub mod raw;
 mod shape;
+mod units;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -154,15 +155,22 @@ pub enum PoolKind {
     Owned,
 }
 
-/// An instance (node) shape: what one purchasable unit holds.
+/// An instance (node) shape and the purchasable unit built of it:
+/// `instances` instances holding `replicas` replicas. A replica that fits
+/// makes the unit one instance of `gpus / gpus_per_replica` replicas
+/// (rounded down); a larger one makes it the `ceil(gpus_per_replica /
+/// gpus)` instances of one replica.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceShape {
     /// Catalog name (`aws/p5.48xlarge`), or `N-GPU node` for an explicit size.
     pub name: String,
     /// GPUs in one instance.
     pub gpus: u32,
-    /// Replicas one instance holds: `gpus / gpus_per_replica`, rounded down.
+    /// Replicas one unit holds: `gpus / gpus_per_replica` rounded down, or
+    /// 1 when a replica spans several instances.
     pub replicas: u32,
+    /// Instances in one unit: 1, or the instances one replica spans.
+    pub instances: u32,
 }
 
 /// The costs of an owned node (all per node).

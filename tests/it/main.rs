@@ -10,6 +10,7 @@ mod compare;
 mod decode_table;
 mod fleets;
 mod integration;
+mod multinode;
 mod plan;
 mod properties;
 mod report;

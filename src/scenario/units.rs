@@ -1,0 +1,100 @@
+//! A pool's purchasable unit: the instances (nodes) one buys at a time and
+//! the replicas they hold. A replica that fits in an instance makes the
+//! unit one instance of `floor(N / g)` replicas; a replica larger than the
+//! instance (16 GPUs over two 8-GPU servers) makes the unit the
+//! `ceil(g / N)` instances of one replica, priced, failed and spared as one.
+
+use super::*;
+use crate::gpu_catalog::Instance;
+
+impl InstanceShape {
+    /// The unit's name for reports: the instance (`aws/p5.48xlarge`), or
+    /// `2 × aws/p5.48xlarge` when one replica spans two of them.
+    pub fn unit_name(&self) -> String {
+        if self.instances > 1 {
+            format!("{} × {}", self.instances, self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+
+    /// Replicas per instance: a slot (replica) pays the costs of
+    /// `1 / this` instances (½ of an 8-GPU instance for a 4-GPU replica,
+    /// 2 instances for a 16-GPU replica over 8-GPU instances).
+    pub fn replicas_per_instance(&self) -> f64 {
+        f64::from(self.replicas) / f64::from(self.instances)
+    }
+}
+
+impl Validator<'_> {
+    /// The unit of instances of `n` GPUs (a catalog `row`, or an explicit
+    /// size) for replicas of `g` GPUs, warning about GPUs paid and idle.
+    pub(super) fn instance_shape(
+        &mut self,
+        f: &str,
+        row: Option<&Instance>,
+        n: u32,
+        g: u32,
+    ) -> InstanceShape {
+        let name = row.map_or_else(|| format!("{n}-GPU node"), Instance::key);
+        let per = n / g;
+        if per > 0 {
+            if n % g != 0 {
+                self.warnings.push(format!(
+                    "{f}: an instance of {n} GPUs holds {per} replica(s) of {g}; {} GPU(s) of each are paid and idle",
+                    n - per * g
+                ));
+            }
+            return InstanceShape {
+                name,
+                gpus: n,
+                replicas: per,
+                instances: 1,
+            };
+        }
+        let k = g.div_ceil(n);
+        if k * n != g {
+            self.warnings.push(format!(
+                "{f}: a replica of {g} GPUs spans {k} instances of {n}; {} GPU(s) of its last instance are paid and idle",
+                k * n - g
+            ));
+        }
+        InstanceShape {
+            name,
+            gpus: n,
+            replicas: 1,
+            instances: k,
+        }
+    }
+
+    /// `count` instances of field `field` as whole units of `shape`: an
+    /// issue naming the nearest valid counts when a replica spans several
+    /// instances and `count` is not a multiple of them.
+    pub(super) fn whole_units(
+        &mut self,
+        f: &str,
+        field: &str,
+        count: u32,
+        shape: &InstanceShape,
+        g: u32,
+    ) -> u32 {
+        let k = shape.instances;
+        if count % k != 0 {
+            let below = count / k * k;
+            let nearest = if below == 0 {
+                format!("{}", below + k)
+            } else {
+                format!("{below} or {}", below + k)
+            };
+            self.push(
+                format!("{f}.{field}"),
+                None,
+                format!(
+                    "{count} is not a whole number of replicas: a replica of {g} GPUs spans {k} instances of {} GPUs, so give a multiple of {k} ({nearest})",
+                    shape.gpus
+                ),
+            );
+        }
+        count / k
+    }
+}
