@@ -89,6 +89,8 @@ pub mod hardware;
 pub mod parallel;
 pub mod precision;
 mod step;
+#[cfg(test)]
+mod step_tests;
 
 pub use architecture::{Architecture, Mla, Moe};
 pub use hardware::{Efficiency, Gpu};

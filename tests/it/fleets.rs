@@ -421,3 +421,73 @@ fn omissions_are_named() {
     );
     assert_eq!(full.omissions_line(), None, "{:?}", full.not_modelled);
 }
+
+/// Prefix caching is one input for both sides: with `cached_prompt_fraction
+/// = 0.6`, the API-only cost of the same demand bills 60% of the input at
+/// the cached price (hand-computed below), and a self-hosted replica's
+/// capacity is the serving model's on the mix with 60% of each prompt
+/// skipping prefill — more than without the cache, on a prompt-heavy mix.
+#[test]
+fn prefix_caching_moves_self_hosted_capacity_and_api_cost_together() {
+    let body = |cache: &str| {
+        flat(
+            "1e9",
+            &format!(
+                r#"{cache}
+[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2.5
+cached_input_usd_per_mtok = 1.25
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#
+            ),
+        )
+    };
+    let cached = parse(&body("cached_prompt_fraction = 0.6")).deterministic();
+    let plain = parse(&body("")).deterministic();
+    // 1,000 prompt tokens per 250 output: 4 input tokens per output token.
+    let per_cached = (10.0 + 4.0 * (0.4 * 2.5 + 0.6 * 1.25)) / 1e6;
+    let per_plain = (10.0 + 4.0 * 2.5) / 1e6;
+    let (tc, tp) = (&totals(&cached, 1)[0][0], &totals(&plain, 1)[0][0]);
+    assert!(close(tc.api_only_cost, tc.total.demanded * per_cached));
+    assert!(close(tp.api_only_cost, tp.total.demanded * per_plain));
+    // The replica: the engine's tokens per hour are the serving model's on
+    // the cached mix, × 3,600 × the ceiling.
+    let e = Engine::new(&cached, cached.seed);
+    let p = e.prepare(0, &mut Default::default());
+    let model = scenario::load_profile("llama3-70b-fp8-h100").unwrap();
+    let mix = capsim::serving::Mix {
+        cached_prompt_fraction: 0.6,
+        ..capsim::serving::Mix::new(1000.0, 250.0)
+    };
+    let point = model
+        .replica()
+        .unwrap()
+        .operate(mix, Default::default())
+        .unwrap();
+    let ceiling = model.utilization_ceiling.point();
+    assert!(close(
+        p.replica_tokens_per_hour,
+        point.output_tokens_per_s * 3600.0 * ceiling
+    ));
+    let q = Engine::new(&plain, plain.seed).prepare(0, &mut Default::default());
+    assert!(
+        p.replica_tokens_per_hour > 1.2 * q.replica_tokens_per_hour,
+        "{} vs {}",
+        p.replica_tokens_per_hour,
+        q.replica_tokens_per_hour
+    );
+    // The API's own share, when given, overrides the demand's for that API only.
+    let apart = parse(&body(
+        "cached_prompt_fraction = 0.6\ncached_input_fraction = 0.0",
+    ))
+    .deterministic();
+    let ta = &totals(&apart, 1)[0][0];
+    assert!(close(ta.api_only_cost, ta.total.demanded * per_plain));
+}

@@ -406,3 +406,109 @@ fn commands_run_a_multinode_scenario() {
         assert_eq!(pool["replicas"], 1, "{cmd}");
     }
 }
+
+/// Serving-model replicas larger than a server: DeepSeek-R1 FP4 over a
+/// whole GB200 NVL72 (72 GPUs, one owned rack, composed in `[model]`) and
+/// FP8 over two 8×H200 servers (16 GPUs, DEP16, a pool's own profile) run
+/// through `run`, `compare` and `plan`, each a unit of its own.
+#[test]
+fn serving_model_replicas_of_16_and_72_gpus_run_everywhere() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("dsr1-h200-16.toml"),
+        r#"name = "dsr1-h200-16"
+source = "test: DeepSeek-R1 FP8 over two 8xH200 servers, DEP16"
+architecture = "deepseek-r1"
+hardware = "H200"
+weights_dtype = "fp8"
+gpus_per_replica = 16
+parallel = "dep"
+utilization_ceiling = 0.85
+"#,
+    )
+    .unwrap();
+    let path = d.path().join("racks.toml");
+    std::fs::write(
+        &path,
+        r#"name = "racks"
+[run]
+trials = 20
+[model]
+hardware = "GB200"
+architecture = "DeepSeek-R1"
+precision = "fp4"
+gpus_per_replica = 72
+parallel = "dep"
+[demand]
+monthly_tokens = 2e11
+prompt_tokens = 2000
+output_tokens = 500
+cached_prompt_fraction = 0.6
+[api]
+output_usd_per_mtok = 2.19
+input_usd_per_mtok = 0.55
+cached_input_usd_per_mtok = 0.14
+[outages]
+gpu_failures_per_year = 0.1
+[gpu_prices]
+reserved = 3.0
+[[strategy]]
+name = "owned-nvl72"
+[[strategy.pool]]
+name = "rack"
+kind = "owned"
+gpus_per_instance = 72
+instances = 1
+purchase_usd = 3000000
+power_kw_load = 120
+power_kw_idle = 40
+usd_per_kwh = 0.1
+colo_usd_per_month = 5000
+[[strategy]]
+name = "h200-pairs"
+[[strategy.pool]]
+name = "two-servers"
+kind = "reserved"
+profile = "dsr1-h200-16.toml"
+gpus_per_instance = 8
+instances = 2
+"#,
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    for (cmd, extra) in [
+        ("run", vec![]),
+        ("compare", vec![]),
+        ("plan", vec!["--max-committed", "2"]),
+    ] {
+        let out_dir = d.path().join(cmd);
+        let out = capsim()
+            .args([cmd, path, "--trials", "20"])
+            .args(&extra)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if cmd == "plan" {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("owned-nvl72") && text.contains("h200-pairs"),
+            "{cmd}: {text}"
+        );
+        let info: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(run_dir(&out_dir).join("run.json")).unwrap(),
+        )
+        .unwrap();
+        let pools = &info["scenario"]["strategies"];
+        assert_eq!(pools[0]["pools"][0]["unit_gpus"], 72, "{cmd}");
+        assert_eq!(pools[1]["pools"][0]["unit_gpus"], 16, "{cmd}");
+        assert_eq!(pools[1]["pools"][0]["instance"]["instances"], 2, "{cmd}");
+    }
+}

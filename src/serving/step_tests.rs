@@ -1,0 +1,111 @@
+//! Hand-computed steps: prefix caching, MoE expert reads, DEP against TP.
+
+use super::architecture::tests::gpt_oss_120b;
+use super::tests::{h100, llama70b};
+use super::*;
+
+/// Llama 3 70B FP8 (bf16 cache) on 4 H100s at a batch of 64, 1,000 + 250
+/// tokens, 60% of each prompt cached: the step's products carry
+/// `64 (1 + 0.4 × 4)` tokens and the new prompts' attention covers
+/// positions 600 … 1,000 only.
+#[test]
+fn a_cached_prefix_skips_its_prefill_and_its_attention() {
+    let mut r = llama70b(h100(), 4);
+    r.engine.max_batch = 64;
+    let mix = Mix {
+        cached_prompt_fraction: 0.6,
+        ..Mix::new(1000.0, 250.0)
+    };
+    let p = r.operate(mix, LatencyTarget::default()).unwrap();
+    assert_eq!(p.batch, 64);
+    let e = &r.gpu.efficiency;
+    let bw = 3.35e12 * e.bandwidth;
+    let f8 = 1979e12 * e.compute;
+    let f16 = 989e12 * e.compute;
+    let n = 64.0 * (1.0 + 0.4 * 1000.0 / 250.0);
+    let products = (70.6e9 / 4.0 / bw).max(2.0 * 70.6e9 * n / 4.0 / f8);
+    let per_key = 4.0 * 64.0 * 128.0 * 80.0;
+    let prompt_attn =
+        64.0 / 250.0 * per_key * 0.5 * (1000.0f64.powi(2) - 600.0f64.powi(2)) / 4.0 / f16;
+    let t = p.step_terms_ms;
+    assert!(
+        (t[0] - products * 1e3).abs() < 1e-9,
+        "{} vs {}",
+        t[0],
+        products * 1e3
+    );
+    assert!(
+        (t[2] - prompt_attn * 1e3).abs() < 1e-9,
+        "{} vs {}",
+        t[2],
+        prompt_attn * 1e3
+    );
+    // The cache saves prefill, not memory: the same sequences fit.
+    let plain = r
+        .operate(Mix::new(1000.0, 250.0), LatencyTarget::default())
+        .unwrap();
+    assert_eq!(plain.kv_cache_tokens, p.kv_cache_tokens);
+    assert!(p.output_tokens_per_s > plain.output_tokens_per_s);
+}
+
+fn gpt_oss_on(gpus: u32, parallel: Parallel) -> Replica {
+    let mut gpu = h100();
+    gpu.memory_gib = 180.0;
+    Replica {
+        gpu,
+        architecture: gpt_oss_120b(),
+        weights: Dtype::Mxfp4,
+        kv_cache: Dtype::Fp8,
+        gpus,
+        parallel,
+        engine: EngineLimits::default(),
+    }
+}
+
+/// DEP keeps the dense part whole on every GPU and spreads the experts; TP
+/// splits both. One decoding token reads the dense part and `k` of `E`
+/// experts of each layer.
+#[test]
+fn expert_parallel_weights_and_what_one_token_reads() {
+    let a = gpt_oss_120b();
+    let bytes = Dtype::Mxfp4.bytes();
+    let (dense, routed) = (a.dense_params() * bytes, a.routed_expert_params() * bytes);
+    let dep = gpt_oss_on(4, Parallel::Dep);
+    let tp = gpt_oss_on(4, Parallel::Tp);
+    assert!((dep.weight_bytes_per_gpu() - (dense + routed / 4.0)).abs() < 1.0);
+    assert!((tp.weight_bytes_per_gpu() - (dense + routed) / 4.0).abs() < 1.0);
+    let mut one = gpt_oss_on(1, Parallel::Tp);
+    one.engine.max_batch = 1;
+    let p = one
+        .operate(Mix::new(0.0, 100.0), LatencyTarget::default())
+        .unwrap();
+    assert_eq!(p.batch, 1);
+    let read = (dense + routed * 4.0 / 128.0) / (3.35e12 * one.gpu.efficiency.bandwidth);
+    assert!(
+        (p.step_terms_ms[0] - read * 1e3).abs() < 1e-9,
+        "{} vs {}",
+        p.step_terms_ms[0],
+        read * 1e3
+    );
+    assert!((p.experts_touched - 4.0 / 128.0).abs() < 1e-12);
+}
+
+/// A replica beyond its scale-up domain sends the traffic that leaves it at
+/// the scale-out rate: slower than the same replica inside one domain.
+#[test]
+fn traffic_beyond_the_domain_is_slower() {
+    let mut inside = gpt_oss_on(16, Parallel::Dep);
+    inside.gpu.scale_up_gpus = 72;
+    let mut split = inside.clone();
+    split.gpu.scale_up_gpus = 8;
+    let mix = Mix::new(1000.0, 1000.0);
+    let a = inside.operate(mix, LatencyTarget::default()).unwrap();
+    let b = split.operate(mix, LatencyTarget::default()).unwrap();
+    assert!(
+        b.step_terms_ms[3] > 2.0 * a.step_terms_ms[3],
+        "{:?} {:?}",
+        a.step_terms_ms,
+        b.step_terms_ms
+    );
+    assert_eq!((a.scale_up_domains, b.scale_up_domains), (1, 2));
+}
