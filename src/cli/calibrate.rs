@@ -98,35 +98,31 @@ pub(super) fn calibrate(rows_file: Option<&Path>, fit: bool, write: Option<&Path
         let mut table: BTreeMap<String, FamilyEfficiency> = BTreeMap::new();
         let mut prior = capsim::serving::Efficiency::from(shipped["hopper"]);
         for fam in FAMILIES {
-            // Dense figures set the chip's efficiencies; MoE figures then the
-            // grouped-expert one alone. Hopper has the most rows and anchors
-            // the rest: the others are pulled towards its efficiencies, moving
-            // only what their rows say.
-            let pick = |moe: bool| -> Vec<Row> {
+            // Hopper has the most rows and anchors the rest. Its dense figures
+            // set the chip's efficiencies (bandwidth held at the copy ceiling
+            // measured on an H100, 0.89), then its MoE figures the
+            // grouped-expert one alone, so that dense Hopper keeps its accuracy.
+            // Every other family fits all six on all its rows, pulled towards
+            // Hopper's values, moving only what its rows say.
+            let pick = |moe: Option<bool>| -> Vec<Row> {
                 rows.iter()
                     .zip(&fitted)
                     .filter(|(r, f)| {
                         **f && r.replica.gpu.family == fam
-                            && r.replica.architecture.moe.is_some() == moe
+                            && moe.is_none_or(|m| r.replica.architecture.moe.is_some() == m)
                     })
                     .map(|(r, _)| r.clone())
                     .collect()
             };
-            let weight = if fam == "hopper" { 0.01 } else { 0.1 };
-            let start = if fam == "hopper" {
-                capsim::serving::Efficiency::from(shipped["hopper"])
+            let e = if fam == "hopper" {
+                let start = capsim::serving::Efficiency::from(shipped["hopper"]);
+                let free = [false, true, true, true, true, false];
+                let dense = calibration::fit(&mut pick(Some(false)), &start, 0.01, free);
+                let moe_only = [false, false, false, false, false, true];
+                calibration::fit(&mut pick(Some(true)), &dense, 0.01, moe_only)
             } else {
-                prior.clone()
+                calibration::fit(&mut pick(None), &prior, 0.1, [true; 6])
             };
-            // Hopper's bandwidth is the copy ceiling measured on an H100 (0.89), held.
-            let free = [fam != "hopper", true, true, true, true, false];
-            let dense = calibration::fit(&mut pick(false), &start, weight, free);
-            let e = calibration::fit(
-                &mut pick(true),
-                &dense,
-                weight,
-                [false, false, false, false, false, true],
-            );
             if fam == "hopper" {
                 prior = e.clone();
             }
