@@ -1202,3 +1202,28 @@ fn least_regret_map_over_two_named_inputs() {
         stderr_of(&a)
     );
 }
+
+/// `capsim calibrate` on the shipped rows and efficiencies: dense Hopper
+/// stays at its calibrated accuracy and Blackwell within the target (these
+/// are in-sample figures; docs/model.md gives the rest).
+#[test]
+fn calibration_holds_hopper_and_blackwell_to_their_figures() {
+    let out = capsim().arg("calibrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let median = |group: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!(" {group} ")))
+            .unwrap_or_else(|| panic!("no {group} in\n{text}"));
+        let cells: Vec<&str> = line.split('┆').map(str::trim).collect();
+        cells[2].trim_end_matches('%').parse().unwrap()
+    };
+    assert!(median("family hopper dense") <= 5.0, "{text}");
+    assert!(median("family blackwell") <= 15.0, "{text}");
+    assert!(median("model llama3-70b") <= 5.0, "{text}");
+}
