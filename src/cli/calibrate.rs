@@ -8,10 +8,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use capsim::scenario::profile::{Composition, compose};
-use capsim::serving::calibration::{
-    self, EFFICIENCY_TOML, FAMILIES, FamilyEfficiency, Row, error_summary,
-};
+use capsim::scenario::compose::{Composition, compose};
+use capsim::serving::calibration::{self, EFFICIENCY_TOML, FAMILIES, Row, error_summary};
 use capsim::serving::{LatencyTarget, Mix};
 
 /// The shipped rows (models/calibration/rows.csv, derived by derive_rows.py).
@@ -82,7 +80,6 @@ pub(super) fn calibrate(rows_file: Option<&Path>, fit: bool, write: Option<&Path
         ));
         fitted.push(r.fit.trim() != "no");
         rows.push(Row {
-            source: r.source,
             replica,
             system_gpus: r.system_gpus,
             mix: Mix::new(r.input_tokens, r.output_tokens),
@@ -95,8 +92,8 @@ pub(super) fn calibrate(rows_file: Option<&Path>, fit: bool, write: Option<&Path
     }
     if fit {
         let shipped = calibration::parse_table(EFFICIENCY_TOML)?;
-        let mut table: BTreeMap<String, FamilyEfficiency> = BTreeMap::new();
-        let mut prior = capsim::serving::Efficiency::from(shipped["hopper"]);
+        let mut table: BTreeMap<String, capsim::serving::Efficiency> = BTreeMap::new();
+        let mut prior = shipped["hopper"].clone();
         for fam in FAMILIES {
             // Hopper has the most rows and anchors the rest. Its dense figures
             // set the chip's efficiencies (bandwidth held at the copy ceiling
@@ -115,7 +112,7 @@ pub(super) fn calibrate(rows_file: Option<&Path>, fit: bool, write: Option<&Path
                     .collect()
             };
             let e = if fam == "hopper" {
-                let start = capsim::serving::Efficiency::from(shipped["hopper"]);
+                let start = shipped["hopper"].clone();
                 let free = [false, true, true, true, true, false];
                 let dense = calibration::fit(&mut pick(Some(false)), &start, 0.01, free);
                 let moe_only = [false, false, false, false, false, true];
@@ -126,7 +123,7 @@ pub(super) fn calibrate(rows_file: Option<&Path>, fit: bool, write: Option<&Path
             if fam == "hopper" {
                 prior = e.clone();
             }
-            table.insert(fam.to_owned(), FamilyEfficiency::from(&e));
+            table.insert(fam.to_owned(), e.clone());
             for r in rows.iter_mut().filter(|r| r.replica.gpu.family == fam) {
                 r.replica.gpu.efficiency = e.clone();
             }

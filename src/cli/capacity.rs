@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 
 use capsim::scenario;
-use capsim::scenario::profile::Composition;
+use capsim::scenario::compose::Composition;
 
 /// `capsim capacity`'s arguments, after clap.
 pub(super) struct Args {
@@ -60,7 +60,7 @@ pub(super) fn capacity(a: Args) -> Result<()> {
         );
     }
     let mut model = match (&a.profile, &a.compose) {
-        (_, Some(c)) => scenario::profile::compose(c, "--gpu/--model", None)?,
+        (_, Some(c)) => scenario::compose::compose(c, "--gpu/--model", None)?,
         (Some(p), None) => {
             let mut m = scenario::load_profile(p)?;
             if let Some(g) = a.gpus {

@@ -553,7 +553,7 @@ pub(crate) fn run() -> Result<()> {
         } => capacity::capacity(capacity::Args {
             profile,
             compose: gpu.zip(model).map(|(hardware, architecture)| {
-                capsim::scenario::profile::Composition {
+                capsim::scenario::compose::Composition {
                     hardware,
                     architecture,
                     precision,

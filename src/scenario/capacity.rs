@@ -32,7 +32,7 @@ impl Validator<'_> {
                     );
                     return None;
                 };
-                let c = super::profile::Composition {
+                let c = super::compose::Composition {
                     hardware: hardware.clone(),
                     architecture: architecture.clone(),
                     precision: r.precision.clone(),

@@ -6,9 +6,11 @@
 
 mod api;
 mod capacity;
+pub mod compose;
 pub mod decode;
 mod demand;
 mod fleet;
+mod hardware;
 pub mod profile;
 pub mod raw;
 mod shape;

@@ -9,15 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::raw::RawEfficiency;
-use super::raw::{RawArchitecture, RawHardware, RawModelProfile};
+use super::raw::RawModelProfile;
 use super::{CEILING, ScenarioError, TOK_S_PER_GPU, Validator, decode};
 use crate::dist::{Dist, Range};
-use crate::serving::calibration::{FAMILIES, family_efficiency};
-use crate::serving::{
-    Architecture, Dtype, Efficiency, EngineLimits, Gpu, LatencyTarget, Mix, Parallel, Replica,
-    ServingError,
-};
+use crate::serving::{Dtype, EngineLimits, LatencyTarget, Mix, Parallel, Replica, ServingError};
 
 /// Built-in model profiles (the files in `models/`).
 pub const BUILTIN_MODELS: &[(&str, &str)] = &[
@@ -264,150 +259,6 @@ pub fn load_profile(name: &str) -> Result<Model, ScenarioError> {
     }
 }
 
-/// A serving-model replica composed without a profile file: what `capsim
-/// capacity --gpu --model` and `[model] hardware = …, architecture = …` give.
-#[derive(Debug, Clone, Default)]
-pub struct Composition {
-    /// Hardware profile: a built-in name or alias (`B200`, `MI300X`) or a path.
-    pub hardware: String,
-    /// Architecture: a built-in name or alias (`gpt-oss-120b`) or a path.
-    pub architecture: String,
-    /// Weight format (default bf16).
-    pub precision: Option<String>,
-    /// KV-cache format (default: FP8 for 4- and 8-bit weights, else the 16-bit one).
-    pub kv_cache: Option<String>,
-    /// GPUs per replica (default: the fewest of 1, 2, 4, 8, 16, 32, 64, 72
-    /// that hold the weights).
-    pub gpus: Option<u32>,
-    /// `tp` or `dep` (default: dep for an MoE model on more than one GPU, else tp).
-    pub parallel: Option<String>,
-}
-
-/// GPU counts tried, in order, when a composition gives none.
-const GPU_COUNTS: [u32; 8] = [1, 2, 4, 8, 16, 32, 64, 72];
-
-/// The model profile of a composition, checked as a profile file would be
-/// (its `origin` in messages is `field`).
-pub fn compose(c: &Composition, field: &str, dir: Option<&Path>) -> Result<Model, ScenarioError> {
-    let mut v = Validator {
-        text: "",
-        issues: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let m = v.compose(c, field, dir);
-    match m {
-        Some(m) if v.issues.is_empty() => Ok(m),
-        _ => Err(ScenarioError::Invalid {
-            origin: field.to_owned(),
-            issues: v.issues,
-        }),
-    }
-}
-
-impl Validator<'_> {
-    /// See [`compose`]; issues and warnings recorded here.
-    pub(super) fn compose(
-        &mut self,
-        c: &Composition,
-        field: &str,
-        dir: Option<&Path>,
-    ) -> Option<Model> {
-        let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
-        let hardware = resolve_builtin(&c.hardware, BUILTIN_HARDWARE);
-        let architecture = resolve_builtin(&c.architecture, BUILTIN_ARCHITECTURES);
-        let precision = c.precision.clone().unwrap_or_else(|| "bf16".to_owned());
-        // MoE or not decides the default layout.
-        let is_moe = {
-            let mut probe = Validator {
-                text: "",
-                issues: Vec::new(),
-                warnings: Vec::new(),
-            };
-            probe
-                .architecture(&architecture, dir, field)
-                .is_some_and(|a| a.moe.is_some())
-        };
-        let text_for = |gpus: u32| {
-            let parallel = c
-                .parallel
-                .clone()
-                .unwrap_or_else(|| if is_moe && gpus > 1 { "dep" } else { "tp" }.to_owned());
-            let short = |s: &str| {
-                Path::new(s)
-                    .file_stem()
-                    .map_or(s.to_owned(), |x| x.to_string_lossy().into_owned())
-            };
-            let name = format!(
-                "{}-{}-{gpus}x{}-{parallel}",
-                short(&architecture),
-                precision.to_ascii_lowercase(),
-                short(&hardware)
-            );
-            let mut t = format!(
-                "name = {}
-source = {}
-architecture = {}
-hardware = {}
-weights_dtype = {}
-gpus_per_replica = {gpus}
-parallel = {}
-",
-                q(&name),
-                q(
-                    "composed from a hardware profile and an architecture (no profile file); throughput_error ±20% and the utilization ceiling are ASSUMPTIONS, as in the shipped profiles"
-                ),
-                q(&architecture),
-                q(&hardware),
-                q(&precision),
-                q(&parallel),
-            );
-            if let Some(kv) = &c.kv_cache {
-                t.push_str(&format!(
-                    "kv_cache_dtype = {}
-",
-                    q(kv)
-                ));
-            }
-            t.push_str(
-                "utilization_ceiling = { low = 0.75, likely = 0.85, high = 0.9 }
-",
-            );
-            t.push_str(
-                "throughput_error = { low = -0.2, likely = 0.0, high = 0.2 }
-",
-            );
-            t
-        };
-        let build = |v: &mut Self, gpus: u32| -> Option<Model> {
-            let text = text_for(gpus);
-            let p: RawModelProfile = match toml::from_str(&text) {
-                Ok(p) => p,
-                Err(e) => {
-                    v.push(field, None, e.to_string());
-                    return None;
-                }
-            };
-            v.model_from(p, &text, field, dir)
-        };
-        let gpus = match c.gpus {
-            Some(g) => g,
-            None => {
-                // The fewest GPUs that hold the weights; else the last, to report why.
-                let fits = GPU_COUNTS.iter().copied().find(|&g| {
-                    let mut probe = Validator {
-                        text: "",
-                        issues: Vec::new(),
-                        warnings: Vec::new(),
-                    };
-                    build(&mut probe, g).is_some() && probe.issues.is_empty()
-                });
-                fits.unwrap_or(GPU_COUNTS[GPU_COUNTS.len() - 1])
-            }
-        };
-        build(self, gpus)
-    }
-}
-
 /// `(text, origin, folder of the file)` of a profile named `name`: a path
 /// (relative to `dir`) if it ends in `.toml` or holds a `/`, else a
 /// built-in from `builtins` (shipped in `folder`). `hint` ends the message
@@ -443,7 +294,7 @@ pub(super) fn read_named(
 }
 
 /// Positive, finite and at most `max`, else an issue.
-fn positive(pv: &mut Validator, field: &str, x: f64, max: f64, unit: &str) -> f64 {
+pub(super) fn positive(pv: &mut Validator, field: &str, x: f64, max: f64, unit: &str) -> f64 {
     if !(x.is_finite() && x > 0.0 && x <= max) {
         pv.push(
             field,
@@ -455,7 +306,7 @@ fn positive(pv: &mut Validator, field: &str, x: f64, max: f64, unit: &str) -> f6
     x
 }
 
-fn fraction(pv: &mut Validator, field: &str, x: f64) -> f64 {
+pub(super) fn fraction(pv: &mut Validator, field: &str, x: f64) -> f64 {
     if !(x.is_finite() && x > 0.0 && x <= 1.0) {
         let hint = if x > 1.0 && x <= 100.0 {
             format!(" (a fraction: {} for {x}%)", x / 100.0)
@@ -475,7 +326,7 @@ fn fraction(pv: &mut Validator, field: &str, x: f64) -> f64 {
 impl Validator<'_> {
     /// Read the `kind` file `name` and parse it as `T`: `(parsed, text,
     /// origin, folder of the file)`, or an issue on `field`.
-    fn read_profile_file<T: serde::de::DeserializeOwned>(
+    pub(super) fn read_profile_file<T: serde::de::DeserializeOwned>(
         &mut self,
         field: &str,
         kind: &str,
@@ -525,7 +376,7 @@ impl Validator<'_> {
     }
 
     /// Check a parsed model profile (`text` is its file's, for line numbers).
-    fn model_from(
+    pub(super) fn model_from(
         &mut self,
         p: RawModelProfile,
         text: &str,
@@ -755,204 +606,9 @@ impl Validator<'_> {
         self.check_replica(&replica, &f("gpus_per_replica"));
         Some(replica)
     }
-
-    /// A replica's parallel layout against its shape, and its weights
-    /// against memory; issues on `field`.
-    pub(super) fn check_replica(&mut self, r: &Replica, field: &str) {
-        let a = &r.architecture;
-        if r.parallel == Parallel::Tp && r.gpus > 1 && a.heads % r.gpus != 0 {
-            self.push(
-                field,
-                None,
-                format!(
-                    "tensor parallel over {} GPUs does not split {}'s {} query heads evenly: use a divisor of {} (or parallel = \"dep\" for an MoE model)",
-                    r.gpus, a.name, a.heads, a.heads
-                ),
-            );
-        }
-        if r.parallel == Parallel::Dep {
-            if let Some(m) = &a.moe {
-                if r.gpus > m.experts {
-                    self.push(
-                        field,
-                        None,
-                        format!(
-                            "expert parallel over {} GPUs leaves GPUs without an expert: {} has {} experts a layer",
-                            r.gpus, a.name, m.experts
-                        ),
-                    );
-                }
-            }
-        }
-        if let Err(e) = r.kv_cache_tokens() {
-            self.push(field, None, e.to_string());
-        }
-    }
-
-    fn hardware(&mut self, name: &str, dir: Option<&Path>, field: &str) -> Option<Gpu> {
-        let name = resolve_builtin(name, BUILTIN_HARDWARE);
-        let (h, _, origin, _): (RawHardware, _, _, _) = self.read_profile_file(
-            field,
-            "hardware profile",
-            &name,
-            dir,
-            (BUILTIN_HARDWARE, "hardware"),
-        )?;
-        let f = |k: &str| format!("{origin}: {k}");
-        let family = h.family.clone().unwrap_or_else(|| "hopper".to_owned());
-        let base = match family_efficiency(&family) {
-            Some(e) => e,
-            None => {
-                self.push(
-                    f("family"),
-                    None,
-                    format!(
-                        "`{family}` is not a calibrated family ({}); or give an [efficiency] table",
-                        FAMILIES.join(", ")
-                    ),
-                );
-                family_efficiency("hopper")?
-            }
-        };
-        let e = h.efficiency.as_ref();
-        let pick = |get: fn(&RawEfficiency) -> Option<f64>, d: f64| e.and_then(get).unwrap_or(d);
-        let tflops = |v: &mut Self, k: &str, x: f64| positive(v, &f(k), x, 1e5, "TFLOP/s");
-        let gpu = Gpu {
-            name: h.name.clone(),
-            family,
-            memory_gib: positive(self, &f("memory_gib"), h.memory_gib, 1e4, "GiB per GPU"),
-            hbm_tb_s: positive(
-                self,
-                &f("hbm_tb_s"),
-                h.hbm_tb_s,
-                100.0,
-                "TB/s: 3.35 for an H100, not 3350",
-            ),
-            dense_tflops_4bit: h
-                .dense_tflops_4bit
-                .map(|x| tflops(self, "dense_tflops_4bit", x)),
-            dense_tflops_8bit: tflops(self, "dense_tflops_8bit", h.dense_tflops_8bit),
-            dense_tflops_16bit: tflops(self, "dense_tflops_16bit", h.dense_tflops_16bit),
-            interconnect_gb_s: positive(
-                self,
-                &f("interconnect_gb_s"),
-                h.interconnect_gb_s,
-                1e5,
-                "GB/s per direction",
-            ),
-            scale_up_gpus: self.count(&f("scale_up_gpus"), h.scale_up_gpus, 8, 1, 100_000),
-            scale_out_gb_s: positive(
-                self,
-                &f("scale_out_gb_s"),
-                h.scale_out_gb_s.unwrap_or(50.0),
-                1e5,
-                "GB/s per GPU and direction: 50 for a 400 Gb/s NIC",
-            ),
-            tdp_w: h
-                .tdp_w
-                .map(|w| positive(self, &f("tdp_w"), w, 1e5, "watts per GPU")),
-            efficiency: Efficiency {
-                bandwidth: fraction(
-                    self,
-                    &f("efficiency.bandwidth"),
-                    pick(|e| e.bandwidth, base.bandwidth),
-                ),
-                compute: fraction(
-                    self,
-                    &f("efficiency.compute"),
-                    pick(|e| e.compute, base.compute),
-                ),
-                interconnect: fraction(
-                    self,
-                    &f("efficiency.interconnect"),
-                    pick(|e| e.interconnect, base.interconnect),
-                ),
-                allreduce_latency_us: non_negative(
-                    self,
-                    &f("efficiency.allreduce_latency_us"),
-                    pick(|e| e.allreduce_latency_us, base.allreduce_latency_us),
-                    1e5,
-                ),
-                step_overhead_ms: non_negative(
-                    self,
-                    &f("efficiency.step_overhead_ms"),
-                    pick(|e| e.step_overhead_ms, base.step_overhead_ms),
-                    1e4,
-                ),
-                moe_compute: fraction(
-                    self,
-                    &f("efficiency.moe_compute"),
-                    pick(|e| e.moe_compute, base.moe_compute),
-                ),
-            },
-        };
-        if gpu.dense_tflops_8bit < gpu.dense_tflops_16bit
-            || gpu
-                .dense_tflops_4bit
-                .is_some_and(|x| x < gpu.dense_tflops_8bit)
-        {
-            self.warnings.push(format!(
-                "{origin}: a narrower format has fewer TFLOP/s than a wider one (4-bit {:?}, 8-bit {}, 16-bit {}): check for a figure with sparsity",
-                gpu.dense_tflops_4bit, gpu.dense_tflops_8bit, gpu.dense_tflops_16bit
-            ));
-        }
-        Some(gpu)
-    }
-
-    fn architecture(
-        &mut self,
-        name: &str,
-        dir: Option<&Path>,
-        field: &str,
-    ) -> Option<Architecture> {
-        let name = resolve_builtin(name, BUILTIN_ARCHITECTURES);
-        let (a, _, origin, _): (RawArchitecture, _, _, _) = self.read_profile_file(
-            field,
-            "architecture",
-            &name,
-            dir,
-            (BUILTIN_ARCHITECTURES, "models/architectures"),
-        )?;
-        super::shape::architecture(self, a, &origin)
-    }
 }
 
-/// The built-in whose stem or one of whose `aliases` is `name` (case and
-/// punctuation ignored: "B200", "b-200" and "b200" are one), else `name`.
-pub fn resolve_builtin(name: &str, builtins: &[(&str, &str)]) -> String {
-    if name.ends_with(".toml") || name.contains('/') {
-        return name.to_owned();
-    }
-    let key = normalize(name);
-    for (stem, _) in builtins {
-        if normalize(stem) == key {
-            return (*stem).to_owned();
-        }
-    }
-    for (stem, text) in builtins {
-        let aliases = toml::from_str::<toml::Table>(text)
-            .ok()
-            .and_then(|t| t.get("aliases").cloned());
-        if let Some(toml::Value::Array(a)) = aliases {
-            if a.iter()
-                .any(|v| v.as_str().is_some_and(|x| normalize(x) == key))
-            {
-                return (*stem).to_owned();
-            }
-        }
-    }
-    name.to_owned()
-}
-
-/// Lower case, letters and digits only.
-pub fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
+pub(super) fn non_negative(pv: &mut Validator, field: &str, x: f64, max: f64) -> f64 {
     if !(x.is_finite() && (0.0..=max).contains(&x)) {
         pv.push(field, None, format!("{x}: must be between 0 and {max}"));
         return f64::NAN;

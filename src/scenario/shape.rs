@@ -4,7 +4,8 @@
 //! units).
 
 use super::Validator;
-use super::raw::RawArchitecture;
+use super::profile::positive;
+use super::raw::{RawArchitecture, RawMla, RawMoe};
 use crate::serving::{Architecture, Mla, Moe};
 
 /// The validated [`Architecture`] of file `origin`, or `None` after issues.
@@ -30,38 +31,76 @@ pub(super) fn architecture(
         v,
         &f("params_billion"),
         a.params_billion,
+        1e5,
         "billions: 70.6 for Llama 3 70B",
     );
-    let moe = a.moe.as_ref().map(|m| {
-        let experts = v.count(&f("moe.experts"), Some(m.experts), 1, 1, 100_000);
-        Moe {
-            experts,
-            experts_per_token: v.count(
-                &f("moe.experts_per_token"),
-                Some(m.experts_per_token),
-                1,
-                1,
-                i64::from(experts),
-            ),
-            shared_experts: v.count(
-                &f("moe.shared_experts"),
-                Some(m.shared_experts),
-                0,
-                0,
-                1_000,
-            ),
-            expert_ffn: v.count(&f("moe.expert_ffn"), Some(m.expert_ffn), 1, 1, 10_000_000),
-            moe_layers: v.count(
-                &f("moe.moe_layers"),
-                Some(m.moe_layers.unwrap_or(i64::from(layers))),
-                layers,
-                1,
-                i64::from(layers),
-            ),
-        }
-    });
-    let attention = a.attention.as_deref().unwrap_or("gqa").to_ascii_lowercase();
-    let mla = match (attention.as_str(), &a.mla) {
+    let moe = a.moe.as_ref().map(|m| moe(v, m, layers, &f));
+    let mla = mla(v, a.attention.as_deref(), a.mla.as_ref(), &f);
+    let sliding = sliding(v, a.sliding_window, a.sliding_layers, layers, &f);
+    let arch = Architecture {
+        name: a.name.clone(),
+        layers,
+        hidden: v.count(&f("hidden"), Some(a.hidden), 1, 1, 1_000_000),
+        heads,
+        kv_heads,
+        head_dim: v.count(&f("head_dim"), Some(a.head_dim), 1, 1, 100_000),
+        params_billion,
+        active_params_billion: a.active_params_billion.map(|x| {
+            positive(
+                v,
+                &f("active_params_billion"),
+                x,
+                1e5,
+                "billions: 5.1 for gpt-oss-120b",
+            )
+        }),
+        moe,
+        mla,
+        sliding,
+    };
+    check_counts(v, &arch, &a, origin);
+    Some(arch)
+}
+
+/// `[moe]`, checked against the layer count.
+fn moe(v: &mut Validator, m: &RawMoe, layers: u32, f: &dyn Fn(&str) -> String) -> Moe {
+    let experts = v.count(&f("moe.experts"), Some(m.experts), 1, 1, 100_000);
+    Moe {
+        experts,
+        experts_per_token: v.count(
+            &f("moe.experts_per_token"),
+            Some(m.experts_per_token),
+            1,
+            1,
+            i64::from(experts),
+        ),
+        shared_experts: v.count(
+            &f("moe.shared_experts"),
+            Some(m.shared_experts),
+            0,
+            0,
+            1_000,
+        ),
+        expert_ffn: v.count(&f("moe.expert_ffn"), Some(m.expert_ffn), 1, 1, 10_000_000),
+        moe_layers: v.count(
+            &f("moe.moe_layers"),
+            Some(m.moe_layers.unwrap_or(i64::from(layers))),
+            layers,
+            1,
+            i64::from(layers),
+        ),
+    }
+}
+
+/// `attention` and `[mla]`: MLA's sizes, or `None` for GQA.
+fn mla(
+    v: &mut Validator,
+    attention: Option<&str>,
+    raw: Option<&RawMla>,
+    f: &dyn Fn(&str) -> String,
+) -> Option<Mla> {
+    let attention = attention.unwrap_or("gqa").to_ascii_lowercase();
+    match (attention.as_str(), raw) {
         ("mla", Some(m)) => Some(Mla {
             kv_lora_rank: v.count(
                 &f("mla.kv_lora_rank"),
@@ -103,8 +142,18 @@ pub(super) fn architecture(
             );
             None
         }
-    };
-    let sliding = match (a.sliding_window, a.sliding_layers) {
+    }
+}
+
+/// `sliding_window` and `sliding_layers`: (window, windowed layers).
+fn sliding(
+    v: &mut Validator,
+    window: Option<i64>,
+    windowed: Option<i64>,
+    layers: u32,
+    f: &dyn Fn(&str) -> String,
+) -> Option<(u32, u32)> {
+    match (window, windowed) {
         (None, None) => None,
         (Some(w), n) => {
             let w = v.count(&f("sliding_window"), Some(w), 1, 1, 100_000_000);
@@ -119,30 +168,17 @@ pub(super) fn architecture(
             );
             None
         }
-    };
-    let arch = Architecture {
-        name: a.name.clone(),
-        layers,
-        hidden: v.count(&f("hidden"), Some(a.hidden), 1, 1, 1_000_000),
-        heads,
-        kv_heads,
-        head_dim: v.count(&f("head_dim"), Some(a.head_dim), 1, 1, 100_000),
-        params_billion,
-        active_params_billion: a.active_params_billion.map(|x| {
-            positive(
-                v,
-                &f("active_params_billion"),
-                x,
-                "billions: 5.1 for gpt-oss-120b",
-            )
-        }),
-        moe,
-        mla,
-        sliding,
-    };
-    if !params_billion.is_finite() {
-        return Some(arch);
     }
+}
+
+/// The parameter counts against each other and against the shape (an
+/// error for a count the shape rules out, a warning for a likely slip).
+fn check_counts(v: &mut Validator, arch: &Architecture, a: &RawArchitecture, origin: &str) {
+    let params_billion = arch.params_billion;
+    if !params_billion.is_finite() {
+        return;
+    }
+    let f = |k: &str| format!("{origin}: {k}");
     if let Some(act) = arch.active_params_billion {
         if arch.moe.is_none() {
             v.push(
@@ -181,17 +217,4 @@ pub(super) fn architecture(
             ));
         }
     }
-    Some(arch)
-}
-
-fn positive(v: &mut Validator, field: &str, x: f64, unit: &str) -> f64 {
-    if !(x.is_finite() && x > 0.0 && x <= 1e5) {
-        v.push(
-            field,
-            None,
-            format!("{x} is out of range: must be greater than 0 and at most 100000 ({unit})"),
-        );
-        return f64::NAN;
-    }
-    x
 }

@@ -9,8 +9,6 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 use super::hardware::Efficiency;
 
 /// The families, in the order reports list them.
@@ -19,57 +17,13 @@ pub const FAMILIES: [&str; 4] = ["hopper", "blackwell", "blackwell-ultra", "inst
 /// The shipped table.
 pub const EFFICIENCY_TOML: &str = include_str!("../../models/calibration/efficiency.toml");
 
-/// One family's row as written in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FamilyEfficiency {
-    /// Fraction of HBM bandwidth.
-    pub bandwidth: f64,
-    /// Fraction of dense tensor FLOP/s.
-    pub compute: f64,
-    /// Fraction of link bandwidth.
-    pub interconnect: f64,
-    /// Fixed time of one collective, µs.
-    pub allreduce_latency_us: f64,
-    /// Fixed time of one step, ms.
-    pub step_overhead_ms: f64,
-    /// Fraction of `compute` grouped expert products reach.
-    pub moe_compute: f64,
-}
-
-impl From<FamilyEfficiency> for Efficiency {
-    fn from(f: FamilyEfficiency) -> Efficiency {
-        Efficiency {
-            bandwidth: f.bandwidth,
-            compute: f.compute,
-            interconnect: f.interconnect,
-            allreduce_latency_us: f.allreduce_latency_us,
-            step_overhead_ms: f.step_overhead_ms,
-            moe_compute: f.moe_compute,
-        }
-    }
-}
-
-impl From<&Efficiency> for FamilyEfficiency {
-    fn from(e: &Efficiency) -> FamilyEfficiency {
-        FamilyEfficiency {
-            bandwidth: e.bandwidth,
-            compute: e.compute,
-            interconnect: e.interconnect,
-            allreduce_latency_us: e.allreduce_latency_us,
-            step_overhead_ms: e.step_overhead_ms,
-            moe_compute: e.moe_compute,
-        }
-    }
-}
-
 /// Parse a table of families.
-pub fn parse_table(text: &str) -> Result<BTreeMap<String, FamilyEfficiency>, toml::de::Error> {
+pub fn parse_table(text: &str) -> Result<BTreeMap<String, Efficiency>, toml::de::Error> {
     toml::from_str(text)
 }
 
-fn shipped() -> &'static BTreeMap<String, FamilyEfficiency> {
-    static TABLE: OnceLock<BTreeMap<String, FamilyEfficiency>> = OnceLock::new();
+fn shipped() -> &'static BTreeMap<String, Efficiency> {
+    static TABLE: OnceLock<BTreeMap<String, Efficiency>> = OnceLock::new();
     // The shipped file is checked by a unit test below: a parse error here
     // is a build defect, not an input error.
     TABLE.get_or_init(|| {
@@ -79,7 +33,7 @@ fn shipped() -> &'static BTreeMap<String, FamilyEfficiency> {
 
 /// The shipped efficiencies of `family`.
 pub fn family_efficiency(family: &str) -> Option<Efficiency> {
-    shipped().get(family).map(|f| Efficiency::from(*f))
+    shipped().get(family).cloned()
 }
 
 /// Minimise `f` from `x0` by Nelder–Mead (Nelder & Mead 1965; the standard
@@ -143,8 +97,6 @@ pub fn nelder_mead(
 /// One published figure with the replica that produced it.
 #[derive(Debug, Clone)]
 pub struct Row {
-    /// Where the figure comes from.
-    pub source: String,
     /// The replica, as composed from the row.
     pub replica: super::Replica,
     /// GPUs of the whole system measured (`system / replica` replicas).
@@ -270,7 +222,7 @@ pub fn fit(rows: &mut [Row], prior: &Efficiency, weight: f64, free: [bool; 6]) -
 }
 
 /// The table as `efficiency.toml` text.
-pub fn table_toml(header: &str, table: &BTreeMap<String, FamilyEfficiency>) -> String {
+pub fn table_toml(header: &str, table: &BTreeMap<String, Efficiency>) -> String {
     let mut s = String::from(header);
     for fam in FAMILIES {
         if let Some(e) = table.get(fam) {

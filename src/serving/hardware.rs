@@ -1,6 +1,6 @@
 //! A GPU from its datasheet, and what serving software achieves of it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::precision::MathRate;
 
@@ -34,8 +34,10 @@ pub struct Gpu {
     pub efficiency: Efficiency,
 }
 
-/// What serving software achieves of a GPU's datasheet.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What serving software achieves of a GPU's datasheet (a family's row of
+/// `models/calibration/efficiency.toml`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct Efficiency {
     /// Fraction of HBM bandwidth reached by weight and KV-cache reads.
     pub bandwidth: f64,

@@ -168,7 +168,7 @@ impl Mix {
         }
     }
 
-    /// With `fraction` of prompt tokens served from the prefix cache.
+    /// The share of prompt tokens served from the prefix cache, held to 0 – 1.
     pub fn cached(self) -> f64 {
         self.cached_prompt_fraction.clamp(0.0, 1.0)
     }
@@ -415,7 +415,7 @@ impl Replica {
         let out = b / step;
         // The step's largest part: the matrix products count as compute when
         // the FLOPs outlast the weight reads.
-        let weights = self.weight_reads_per_gpu_at(b, mix) / self.bandwidth_achieved();
+        let weights = self.weight_reads_per_gpu_at(b, mix) / self.bandwidth();
         let compute = if terms[0] > weights { terms[0] } else { 0.0 } + terms[2];
         let memory = if terms[0] > weights { 0.0 } else { terms[0] } + terms[1];
         let parts = [

@@ -10,17 +10,13 @@ impl Replica {
         f64::from(self.gpus)
     }
 
-    pub(super) fn bandwidth_achieved(&self) -> f64 {
-        self.bandwidth()
-    }
-
     /// Weight bytes one GPU reads in a step at batch `b` on `mix`.
     pub(super) fn weight_reads_per_gpu_at(&self, b: f64, mix: Mix) -> f64 {
         let n = b * (1.0 + (1.0 - mix.cached()) * mix.prompt_tokens / mix.output_tokens);
         self.weight_reads_per_gpu(n)
     }
 
-    fn bandwidth(&self) -> f64 {
+    pub(super) fn bandwidth(&self) -> f64 {
         self.gpu.hbm_tb_s * 1e12 * self.gpu.efficiency.bandwidth
     }
 
