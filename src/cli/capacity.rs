@@ -66,6 +66,14 @@ pub(super) fn capacity(a: Args) -> Result<()> {
             if let Some(g) = a.gpus {
                 // A replica that cannot hold its weights is reported with the mix below.
                 let _ = m.set_gpus(g);
+                if let Some(r) = m.replica() {
+                    let heads = r.architecture.heads;
+                    anyhow::ensure!(
+                        r.parallel != capsim::serving::Parallel::Tp || g == 1 || heads % g == 0,
+                        "--gpus: tensor parallel over {g} GPUs does not split {}'s {heads} query heads evenly: use a divisor of {heads}",
+                        r.architecture.name
+                    );
+                }
             }
             m
         }

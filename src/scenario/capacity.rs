@@ -75,8 +75,11 @@ impl Validator<'_> {
                 1,
                 1024,
             );
-            if let Err(e) = m.set_gpus(g) {
-                self.push("model.gpus_per_replica", None, e.to_string());
+            // The weights' fit is among the replica's checks.
+            let _ = m.set_gpus(g);
+            if let Some(rep) = m.replica() {
+                let rep = rep.clone();
+                self.check_replica(&rep, "model.gpus_per_replica");
             }
         }
         if let Some(c) = &r.utilization_ceiling {
