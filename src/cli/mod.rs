@@ -290,9 +290,10 @@ enum Command {
     /// The serving model against published throughput: the error per figure, per GPU
     /// family and per model; with --fit, the family efficiencies refitted on them.
     Calibrate {
-        /// A rows file instead of the shipped one (columns of models/calibration/rows.csv).
+        /// Rows files instead of the shipped ones (columns of models/calibration/rows.csv;
+        /// the `fit` column says yes, holdout or no). Repeat for several.
         #[arg(long)]
-        rows: Option<PathBuf>,
+        rows: Vec<PathBuf>,
         /// Refit the efficiencies of each family (printed as efficiency.toml, or to --write).
         #[arg(long)]
         fit: bool,
@@ -570,7 +571,7 @@ pub(crate) fn run() -> Result<()> {
             json,
         })?,
         Command::Calibrate { rows, fit, write } => {
-            calibrate::calibrate(rows.as_deref(), fit, write.as_deref())?
+            calibrate::calibrate(&rows, fit, write.as_ref())?
         }
         Command::Prices { gpu, api, catalog } => {
             prices::prices(gpu.as_deref(), api.as_deref(), catalog.as_deref())?

@@ -39,6 +39,8 @@ pub struct CapacityRow {
     pub cached_prompt_fraction: f64,
     /// Weight format (`null` for a measured profile).
     pub weights_dtype: Option<crate::serving::Dtype>,
+    /// Format of the weights outside the routed experts (`null` for a measured profile).
+    pub dense_weights_dtype: Option<crate::serving::Dtype>,
     /// KV-cache format (`null` for a measured profile).
     pub kv_cache_dtype: Option<crate::serving::Dtype>,
     /// `tp` or `dep` (`null` for a measured profile).
@@ -92,6 +94,7 @@ pub fn row(model: &Model, mix: Mix, target: LatencyTarget) -> Result<CapacityRow
         output_tokens: mix.output_tokens,
         cached_prompt_fraction: mix.cached_prompt_fraction,
         weights_dtype: model.replica().map(|r| r.weights),
+        dense_weights_dtype: model.replica().map(|r| r.dense_weights),
         kv_cache_dtype: model.replica().map(|r| r.kv_cache),
         parallel: model.replica().map(|r| r.parallel),
         throughput_from: from,

@@ -140,6 +140,24 @@ impl Validator<'_> {
                     &f("efficiency.moe_compute"),
                     pick(|e| e.moe_compute, base.moe_compute),
                 ),
+                sequence_overhead_us: non_negative(
+                    self,
+                    &f("efficiency.sequence_overhead_us"),
+                    pick(|e| e.sequence_overhead_us, base.sequence_overhead_us),
+                    1e4,
+                ),
+                activation_passes: non_negative(
+                    self,
+                    &f("efficiency.activation_passes"),
+                    pick(|e| e.activation_passes, base.activation_passes),
+                    1e3,
+                ),
+                all_to_all_latency_us: non_negative(
+                    self,
+                    &f("efficiency.all_to_all_latency_us"),
+                    pick(|e| e.all_to_all_latency_us, base.all_to_all_latency_us),
+                    1e5,
+                ),
             },
         };
         if gpu.dense_tflops_8bit < gpu.dense_tflops_16bit

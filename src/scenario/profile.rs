@@ -594,10 +594,18 @@ impl Validator<'_> {
             &p.kv_cache_dtype,
             weights.default_kv_cache(true),
         );
+        let architecture = architecture?;
+        let dense_weights = dtype(
+            self,
+            "dense_weights_dtype",
+            &p.dense_weights_dtype,
+            weights.default_dense(architecture.moe.is_some()),
+        );
         let replica = Replica {
             gpu,
-            architecture: architecture?,
+            architecture,
             weights,
+            dense_weights,
             kv_cache,
             gpus,
             parallel,

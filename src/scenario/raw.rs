@@ -135,6 +135,8 @@ pub struct RawModelProfile {
     pub architecture: Option<String>,
     pub hardware: Option<String>,
     pub weights_dtype: Option<String>,
+    /// The format of the weights outside the routed experts (MoE).
+    pub dense_weights_dtype: Option<String>,
     pub kv_cache_dtype: Option<String>,
     /// `tp` or `dep`.
     pub parallel: Option<String>,
@@ -184,6 +186,9 @@ pub struct RawEfficiency {
     pub allreduce_latency_us: Option<f64>,
     pub step_overhead_ms: Option<f64>,
     pub moe_compute: Option<f64>,
+    pub sequence_overhead_us: Option<f64>,
+    pub activation_passes: Option<f64>,
+    pub all_to_all_latency_us: Option<f64>,
 }
 
 /// A file in `models/architectures/`.

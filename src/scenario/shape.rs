@@ -57,6 +57,7 @@ pub(super) fn architecture(
         moe,
         mla,
         sliding,
+        ffn: a.ffn.map(|x| v.count(&f("ffn"), Some(x), 1, 1, 10_000_000)),
     };
     check_counts(v, &arch, &a, origin);
     Some(arch)

@@ -30,6 +30,9 @@ pub struct Architecture {
     pub mla: Option<Mla>,
     /// Sliding-window (or chunked) attention: (window tokens, windowed layers).
     pub sliding: Option<(u32, u32)>,
+    /// Intermediate size of a dense FFN layer (`None`: unknown, taken as
+    /// 3.5 × hidden, Llama's ratio).
+    pub ffn: Option<u32>,
 }
 
 /// The Mixture-of-Experts part of a model.
@@ -113,6 +116,26 @@ impl Architecture {
             Some(m) => {
                 let miss = 1.0 - f64::from(m.experts_per_token) / f64::from(m.experts);
                 1.0 - miss.max(0.0).powf(tokens.max(0.0))
+            }
+        }
+    }
+
+    /// Activation values one token writes and reads through the
+    /// element-wise work of all layers (norms, residuals, the FFN's gate),
+    /// counted as the hidden state plus the FFN intermediate it runs
+    /// through in each layer: a dense layer's `ffn`, an MoE layer's
+    /// `(k + shared) × expert_ffn`.
+    pub fn activation_values_per_token(&self) -> f64 {
+        let d = f64::from(self.hidden);
+        let dense_ffn = self.ffn.map_or(3.5 * d, f64::from);
+        let layers = f64::from(self.layers);
+        match &self.moe {
+            None => layers * (d + dense_ffn),
+            Some(m) => {
+                let moe = f64::from(m.moe_layers);
+                let per =
+                    f64::from(m.experts_per_token + m.shared_experts) * f64::from(m.expert_ffn);
+                layers * d + moe * per + (layers - moe) * dense_ffn
             }
         }
     }
@@ -211,6 +234,7 @@ pub(crate) mod tests {
             }),
             mla: None,
             sliding: Some((128, 18)),
+            ffn: Some(2880),
         }
     }
 

@@ -107,6 +107,8 @@ pub struct Row {
     pub target: super::LatencyTarget,
     /// Published output tokens per second of the whole system.
     pub published: f64,
+    /// Weight of the row in a fit.
+    pub weight: f64,
 }
 
 impl Row {
@@ -154,6 +156,9 @@ fn to_coords(e: &Efficiency) -> Vec<f64> {
         e.allreduce_latency_us.max(0.01).ln(),
         e.step_overhead_ms.max(0.01).ln(),
         logit(e.moe_compute),
+        e.sequence_overhead_us.max(0.001).ln(),
+        e.activation_passes.max(0.01).ln(),
+        e.all_to_all_latency_us.max(0.01).ln(),
     ]
 }
 
@@ -166,19 +171,23 @@ fn from_coords(x: &[f64]) -> Efficiency {
         allreduce_latency_us: x[3].exp().min(1e4),
         step_overhead_ms: x[4].exp().min(1e3),
         moe_compute: sig(x[5]),
+        sequence_overhead_us: x[6].exp().min(1e3),
+        activation_passes: x[7].exp().min(1e3),
+        all_to_all_latency_us: x[8].exp().min(1e5),
     }
 }
 
 /// Refit the efficiencies of every row's GPU (one family) to minimise the
-/// squared log errors plus `weight × ‖coords − prior's‖²` (a pull towards
+/// pseudo-Huber log errors plus `weight × ‖coords − prior's‖²` (a pull towards
 /// `prior`, so that a family with few rows moves only what its rows say).
 /// A row the replica cannot serve counts as a log error of 3. Only the
 /// efficiencies named in `free` move (bandwidth, compute, interconnect,
-/// all-reduce latency, step overhead, MoE compute, in that order); the
+/// all-reduce latency, step overhead, MoE compute, sequence overhead,
+/// activation passes, all-to-all latency, in that order); the
 /// others keep the prior's values.
-pub fn fit(rows: &mut [Row], prior: &Efficiency, weight: f64, free: [bool; 6]) -> Efficiency {
+pub fn fit(rows: &mut [Row], prior: &Efficiency, weight: f64, free: [bool; 9]) -> Efficiency {
     let p0 = to_coords(prior);
-    let idx: Vec<usize> = (0..6).filter(|&i| free[i]).collect();
+    let idx: Vec<usize> = (0..9).filter(|&i| free[i]).collect();
     if idx.is_empty() || rows.is_empty() {
         return prior.clone();
     }
@@ -198,7 +207,10 @@ pub fn fit(rows: &mut [Row], prior: &Efficiency, weight: f64, free: [bool; 6]) -
             let err = r
                 .predicted()
                 .map_or(3.0, |p| (p / r.published).ln().clamp(-3.0, 3.0));
-            sum += err * err;
+            // Pseudo-Huber with a 10% scale: squares small errors, counts
+            // large ones by size, so that a few rows far off (conditions the
+            // model lacks) do not pull the rest.
+            sum += r.weight * ((1.0 + (err / 0.1).powi(2)).sqrt() - 1.0) * 0.01;
         }
         sum + weight
             * x.iter()
@@ -227,8 +239,8 @@ pub fn table_toml(header: &str, table: &BTreeMap<String, Efficiency>) -> String 
     for fam in FAMILIES {
         if let Some(e) = table.get(fam) {
             s.push_str(&format!(
-                "\n[{fam}]\nbandwidth = {:.4}\ncompute = {:.4}\ninterconnect = {:.4}\nallreduce_latency_us = {:.3}\nstep_overhead_ms = {:.4}\nmoe_compute = {:.4}\n",
-                e.bandwidth, e.compute, e.interconnect, e.allreduce_latency_us, e.step_overhead_ms, e.moe_compute
+                "\n[{fam}]\nbandwidth = {:.4}\ncompute = {:.4}\ninterconnect = {:.4}\nallreduce_latency_us = {:.3}\nstep_overhead_ms = {:.4}\nmoe_compute = {:.4}\nsequence_overhead_us = {:.4}\nactivation_passes = {:.4}\nall_to_all_latency_us = {:.3}\n",
+                e.bandwidth, e.compute, e.interconnect, e.allreduce_latency_us, e.step_overhead_ms, e.moe_compute, e.sequence_overhead_us, e.activation_passes, e.all_to_all_latency_us
             ));
         }
     }

@@ -52,16 +52,32 @@ pub struct Efficiency {
     /// Fraction of `compute` that grouped expert products reach (small
     /// per-expert matrices, routing, imbalance between experts).
     pub moe_compute: f64,
+    /// Host time per running sequence and step (scheduling, sampling,
+    /// detokenizing), microseconds: a step of `B` sequences on one
+    /// scheduler takes `B` times this on top of `step_overhead_ms`.
+    #[serde(default)]
+    pub sequence_overhead_us: f64,
+    /// Times the activations of a token ([`crate::serving::Architecture::activation_values_per_token`],
+    /// 2 bytes each) cross HBM in a step: the element-wise work between
+    /// the products, which grows with the tokens of a step and is nothing
+    /// at a batch of one.
+    #[serde(default)]
+    pub activation_passes: f64,
+    /// Fixed time of one all-to-all (an expert-parallel dispatch or
+    /// combine: many small messages, slower to start than an all-reduce),
+    /// microseconds.
+    #[serde(default)]
+    pub all_to_all_latency_us: f64,
 }
 
 impl Gpu {
     /// Peak dense TFLOP/s for products that would like `rate`: a chip
-    /// without FP4 math runs 4-bit weights at its 8-bit rate when it has
-    /// one (weights dequantized, as vLLM and SGLang do on Hopper and CDNA3
-    /// with an FP8 activation path; ASSUMPTION), which every chip here has.
+    /// without FP4 math runs 4-bit weights dequantized to 16-bit products
+    /// (W4A16: TensorRT-LLM's and vLLM's MXFP4 path on Hopper, Marlin
+    /// kernels; the same as INT4 weight-only).
     pub fn tflops(&self, rate: MathRate) -> f64 {
         match rate {
-            MathRate::Bits4 => self.dense_tflops_4bit.unwrap_or(self.dense_tflops_8bit),
+            MathRate::Bits4 => self.dense_tflops_4bit.unwrap_or(self.dense_tflops_16bit),
             MathRate::Bits8 => self.dense_tflops_8bit,
             MathRate::Bits16 => self.dense_tflops_16bit,
         }

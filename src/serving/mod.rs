@@ -134,8 +134,11 @@ pub struct Replica {
     pub gpu: Gpu,
     /// The model's shape.
     pub architecture: Architecture,
-    /// Weight format.
+    /// Weight format (of the routed experts, for an MoE model).
     pub weights: Dtype,
+    /// Format of the weights outside the routed experts: attention, dense
+    /// FFNs, shared experts, embeddings (= `weights` for a dense model).
+    pub dense_weights: Dtype,
     /// KV-cache format.
     pub kv_cache: Dtype,
     /// GPUs per replica.
@@ -413,11 +416,12 @@ impl Replica {
         let terms = self.step_terms(b, mix);
         let step = terms.iter().sum::<f64>();
         let out = b / step;
-        // The step's largest part: the matrix products count as compute when
-        // the FLOPs outlast the weight reads.
-        let weights = self.weight_reads_per_gpu_at(b, mix) / self.bandwidth();
-        let compute = if terms[0] > weights { terms[0] } else { 0.0 } + terms[2];
-        let memory = if terms[0] > weights { 0.0 } else { terms[0] } + terms[1];
+        // The step's largest part: each product and the decode attention
+        // count as compute when their math outlasts their reads.
+        let n = b * (1.0 + (1.0 - c) * i / o);
+        let (products, attention) = (self.products(n, self.g()), self.decode_attention(b, mix));
+        let compute = products.math + attention.math + terms[2];
+        let memory = products.memory + attention.memory;
         let parts = [
             (compute, StepBound::Compute),
             (memory, StepBound::MemoryBandwidth),
@@ -487,8 +491,10 @@ pub(crate) mod tests {
                 moe: None,
                 mla: None,
                 sliding: None,
+                ffn: Some(28672),
             },
             weights: Dtype::Fp8,
+            dense_weights: Dtype::Fp8,
             kv_cache: Dtype::Bf16,
             gpus,
             parallel: Parallel::Tp,
@@ -511,7 +517,9 @@ pub(crate) mod tests {
     };
 
     /// The 16 TensorRT-LLM 0.20 rows (models/calibration/rows.csv), within
-    /// the fit's −10% … +11%, median |error| under 4%.
+    /// −12% … +11%, median |error| under 8% (the efficiencies are fitted on
+    /// ~600 figures of several releases, these 16 counted ten times; fitted
+    /// on these alone they came within 3%).
     #[test]
     fn calibration_rows() {
         let rows = [
@@ -538,7 +546,7 @@ pub(crate) mod tests {
             let got = r.operate(mix(i as f64, o as f64), NONE).unwrap();
             let e = got.output_tokens_per_s / published - 1.0;
             assert!(
-                (-0.10..=0.11).contains(&e),
+                (-0.12..=0.11).contains(&e),
                 "TP{g} {i}/{o}: {:.0} against {published} ({:+.1}%)",
                 got.output_tokens_per_s,
                 100.0 * e
@@ -546,7 +554,7 @@ pub(crate) mod tests {
             errors.push(e.abs());
         }
         errors.sort_by(f64::total_cmp);
-        assert!(errors[8] < 0.04, "median |error| {}", errors[8]);
+        assert!(errors[8] < 0.08, "median |error| {}", errors[8]);
     }
 
     fn tput(r: &Replica, i: f64, o: f64, t: LatencyTarget) -> f64 {
@@ -661,6 +669,7 @@ pub(crate) mod tests {
     fn weights_that_do_not_fit_are_an_error() {
         let mut r = llama70b(h100(), 1);
         r.weights = Dtype::Bf16;
+        r.dense_weights = Dtype::Bf16;
         assert!(matches!(
             r.operate(mix(100.0, 100.0), NONE),
             Err(ServingError::WeightsDoNotFit { .. })
@@ -673,7 +682,8 @@ pub(crate) mod tests {
     }
 
     /// Closed form at batch 1 on one GPU with no prompt: the step is the
-    /// overhead + reading the weights + the KV cache of O/2 tokens.
+    /// overheads (the step's and one sequence's) + reading the weights +
+    /// the KV cache of O/2 tokens + one token's activations.
     #[test]
     fn batch_one_decode_is_the_weight_read() {
         let mut r = llama70b(h100(), 8);
@@ -683,8 +693,12 @@ pub(crate) mod tests {
         let p = r.operate(mix(0.0, 1000.0), NONE).unwrap();
         let e = r.gpu.efficiency.clone();
         let bw = 3.35e12 * e.bandwidth;
-        let step =
-            e.step_overhead_ms * 1e-3 + 70.6e9 / bw + 500.0 * 2.0 * 80.0 * 8.0 * 128.0 * 2.0 / bw;
+        let activations = 80.0 * (8192.0 + 28672.0) * 2.0 * e.activation_passes / bw;
+        let step = e.step_overhead_ms * 1e-3
+            + e.sequence_overhead_us * 1e-6
+            + activations
+            + 70.6e9 / bw
+            + 500.0 * 2.0 * 80.0 * 8.0 * 128.0 * 2.0 / bw;
         assert!(
             (p.step_ms - step * 1e3).abs() < 1e-9,
             "{} vs {}",

@@ -91,5 +91,5 @@ pub fn all_to_all_s(
         return 0.0;
     }
     let bytes = tokens_per_gpu * k * hidden * ACTIVATION_BYTES;
-    2.0 * moe_layers * (gpu.efficiency.allreduce_latency_us * 1e-6 + spread_s(gpu, g, bytes))
+    2.0 * moe_layers * (gpu.efficiency.all_to_all_latency_us * 1e-6 + spread_s(gpu, g, bytes))
 }

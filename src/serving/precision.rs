@@ -82,6 +82,20 @@ impl Dtype {
         matches!(self, Dtype::Nvfp4 | Dtype::Mxfp4)
     }
 
+    /// The format of the weights outside the routed experts when these are
+    /// the experts' format: beside 4-bit MoE experts, FP8 for NVFP4
+    /// (NVIDIA's NVFP4 MoE checkpoints, e.g. DeepSeek-R1-FP4, quantize the
+    /// expert products and keep attention in FP8) and BF16 for MXFP4
+    /// (gpt-oss's MXFP4 checkpoint keeps attention, router and embeddings
+    /// in BF16); else the same format. ASSUMPTION for other checkpoints.
+    pub fn default_dense(self, moe: bool) -> Dtype {
+        match self {
+            Dtype::Nvfp4 if moe => Dtype::Fp8,
+            Dtype::Mxfp4 if moe => Dtype::Bf16,
+            d => d,
+        }
+    }
+
     /// The KV-cache format a server uses by default with these weights on a
     /// chip with (or without) 8-bit math: FP8 for 4- and 8-bit float or
     /// integer weights (TensorRT-LLM's FP8 and NVFP4 checkpoints quantize

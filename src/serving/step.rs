@@ -3,26 +3,20 @@
 
 use super::parallel::{Parallel, all_to_all_s, allreduce_s};
 use super::precision::MathRate;
-use super::{GIB, Mix, Replica, Seconds, ServingError};
+use super::{Dtype, GIB, Mix, Replica, Seconds, ServingError};
 
 impl Replica {
     pub(super) fn g(&self) -> f64 {
         f64::from(self.gpus)
     }
 
-    /// Weight bytes one GPU reads in a step at batch `b` on `mix`.
-    pub(super) fn weight_reads_per_gpu_at(&self, b: f64, mix: Mix) -> f64 {
-        let n = b * (1.0 + (1.0 - mix.cached()) * mix.prompt_tokens / mix.output_tokens);
-        self.weight_reads_per_gpu(n)
-    }
-
     pub(super) fn bandwidth(&self) -> f64 {
         self.gpu.hbm_tb_s * 1e12 * self.gpu.efficiency.bandwidth
     }
 
-    /// Achieved FLOP/s of products with the weights.
-    fn flops(&self) -> f64 {
-        self.gpu.tflops(self.weights.math()) * 1e12 * self.gpu.efficiency.compute
+    /// Achieved FLOP/s of products with weights of format `d`.
+    pub(super) fn flops(&self, d: Dtype) -> f64 {
+        self.gpu.tflops(d.math()) * 1e12 * self.gpu.efficiency.compute
     }
 
     /// Achieved FLOP/s of attention: at the KV cache's rate (FP8 attention
@@ -36,7 +30,7 @@ impl Replica {
     }
 
     fn dense_bytes(&self) -> f64 {
-        self.architecture.dense_params() * self.weights.bytes()
+        self.architecture.dense_params() * self.dense_weights.bytes()
     }
 
     fn routed_bytes(&self) -> f64 {
@@ -52,23 +46,36 @@ impl Replica {
         }
     }
 
-    /// Weight bytes one GPU reads in a step of `tokens` tokens: its dense
-    /// part and its share of the experts those tokens touch.
-    fn weight_reads_per_gpu(&self, tokens: f64) -> f64 {
-        let experts = self.routed_bytes() * self.architecture.experts_touched(tokens) / self.g();
-        match self.parallel {
-            Parallel::Tp => self.dense_bytes() / self.g() + experts,
-            Parallel::Dep => self.dense_bytes() + experts,
-        }
-    }
-
-    /// Seconds of the products of `tokens` tokens spread over the replica's
-    /// GPUs: grouped expert products at `moe_compute` of the dense rate.
-    fn product_compute_s(&self, tokens: f64) -> Seconds {
+    /// The products of `tokens` tokens, each part at its own roofline: the
+    /// dense part (split over `dense_spread` GPUs: all of them under TP, one
+    /// for a DEP prompt) reads its weights or computes at its format's
+    /// rate; the routed experts read those the tokens touch or compute at
+    /// theirs × the grouped-expert efficiency. The parts run one after the
+    /// other, so their times add.
+    pub(super) fn products(&self, tokens: f64, dense_spread: f64) -> Roof {
         let a = &self.architecture;
         let routed = a.routed_active_params();
         let dense = (a.active_params() - routed).max(0.0);
-        2.0 * tokens / self.g() / self.flops() * (dense + routed / self.gpu.efficiency.moe_compute)
+        let bw = self.bandwidth();
+        let dense_reads = self.dense_bytes() / dense_spread / bw;
+        let dense_math = 2.0 * tokens * dense / dense_spread / self.flops(self.dense_weights);
+        let expert_reads = self.routed_bytes() * a.experts_touched(tokens) / self.g() / bw;
+        let expert_math = 2.0 * tokens * routed
+            / self.g()
+            / self.flops(self.weights)
+            / self.gpu.efficiency.moe_compute;
+        // Element-wise work between the products: each token's
+        // activations cross HBM `activation_passes` times (2 bytes a value).
+        let activations =
+            tokens * a.activation_values_per_token() * 2.0 * self.gpu.efficiency.activation_passes
+                / self.g()
+                / bw;
+        Roof {
+            memory: activations,
+            math: 0.0,
+        }
+        .add(dense_reads, dense_math)
+        .add(expert_reads, expert_math)
     }
 
     /// Share of one sequence's KV cache that one GPU holds, on average:
@@ -150,24 +157,38 @@ impl Replica {
         let (i, o, c) = (mix.prompt_tokens, mix.output_tokens, mix.cached());
         let n = b * (1.0 + (1.0 - c) * i / o);
         let a = &self.architecture;
-        let products =
-            (self.weight_reads_per_gpu(n) / self.bandwidth()).max(self.product_compute_s(n));
-        // Decode attention over the mean context of a decoding sequence.
-        let ctx = a.kv_token_layers(i + 0.5 * o);
-        let kv_read =
-            b * ctx * self.kv_bytes_per_token_layer() * self.kv_share() / self.bandwidth();
-        let kv_math =
-            b * ctx * a.decode_attention_flops_per_key() / self.g() / self.attention_flops();
         // The prompts of the b/o requests that start each step, past their cached prefix.
         let prompt_attn =
             b / o * a.prefill_attention_flops(c * i, i) / self.g() / self.attention_flops();
         [
-            products,
-            kv_read.max(kv_math),
+            self.products(n, self.g()).total(),
+            self.decode_attention(b, mix).total(),
             prompt_attn,
             self.communication_s(n),
-            self.gpu.efficiency.step_overhead_ms * 1e-3,
+            self.overhead_s(b),
         ]
+    }
+
+    /// The fixed time of a step of `b` sequences: the step's own and the
+    /// host's per sequence, on each GPU's scheduler (one per replica under
+    /// TP, one per GPU under DEP).
+    fn overhead_s(&self, b: f64) -> Seconds {
+        let schedulers = match self.parallel {
+            Parallel::Tp => 1.0,
+            Parallel::Dep => self.g(),
+        };
+        let e = &self.gpu.efficiency;
+        e.step_overhead_ms * 1e-3 + e.sequence_overhead_us * 1e-6 * b / schedulers
+    }
+
+    /// Decode attention of `b` sequences over the mean context of a
+    /// decoding sequence: reading the KV cache or its math.
+    pub(super) fn decode_attention(&self, b: f64, mix: Mix) -> Roof {
+        let a = &self.architecture;
+        let ctx = a.kv_token_layers(mix.prompt_tokens + 0.5 * mix.output_tokens);
+        let read = b * ctx * self.kv_bytes_per_token_layer() * self.kv_share() / self.bandwidth();
+        let math = b * ctx * a.decode_attention_flops_per_key() / self.g() / self.attention_flops();
+        Roof::default().add(read, math)
     }
 
     pub(super) fn step_s(&self, b: f64, mix: Mix) -> Seconds {
@@ -186,17 +207,38 @@ impl Replica {
             Parallel::Tp => g,
             Parallel::Dep => 1.0,
         };
-        let routed = a.routed_active_params();
-        let dense = (a.active_params() - routed).max(0.0);
-        let compute = 2.0 * fresh / self.flops()
-            * (dense / spread + routed / g / self.gpu.efficiency.moe_compute);
-        let reads = self.weight_reads_per_gpu(fresh) / self.bandwidth();
         let attn = a.prefill_attention_flops(c * i, i) / spread / self.attention_flops();
         let comm = match self.parallel {
             Parallel::Tp => self.communication_s(fresh),
             // One GPU's prompt dispatched to every GPU's experts.
             Parallel::Dep => self.communication_s(fresh * g),
         };
-        reads.max(compute) + attn + comm + self.step_s(b, mix)
+        self.products(fresh, spread).total() + attn + comm + self.step_s(b, mix)
+    }
+}
+
+/// Time of parts each bound either by memory reads or by math.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Roof {
+    /// Seconds of parts bound by reading memory.
+    pub memory: Seconds,
+    /// Seconds of parts bound by math.
+    pub math: Seconds,
+}
+
+impl Roof {
+    /// With one more part that reads for `read` or computes for `math` seconds.
+    fn add(mut self, read: Seconds, math: Seconds) -> Roof {
+        if read >= math {
+            self.memory += read;
+        } else {
+            self.math += math;
+        }
+        self
+    }
+
+    /// Seconds of all the parts.
+    pub fn total(self) -> Seconds {
+        self.memory + self.math
     }
 }

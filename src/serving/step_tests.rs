@@ -23,7 +23,8 @@ fn a_cached_prefix_skips_its_prefill_and_its_attention() {
     let f8 = 1979e12 * e.compute;
     let f16 = 989e12 * e.compute;
     let n = 64.0 * (1.0 + 0.4 * 1000.0 / 250.0);
-    let products = (70.6e9 / 4.0 / bw).max(2.0 * 70.6e9 * n / 4.0 / f8);
+    let activations = n * 80.0 * (8192.0 + 28672.0) * 2.0 * e.activation_passes / 4.0 / bw;
+    let products = activations + (70.6e9 / 4.0 / bw).max(2.0 * 70.6e9 * n / 4.0 / f8);
     let per_key = 4.0 * 64.0 * 128.0 * 80.0;
     let prompt_attn =
         64.0 / 250.0 * per_key * 0.5 * (1000.0f64.powi(2) - 600.0f64.powi(2)) / 4.0 / f16;
@@ -55,6 +56,7 @@ fn gpt_oss_on(gpus: u32, parallel: Parallel) -> Replica {
         gpu,
         architecture: gpt_oss_120b(),
         weights: Dtype::Mxfp4,
+        dense_weights: Dtype::Mxfp4,
         kv_cache: Dtype::Fp8,
         gpus,
         parallel,
@@ -80,7 +82,10 @@ fn expert_parallel_weights_and_what_one_token_reads() {
         .operate(Mix::new(0.0, 100.0), LatencyTarget::default())
         .unwrap();
     assert_eq!(p.batch, 1);
-    let read = (dense + routed * 4.0 / 128.0) / (3.35e12 * one.gpu.efficiency.bandwidth);
+    let bw = 3.35e12 * one.gpu.efficiency.bandwidth;
+    // One token's activations: the hidden state and the 4 experts' intermediate a layer.
+    let activations = 36.0 * (2880.0 + 4.0 * 2880.0) * 2.0 * one.gpu.efficiency.activation_passes;
+    let read = (dense + routed * 4.0 / 128.0 + activations) / bw;
     assert!(
         (p.step_terms_ms[0] - read * 1e3).abs() < 1e-9,
         "{} vs {}",

@@ -79,10 +79,11 @@ spares = 2
         assert_eq!(a.total, b.total, "the instance and the replicas differ");
         assert!(a.total.hours_short >= 0.0);
     }
-    // An 8-GPU instance of one 6-GPU replica pays for 8 GPUs, with a warning.
+    // An 8-GPU instance of one 6-GPU replica pays for 8 GPUs, with a warning
+    // (a measured profile: tensor parallel over 6 would not split 64 heads).
     let odd = text.replace(
         "[model]\nprofile = \"llama3-70b-fp8-h100\"",
-        "[model]\nprofile = \"llama3-70b-fp8-h100\"\ngpus_per_replica = 6",
+        "[model]\nprofile = \"llama3-70b-fp8-4xh100\"\ngpus_per_replica = 6",
     );
     let s = parse(&odd);
     assert_eq!(s.strategies[0].pools[0].replicas, 1);
