@@ -36,6 +36,8 @@ def table(rel, model, cols, text, per_gpu=False, extra=""):
         assert len(vals) == len(specs), (rel, model, line)
         for (gpu, par, n, prec), v in zip(specs, vals):
             if v == "-": continue
+            # Attention data parallel with the experts spread is what capsim calls dep.
+            if "enable_attention_dp" in extra: par = "dep"
             v = float(v.replace(",", ""))
             hopper = gpu in ("h100-sxm", "h200-sxm")
             if prec == "FP4":
@@ -390,7 +392,7 @@ table("v1.0","llama3-70b",["B200:tp:1:FP4","GB200:tp:1:FP4","H200:tp:1:FP8","H10
 2048 2048 4783 5646 2003 3082
 5000 500 1459 1602 566 898
 20000 2000 665 755 283 437""", extra="Llama 3.3 70B")
-MOE10 = "page says TP8 but its MoE llm_options set enable_attention_dp: true (so possibly attention-DP + EP)"
+MOE10 = "page says TP8 but its MoE llm_options set enable_attention_dp: true: taken as attention-DP + EP (dep)"
 table("v1.0","qwen3-235b-a22b",["B200:tp:8:FP4","H200:tp:8:FP8","H100:tp:8:FP8"],"""
 128 128 63362 30429 -
 128 2048 66057 42821 19658

@@ -140,6 +140,12 @@ pub const BUILTIN_ARCHITECTURES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Memory per GPU a serving engine keeps outside weights and KV cache
+/// (activations of a full step, CUDA context and graphs, communication
+/// buffers), GiB: an ASSUMPTION (8 and 14 GiB did not fit the published
+/// figures better).
+pub(super) const RESERVE_GIB: f64 = 4.0;
+
 /// Output tokens per request assumed when a scenario gives only
 /// `input_per_output` (ASSUMPTION: a chat answer of a few paragraphs; the
 /// Azure conversation trace averages 211).
@@ -576,7 +582,7 @@ impl Validator<'_> {
                 e.and_then(|e| e.kv_cache_memory_fraction).unwrap_or(0.95),
             ),
             runtime_reserve_gib: {
-                let r = e.and_then(|e| e.runtime_reserve_gib).unwrap_or(4.0);
+                let r = e.and_then(|e| e.runtime_reserve_gib).unwrap_or(RESERVE_GIB);
                 if !(r.is_finite() && (0.0..=1e4).contains(&r)) {
                     self.push(
                         f("engine.runtime_reserve_gib"),
