@@ -22,21 +22,28 @@
 //! A step on one of the `G` GPUs of the replica takes
 //!
 //! ```text
-//! t_step = t_overhead
-//!        + max(R(n) / BW, 2 n (P_dense + P_routed / m) / G / F)     products: read the weights or compute
+//! t_step = t_overhead + t_seq B / schedulers                      the step's and each sequence's host time
+//!        + n A_v 2 p / G / BW                                      element-wise work on the activations
+//!        + max(R_dense / BW, 2 n P_dense / G / F_dense)            dense products: read or compute
+//!        + max(R_exp(n) / BW, 2 n P_routed / G / (F m))            expert products: read or compute
 //!        + max(B C k s / BW, B C a_d / G / F_attn)                 decode attention over the KV cache
 //!        + (B/O) A(cI, I) / G / F_attn                              the new prompts' attention
 //!        + comm(n)                                                  all-reduces (TP) or all-to-alls (DEP)
 //! ```
 //!
-//! - `R(n)`: weight bytes one GPU reads: the dense part (attention, dense
-//!   FFNs, shared experts, embeddings: split over `G` under TP, whole under
-//!   DEP) and its share of the routed experts the step's tokens touch — a
-//!   layer's `E` experts, each token choosing `k`, are touched with
-//!   probability `1 − (1 − k/E)^n`, so a small batch reads few experts and a
-//!   large one all of them.
+//! Each part is at its own roofline and the parts add (`step.rs`).
+//!
+//! - `R_dense`, `R_exp(n)`: weight bytes one GPU reads: the dense part
+//!   (attention, dense FFNs, shared experts, embeddings: split over `G`
+//!   under TP, whole under DEP) and its share of the routed experts the
+//!   step's tokens touch — a layer's `E` experts, each token choosing `k`,
+//!   are touched with probability `1 − (1 − k/E)^n`, so a small batch reads
+//!   few experts and a large one all of them.
 //! - `P_dense`, `P_routed`: active parameters outside and inside the routed
-//!   experts (2 FLOPs each per token); `m` the grouped-expert efficiency.
+//!   experts (2 FLOPs each per token), at the rates of their formats
+//!   (`F_dense`, `F`); `m` the grouped-expert efficiency.
+//! - `A_v`: a token's activation values (hidden state and FFN intermediate
+//!   of every layer), 2 bytes each, crossing HBM `p` times.
 //! - `C`: token-layers of context a decoding sequence attends over: `I +
 //!   O/2` in every full-attention layer, at most the window in a
 //!   sliding-window layer. `k`: KV bytes per token and layer (`2 kv_heads
@@ -79,7 +86,7 @@
 //!
 //! The efficiencies are fitted per GPU family on published figures
 //! ([`calibration`], `models/calibration/`); `capsim calibrate` prints the
-//! error per family and model.
+//! error per family and model, on fitted figures and on figures held out.
 
 use serde::Serialize;
 
