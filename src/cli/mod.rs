@@ -256,7 +256,7 @@ enum Command {
         /// bf16 (default), fp16.
         #[arg(long, requires = "gpu")]
         precision: Option<String>,
-        /// KV-cache format of a composed replica (default: fp8 for 4- and 8-bit
+        /// KV-cache format of a composed replica (default: fp8 for 4-bit float
         /// weights, else bf16).
         #[arg(long, requires = "gpu")]
         kv_cache_dtype: Option<String>,

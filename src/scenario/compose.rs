@@ -18,7 +18,7 @@ pub struct Composition {
     pub architecture: String,
     /// Weight format (default bf16).
     pub precision: Option<String>,
-    /// KV-cache format (default: FP8 for 4- and 8-bit weights, else the 16-bit one).
+    /// KV-cache format (default: FP8 for 4-bit float weights, else the 16-bit one).
     pub kv_cache: Option<String>,
     /// GPUs per replica (default: the fewest of 1, 2, 4, 8, 16, 32, 64, 72
     /// that hold the weights).

@@ -97,13 +97,14 @@ impl Dtype {
     }
 
     /// The KV-cache format a server uses by default with these weights on a
-    /// chip with (or without) 8-bit math: FP8 for 4- and 8-bit float or
-    /// integer weights (TensorRT-LLM's FP8 and NVFP4 checkpoints quantize
-    /// the cache to FP8; ASSUMPTION for other engines), else the 16-bit
-    /// format.
+    /// chip with (or without) 8-bit math: FP8 beside 4-bit float weights
+    /// (TensorRT-LLM's NVFP4 and MXFP4 checkpoints quantize the cache), else
+    /// the 16-bit format: TensorRT-LLM's FP8 checkpoints keep a BF16 cache
+    /// unless told (its published FP8 figures since release 0.19 fit with
+    /// one; ASSUMPTION for other engines).
     pub fn default_kv_cache(self, chip_has_fp8: bool) -> Dtype {
         match self {
-            Dtype::Nvfp4 | Dtype::Mxfp4 | Dtype::Fp8 | Dtype::Int8 if chip_has_fp8 => Dtype::Fp8,
+            Dtype::Nvfp4 | Dtype::Mxfp4 if chip_has_fp8 => Dtype::Fp8,
             Dtype::Fp16 => Dtype::Fp16,
             _ => Dtype::Bf16,
         }
