@@ -15,7 +15,7 @@ impl Replica {
     }
 
     /// Achieved FLOP/s of products with weights of format `d`.
-    pub(super) fn flops(&self, d: Dtype) -> f64 {
+    fn flops(&self, d: Dtype) -> f64 {
         self.gpu.tflops(d.math()) * 1e12 * self.gpu.efficiency.compute
     }
 
