@@ -249,6 +249,52 @@ impl Dist {
         }
     }
 
+    /// The distribution of `offset + scale × x`, exactly, for a family that
+    /// is closed under it (every one but the log-normal, unless `offset` is
+    /// 0 and `scale` positive): a price `p × (1 − d)` from a discount `d`.
+    /// `range` is the range the result's unbounded tails are clamped to.
+    pub fn affine(&self, offset: f64, scale: f64, range: Range) -> Option<Dist> {
+        let y = |x: f64| offset + scale * x;
+        let ordered = |a: f64, b: f64| if scale >= 0.0 { (a, b) } else { (b, a) };
+        Some(match *self {
+            Dist::Fixed { value } => Dist::fixed(y(value)),
+            Dist::Uniform { low, high } => {
+                let (low, high) = ordered(y(low), y(high));
+                Dist::Uniform { low, high }
+            }
+            Dist::Normal { mean, sd, .. } => Dist::Normal {
+                mean: y(mean),
+                sd: sd * scale.abs(),
+                range,
+            },
+            Dist::LogNormal {
+                mu, sigma, point, ..
+            } if offset == 0.0 && scale > 0.0 => Dist::LogNormal {
+                mu: mu + scale.ln(),
+                sigma,
+                point: y(point),
+                range,
+            },
+            Dist::LogNormal { .. } => return None,
+            Dist::Triangular { low, mode, high } => {
+                let (low, high) = ordered(y(low), y(high));
+                Dist::Triangular {
+                    low,
+                    mode: y(mode),
+                    high,
+                }
+            }
+            Dist::Pert { low, mode, high } => {
+                let (low, high) = ordered(y(low), y(high));
+                Dist::Pert {
+                    low,
+                    mode: y(mode),
+                    high,
+                }
+            }
+        })
+    }
+
     /// Whether the distribution is a single value.
     pub fn is_fixed(&self) -> bool {
         matches!(self, Dist::Fixed { .. })
@@ -568,6 +614,49 @@ mod tests {
     fn parse(s: &str) -> Result<Dist, String> {
         let v: toml::Table = toml::from_str(&format!("x = {s}")).unwrap();
         Dist::from_toml(&v["x"], Range::NON_NEGATIVE).map_err(|e| e.to_string())
+    }
+
+    /// `offset + scale × x` has the quantiles of `x` mapped through it
+    /// (mirrored when `scale` is negative), family by family; a log-normal
+    /// cannot be mirrored.
+    #[test]
+    fn affine_maps_quantiles() {
+        let q = |mut v: Vec<f64>, p: f64| {
+            v.sort_by(f64::total_cmp);
+            v[((v.len() - 1) as f64 * p) as usize]
+        };
+        let (offset, scale) = (10.0, -8.0); // a price 10 × (1 − 0.8 d)
+        for text in [
+            "{ low = 0.3, likely = 0.37, high = 0.385 }",
+            "{ dist = \"triangular\", low = 0.1, mode = 0.2, high = 0.6 }",
+            "{ dist = \"uniform\", low = 0.2, high = 0.5 }",
+            "{ dist = \"normal\", mean = 0.4, sd = 0.05 }",
+        ] {
+            let d = parse(text).unwrap();
+            let a = d.affine(offset, scale, Range::NON_NEGATIVE).unwrap();
+            let mut r1 = StreamKey::new(1, "x").for_trial(0);
+            let mut r2 = StreamKey::new(2, "y").for_trial(0);
+            let xs: Vec<f64> = (0..40_000)
+                .map(|_| offset + scale * d.sample(&mut r1))
+                .collect();
+            let ys: Vec<f64> = (0..40_000).map(|_| a.sample(&mut r2)).collect();
+            for p in [0.05, 0.25, 0.5, 0.75, 0.95] {
+                let (x, y) = (q(xs.clone(), p), q(ys.clone(), p));
+                assert!((x - y).abs() < 0.02, "{text} at {p}: {x} vs {y}");
+            }
+            assert!(
+                (a.mean() - (offset + scale * d.mean())).abs() < 1e-9,
+                "{text}"
+            );
+            assert!(
+                (a.point() - (offset + scale * d.point())).abs() < 1e-9,
+                "{text}"
+            );
+        }
+        let ln = parse("{ dist = \"lognormal\", median = 0.3, sigma = 0.2 }").unwrap();
+        assert!(ln.affine(1.0, -1.0, Range::NON_NEGATIVE).is_none());
+        let scaled = ln.affine(0.0, 2.0, Range::NON_NEGATIVE).unwrap();
+        assert!((scaled.point() - 0.6).abs() < 1e-12);
     }
 
     #[test]

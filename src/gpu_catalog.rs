@@ -5,7 +5,8 @@
 //! (or `Price_usd_per_hr`), `SpotPrice` (or `SpotPrice_usd_per_hr`), and two
 //! optional ones: `cloud` (else the catalog's cloud is the name the caller
 //! gives) and `ReservedPrice` (our addition: a reserved price per
-//! instance-hour). Prices are USD per instance-hour. Rows without
+//! instance-hour), and `Source` and `Notes` (ours: where a row's prices come
+//! from, and its caveats). Prices are USD per instance-hour. Rows without
 //! accelerators (CPU VMs, GCP's host rows) are skipped; a row that names
 //! accelerators but no instance type (GCP's GPU rows) is named
 //! `ACCELERATOR:COUNT`. Of several rows for one cloud, instance and region
@@ -39,6 +40,10 @@ pub struct Instance {
     pub spot_usd_per_hour: Option<f64>,
     /// USD per instance-hour, reserved (where the catalog has the column).
     pub reserved_usd_per_hour: Option<f64>,
+    /// Where the row's prices come from (the `Source` column), if given.
+    pub source: Option<String>,
+    /// The row's caveats (the `Notes` column), if given.
+    pub notes: Option<String>,
 }
 
 impl Instance {
@@ -95,6 +100,8 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
     let c_spot = col(&["SpotPrice", "SpotPrice_usd_per_hr"]);
     let c_reserved = col(&["ReservedPrice", "ReservedPrice_usd_per_hr"]);
     let c_cloud = col(&["cloud", "Cloud"]);
+    let c_source = col(&["Source", "source"]);
+    let c_notes = col(&["Notes", "notes"]);
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (i, rec) in r.records().enumerate() {
@@ -133,6 +140,10 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
             }
             Ok(Some(x))
         };
+        let text = |c: Option<usize>| {
+            c.map(|c| cell(c).to_owned())
+                .filter(|t: &String| !t.is_empty())
+        };
         let instance_type = match cell(c_type) {
             "" => format!("{acc}:{gpus}"),
             t => t.to_owned(),
@@ -154,6 +165,8 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
             on_demand_usd_per_hour: price(Some(c_price), "Price")?,
             spot_usd_per_hour: price(c_spot, "SpotPrice")?,
             reserved_usd_per_hour: price(c_reserved, "ReservedPrice")?,
+            source: text(c_source),
+            notes: text(c_notes),
         });
     }
     if out.is_empty() {
@@ -292,6 +305,25 @@ mod tests {
         assert_eq!(p5.on_demand_usd_per_hour, Some(55.04));
         let (a3, _) = find(&all, "a3-highgpu-8g", Some("us-central1"), None).unwrap();
         assert_eq!((a3.cloud.as_str(), a3.gpus), ("gcp", 8));
+        // The next generation, each row with its source (prices/nextgen/).
+        for (name, region, gpus, price) in [
+            ("aws/p6-b200.48xlarge", "us-east-1", 8, 113.9328),
+            ("oci/BM.GPU.GB200.4", "us-chicago-1", 4, 64.0),
+            ("oci/BM.GPU.MI300X.8", "us-phoenix-1", 8, 48.0),
+            ("oci/BM.GPU.MI355X.8", "us-chicago-1", 8, 68.8),
+            ("aws/p6-b300.48xlarge", "us-west-2", 8, 142.416),
+        ] {
+            let (row, _) = find(&all, name, Some(region), Some("on_demand")).unwrap();
+            assert_eq!(row.gpus, gpus, "{name}");
+            assert_eq!(row.on_demand_usd_per_hour, Some(price), "{name}");
+            assert!(row.source.is_some(), "{name} names its source");
+        }
+        for gpu in ["B200", "GB200", "B300", "GB300", "H200", "MI300X", "MI355X"] {
+            assert!(all.iter().any(|i| i.accelerator == gpu), "{gpu}");
+        }
+        // AWS's spot price per region: the zones' median (two zones in us-east-1).
+        let (b200, _) = find(&all, "aws/p6-b200.48xlarge", Some("us-east-1"), None).unwrap();
+        assert_eq!(b200.spot_usd_per_hour, Some(17.0243));
     }
 
     /// SkyPilot's own columns read without `cloud`; bad cells name their line;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Derive data/gpu_instances.csv (SkyPilot catalog columns) from the two price
-snapshots in ../shared/data/prices, which may not be copied whole (no licence
-stated): prices are facts, quoted here one row per cloud, instance and region
-with their source in data/gpu_catalog/README.md.
+"""Derive data/gpu_instances.csv (SkyPilot catalog columns) from the price
+snapshots in ../shared/data/prices (and its nextgen/ folder), which may not be
+copied whole (no licence stated): prices are facts, quoted here one row per
+cloud, instance and region, at most three regions per instance, each row naming
+its source (the `Source` column; details in data/gpu_catalog/README.md).
 
     python3 data/gpu_catalog/derive.py ../shared/data/prices > data/gpu_instances.csv
 """
@@ -12,6 +13,7 @@ from collections import defaultdict
 
 src = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/prices"
 GPUS = {"H100", "H100-MEGA", "H200", "A100", "A100-80GB", "B200", "L40S", "GH200"}
+GPUS |= {"GB200", "B300", "GB300", "MI300X", "MI325X", "MI355X"}
 rows = []
 
 # AWS (tsaol/aws-gpu, from ec2instances.info): on-demand and a reserved column
@@ -70,14 +72,86 @@ for r in snap:
     seen.add(key)
     rows.append(row)
 
-# A quotation, not a copy: US regions only, at most three per instance.
+# The next-generation snapshot (prices/nextgen/nextgen_gpu_cloud_prices.csv,
+# collected 2026-12-05 from SkyPilot catalog v8, anycloud-sh/catalog 62ff0a9 and
+# tsaol/aws-gpu 77fcd9f; see its README): B200, GB200, B300, GB300, H200, H100,
+# MI300X, MI355X. Per region: the on-demand price, and the median of the zones'
+# spot prices. A spot price that only repeats the on-demand one (Azure H200 and
+# GB200, RunPod: no spot offer) or exceeds it (some GCP zones mix SKUs) is left
+# out. Where both snapshots list a cloud, instance and region, this one wins (it
+# has AWS spot prices), keeping the older file's reserved price.
+SOURCE = {
+    "SkyPilot catalog v8": "skypilot-catalog v8",
+    "tsaol/aws-gpu": "tsaol/aws-gpu 2026-01-21",
+    "anycloud-sh/catalog": "anycloud-sh/catalog 2026-05-20",
+}
+for r in rows:
+    r["Source"] = "tsaol/aws-gpu" if r["cloud"] == "aws" else "anycloud-sh/catalog 2026-05-20"
+    r["Notes"] = "GCP: host VM + GPUs" if r["cloud"] == "gcp" else ""
+nextgen = defaultdict(list)
+for r in csv.DictReader(open(f"{src}/nextgen/nextgen_gpu_cloud_prices.csv")):
+    nextgen[(r["cloud"], r["InstanceType"], r["Region"])].append(r)
+older = {(r["cloud"], r["InstanceType"], r["Region"]): r for r in rows}
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return None if n == 0 else (xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2]))
+
+
+def number(x):
+    return float(x) if x not in ("", None) else None
+
+
+for key, zones in nextgen.items():
+    z = zones[0]
+    price = number(z["Price"])
+    spots = [number(r["SpotPrice"]) for r in zones]
+    spots = [x for x in spots if x and (price is None or x < price)]
+    spot = median(spots)
+    source = next(v for k, v in SOURCE.items() if z["source"].startswith(k))
+    notes = []
+    if z["cloud"] == "gcp":
+        notes.append("GCP: host VM + GPUs")
+    if z["cloud"] == "vast":
+        notes.append("marketplace offer")
+    if "GB200" in z["AcceleratorName"] and z["cloud"] == "azure":
+        notes.append("4 GPUs per VM from Azure's docs")
+    if price is None:
+        notes.append("no public on-demand price")
+    variant = z["accelerator_variant"]
+    if any(w in variant for w in ("PCIe", "NVL 94GB", "NVL72", "NVL36", "tray")):
+        notes.append(variant)
+    old = older.get(key)
+    row = dict(cloud=z["cloud"], InstanceType=z["InstanceType"], AcceleratorName=z["AcceleratorName"],
+               AcceleratorCount=int(float(z["AcceleratorCount"])), vCPUs=z["vCPUs"],
+               MemoryGiB=z["MemoryGiB"], Region=z["Region"],
+               Price="" if price is None else price,
+               SpotPrice="" if spot is None else round(spot, 5),
+               ReservedPrice=old["ReservedPrice"] if old else "",
+               Source=source, Notes="; ".join(notes))
+    if old:
+        rows.remove(old)
+    rows.append(row)
+
+# A quotation, not a copy: at most three regions per instance, US regions first
+# (the cheapest on-demand), other regions only for an instance without a US row;
+# no GovCloud.
 US = ("us-", "eastus", "westus", "centralus", "southcentralus", "northcentralus", "westcentralus")
-rows = [r for r in rows if r["cloud"] == "vast" or r["Region"].startswith(US)]
+
+
+def us(r):
+    region = r["Region"]
+    return region.startswith(US) or region == "US" or ", US," in region
+
+
 count = defaultdict(int)
 kept = []
-for r in sorted(rows, key=lambda r: (r["cloud"], r["InstanceType"], float(r["Price"]))):
+for r in sorted(rows, key=lambda r: (r["cloud"], r["InstanceType"], not us(r),
+                                     float(r["Price"]) if r["Price"] != "" else 1e9, r["Region"])):
     k = (r["cloud"], r["InstanceType"])
-    if count[k] < 3 and "gov" not in r["Region"]:
+    if count[k] < 3 and "gov" not in r["Region"].lower():
         count[k] += 1
         kept.append(r)
 rows = kept

@@ -66,6 +66,7 @@ pub(super) fn prices(
             "spot $/h",
             "reserved $/h",
             "on-demand $/GPU-h",
+            "source",
         ]);
         for i in &rows {
             t.add_row(vec![
@@ -78,12 +79,26 @@ pub(super) fn prices(
                 Cell::new(usd(i.reserved_usd_per_hour)).set_alignment(CellAlignment::Right),
                 Cell::new(usd(i.on_demand_usd_per_hour.map(|p| p / f64::from(i.gpus))))
                     .set_alignment(CellAlignment::Right),
+                Cell::new(source_and_notes(i)),
             ]);
         }
         println!("GPU instances, USD per instance-hour ({gpu_origin}):\n{t}");
+        let unreserved = rows
+            .iter()
+            .filter(|i| i.reserved_usd_per_hour.is_none())
+            .count();
+        if unreserved > 0 {
+            println!(
+                "{unreserved} of these {} rows have no reserved price (no public source gives one). A reserved pool on one is priced off its on-demand price: by `discount = {{ low = 0.3, likely = 0.4, high = 0.5 }}` (a fraction off), by `price` (a [gpu_prices] entry, USD per GPU-hour), or else by capsim's built-in discount for its term (1-year: likely 37%, from AWS's published reserved prices; 3-year: likely 55%, an assumption), said in a warning.",
+                rows.len()
+            );
+        }
         println!(
             "A pool names one with instance = \"{}\" (and region = \"…\"); see docs/scenario.md.",
-            rows[0].key()
+            rows.iter()
+                .find(|i| i.on_demand_usd_per_hour.is_some())
+                .unwrap_or(&rows[0])
+                .key()
         );
     }
     if show_api {
@@ -127,6 +142,16 @@ pub(super) fn prices(
         );
     }
     Ok(())
+}
+
+/// A row's source and caveats, for the table's last column.
+fn source_and_notes(i: &gpu_catalog::Instance) -> String {
+    match (&i.source, &i.notes) {
+        (Some(s), Some(n)) => format!("{s}; {n}"),
+        (Some(s), None) => s.clone(),
+        (None, Some(n)) => n.clone(),
+        (None, None) => "—".into(),
+    }
 }
 
 fn accelerators(all: &[gpu_catalog::Instance]) -> String {

@@ -39,6 +39,8 @@ pub(super) struct PoolModels<'a> {
     pub(super) default: &'a str,
     /// Its GPUs per replica (`None` when it failed to load).
     pub(super) default_gpus: Option<u32>,
+    /// Its GPU type.
+    pub(super) default_gpu: Option<&'a str>,
     pub(super) dir: Option<&'a Path>,
     /// (name as written, profile): index k + 1.
     pub(super) models: &'a mut Vec<(String, Model)>,
@@ -153,10 +155,11 @@ impl Validator<'_> {
                 },
             },
         };
-        let gpr = if model == 0 {
-            models.default_gpus
+        let (gpr, pool_gpu) = if model == 0 {
+            (models.default_gpus, models.default_gpu.map(str::to_owned))
         } else {
-            Some(models.models[model - 1].1.gpus_per_replica)
+            let m = &models.models[model - 1].1;
+            (Some(m.gpus_per_replica), Some(m.gpu.clone()))
         };
         let kind = match p.kind.as_str() {
             "reserved" => PoolKind::Reserved,
@@ -192,22 +195,35 @@ impl Validator<'_> {
                 None
             }
             (Some(name), None) => {
-                // A pool with its own price (or owned) needs only the GPUs.
-                let want = (p.price.is_none() && !owned).then_some(kind_name);
+                // A pool with its own price (or owned) needs only the GPUs; a
+                // reserved one without a reserved price in the catalog is
+                // priced off the on-demand price.
                 match buy.catalog {
                     None => None, // the catalog's own error is already recorded
-                    Some(all) => match gpu_catalog::find(all, name, p.region.as_deref(), want) {
-                        Ok((row, note)) => {
-                            if let Some(n) = note {
-                                self.warnings.push(format!("{f}.instance: {n}"));
+                    Some(all) => {
+                        let region = p.region.as_deref();
+                        let want = (p.price.is_none() && !owned).then_some(
+                            if kind == PoolKind::Reserved
+                                && purchase::reserved_from_on_demand(p, all, name, region)
+                            {
+                                "on_demand"
+                            } else {
+                                kind_name
+                            },
+                        );
+                        match gpu_catalog::find(all, name, region, want) {
+                            Ok((row, note)) => {
+                                if let Some(n) = note {
+                                    self.warnings.push(format!("{f}.instance: {n}"));
+                                }
+                                Some(row.clone())
                             }
-                            Some(row.clone())
+                            Err(e) => {
+                                self.push(format!("{f}.instance"), None, e.to_string());
+                                None
+                            }
                         }
-                        Err(e) => {
-                            self.push(format!("{f}.instance"), None, e.to_string());
-                            None
-                        }
-                    },
+                    }
                 }
             }
             (None, _) => {
@@ -217,8 +233,10 @@ impl Validator<'_> {
                 None
             }
         };
+        let server = self.purchase_checks(f, p, kind, row.as_ref(), pool_gpu.as_deref());
         let shape_gpus = match (&row, p.gpus_per_instance) {
             (Some(r), _) => Some(r.gpus),
+            (None, None) if server.is_some() => server.as_ref().map(|s| s.gpus),
             (None, Some(g)) => {
                 Some(self.count(&format!("{f}.gpus_per_instance"), Some(g), 8, 1, 1024))
             }
@@ -241,15 +259,21 @@ impl Validator<'_> {
             }
             usize::MAX
         } else if let (Some(r), None) = (&row, &p.price) {
-            let usd = r.price(kind_name).unwrap_or(f64::NAN);
-            let name = format!("{} {} {}", r.key(), r.region, kind_name.replace('_', "-"));
-            prices
-                .iter()
-                .position(|(n, _)| *n == name)
-                .unwrap_or_else(|| {
-                    prices.push((name, Dist::fixed(usd / f64::from(r.gpus))));
-                    prices.len() - 1
-                })
+            if kind == PoolKind::Reserved
+                && (p.discount.is_some() || r.reserved_usd_per_hour.is_none())
+            {
+                self.discounted_price(f, p, r, prices)
+            } else {
+                let usd = r.price(kind_name).unwrap_or(f64::NAN);
+                let name = format!("{} {} {}", r.key(), r.region, kind_name.replace('_', "-"));
+                prices
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .unwrap_or_else(|| {
+                        prices.push((name, Dist::fixed(usd / f64::from(r.gpus))));
+                        prices.len() - 1
+                    })
+            }
         } else {
             let price_name = p.price.clone().unwrap_or_else(|| kind_name.to_owned());
             self.named_price(&format!("{f}.price"), &price_name, prices)
@@ -480,7 +504,7 @@ impl Validator<'_> {
             }
             None => None,
         };
-        let owned_cost = self.owned_cost(f, p, owned);
+        let owned_cost = self.owned_cost(f, p, owned, server.as_ref());
         let term_hours = match &owned_cost {
             Some(o) => Some((o.amortisation_years * 8760.0).round() as u32),
             None => term_hours,
@@ -490,9 +514,10 @@ impl Validator<'_> {
             .as_ref()
             .map(|r| self.dist(&format!("{f}.repair_hours"), r, Range::above(0.0, 8784.0)));
         let stream = if owned {
+            let node = shape.as_ref().map_or("node", |s| s.name.as_str());
             format!(
                 "owned.{}",
-                shape.as_ref().map_or("node", |s| s.name.as_str())
+                server.as_ref().map_or(node, |s| s.name.as_str())
             )
         } else {
             prices
@@ -586,7 +611,13 @@ impl Validator<'_> {
     }
 
     /// An owned pool's node costs; fields of owned pools on another kind are errors.
-    fn owned_cost(&mut self, f: &str, p: &RawPool, owned: bool) -> Option<OwnedCost> {
+    fn owned_cost(
+        &mut self,
+        f: &str,
+        p: &RawPool,
+        owned: bool,
+        server: Option<&purchase::Server>,
+    ) -> Option<OwnedCost> {
         let given = [
             ("purchase_usd", p.purchase_usd.is_some()),
             ("amortisation_years", p.amortisation_years.is_some()),
@@ -610,10 +641,26 @@ impl Validator<'_> {
             return None;
         }
         let field = |k: &str| format!("{f}.{k}");
+        // A field given in the pool wins over the server preset's.
+        let preset = |k: &str| {
+            server.map(|s| match k {
+                "purchase_usd" => s.purchase_usd.clone(),
+                "power_kw_load" => s.power_kw_load.clone(),
+                _ => s.power_kw_idle.clone(),
+            })
+        };
         let need = |v: &mut Self, k: &str, d: &Option<RawDist>, what: &str, range: Range| match d {
             Some(d) => v.dist(&field(k), d, range),
+            None if k != "usd_per_kwh" && preset(k).is_some() => {
+                preset(k).unwrap_or(Dist::fixed(f64::NAN))
+            }
             None => {
-                v.push(field(k), None, format!("missing: {what}"));
+                let hint = if k == "usd_per_kwh" {
+                    ""
+                } else {
+                    " (or name a server preset: server = \"hgx-b200\", see docs/scenario.md)"
+                };
+                v.push(field(k), None, format!("missing: {what}{hint}"));
                 Dist::fixed(f64::NAN)
             }
         };
@@ -639,9 +686,10 @@ impl Validator<'_> {
             KWH,
         );
         // ASSUMPTION without a figure: the node draws its load power always.
-        let power_kw_idle = match &p.power_kw_idle {
-            Some(d) => self.dist(&field("power_kw_idle"), d, POWER),
-            None => power_kw_load.clone(),
+        let power_kw_idle = match (&p.power_kw_idle, server) {
+            (Some(d), _) => self.dist(&field("power_kw_idle"), d, POWER),
+            (None, Some(s)) if p.power_kw_load.is_none() => s.power_kw_idle.clone(),
+            (None, _) => power_kw_load.clone(),
         };
         if power_kw_idle.point() > power_kw_load.point() {
             self.push(field("power_kw_idle"), None, "is more than power_kw_load");

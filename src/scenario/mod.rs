@@ -12,6 +12,7 @@ mod demand;
 mod fleet;
 mod hardware;
 pub mod profile;
+pub mod purchase;
 pub mod raw;
 mod shape;
 mod units;
@@ -933,6 +934,7 @@ impl Validator<'_> {
                 &mut PoolModels {
                     default: raw.model.profile.as_deref().unwrap_or(""),
                     default_gpus: model.as_ref().map(|m| m.gpus_per_replica),
+                    default_gpu: model.as_ref().map(|m| m.gpu.as_str()),
                     dir,
                     models: &mut pool_models,
                 },

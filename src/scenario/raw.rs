@@ -362,6 +362,8 @@ pub struct RawPool {
     pub max_instances: Option<i64>,
     pub term_years: Option<i64>,
     pub renewal_price: Option<String>,
+    pub discount: Option<RawDist>,
+    pub server: Option<String>,
     pub purchase_usd: Option<RawDist>,
     pub amortisation_years: Option<f64>,
     pub residual_fraction: Option<f64>,

@@ -13,6 +13,7 @@ mod integration;
 mod multinode;
 mod plan;
 mod properties;
+mod purchase;
 mod report;
 mod sensitivity;
 mod traffic;
