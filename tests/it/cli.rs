@@ -1010,6 +1010,59 @@ fn prices_lists_the_catalogs() {
     );
 }
 
+/// `capsim prices --api gpt-oss` lists the providers of the open model
+/// (case-insensitively), cheapest output first, with their cached prices, a
+/// "—" and a line under the table where there is none.
+#[test]
+fn prices_lists_the_providers_of_an_open_model() {
+    let out = capsim()
+        .args(["prices", "--api", "GPT-OSS"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("provider") && text.contains("cached input $/M"),
+        "{text}"
+    );
+    let row = |key: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("│ {key} ")))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+            .to_owned()
+    };
+    let deepinfra = row("deepinfra/openai/gpt-oss-120b");
+    assert!(
+        deepinfra.contains("deepinfra")
+            && deepinfra.contains("0.037")
+            && deepinfra.contains("—")
+            && deepinfra.contains("0.170"),
+        "{deepinfra}"
+    );
+    let groq = row("groq/openai/gpt-oss-120b");
+    assert!(
+        groq.contains("┆ groq ") && groq.contains("0.150") && groq.contains("0.075"),
+        "{groq}"
+    );
+    for (key, provider) in [
+        ("fireworks_ai/gpt-oss-120b", "fireworks_ai"),
+        ("together_ai/openai/gpt-oss-120b", "together_ai"),
+        ("cerebras/gpt-oss-120b", "cerebras"),
+        ("openai.gpt-oss-120b-1:0", "bedrock_converse"),
+    ] {
+        assert!(row(key).contains(provider), "{}", row(key));
+    }
+    // Cheapest output first.
+    let at = |key: &str| text.find(&format!("│ {key} ")).unwrap();
+    assert!(at("deepinfra/openai/gpt-oss-120b") < at("groq/openai/gpt-oss-120b"));
+    assert!(at("groq/openai/gpt-oss-120b") < at("cerebras/gpt-oss-120b"));
+    assert!(
+        text.contains("a scenario prices that model's cache share (cached_input_fraction) at the full input price"),
+        "{text}"
+    );
+    assert!(!text.contains("gpt-4o"), "{text}");
+}
+
 /// `capsim plan` writes plan.parquet (one row per candidate, the
 /// recommendation marked), the shortlist's run files and a run.json with
 /// the command, its options, the constraints and the recommendation; bad
