@@ -2,9 +2,11 @@
 //!
 //! The catalog is a JSON object from model key to an object holding, among
 //! many other fields, `input_cost_per_token` and `output_cost_per_token` (USD
-//! per token). Unknown fields are ignored, so any catalog version reads; the
-//! `sample_spec` entry (a documentation record) is skipped. A key that is not
-//! in the catalog is an error that lists the nearest keys.
+//! per token), `cache_read_input_token_cost` (the price of an input token read
+//! from the provider's prompt cache, where it has one) and `litellm_provider`
+//! (who sells it). Unknown fields are ignored, so any catalog version reads;
+//! the `sample_spec` entry (a documentation record) is skipped. A key that is
+//! not in the catalog is an error that lists the nearest keys.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -25,6 +27,28 @@ pub struct ApiPrice {
     pub cached_input_usd_per_mtok: Option<f64>,
 }
 
+impl ApiPrice {
+    /// Whether input tokens read from the cache cost less than other input
+    /// tokens: false without a cached price, and false when the catalog's
+    /// cached price equals the input price (Databricks' entries do that).
+    pub fn discounts_cache(&self) -> bool {
+        self.cached_input_usd_per_mtok
+            .is_some_and(|c| c < self.input_usd_per_mtok)
+    }
+}
+
+/// One priced entry of a catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogEntry {
+    /// The key, as `[api] model` names it.
+    pub key: String,
+    /// Who sells it: the entry's `litellm_provider`, else the key's prefix
+    /// before its first `/`, else empty.
+    pub provider: String,
+    /// Its prices.
+    pub price: ApiPrice,
+}
+
 #[derive(Deserialize)]
 struct Entry {
     input_cost_per_token: Option<f64>,
@@ -35,16 +59,27 @@ struct Entry {
 /// Every priced entry of catalog `text` whose key contains `filter`
 /// (case-insensitive), in key order. Entries without an output price
 /// (embeddings, images) are left out.
-pub fn entries(text: &str, filter: &str) -> Result<Vec<(String, ApiPrice)>, CatalogError> {
+pub fn entries(text: &str, filter: &str) -> Result<Vec<CatalogEntry>, CatalogError> {
     let all: serde_json::Map<String, Value> = serde_json::from_str(text)
         .map_err(|e| CatalogError(format!("not a LiteLLM price catalog: {e}")))?;
     let lower = filter.to_lowercase();
-    let mut out: Vec<(String, ApiPrice)> = all
-        .keys()
-        .filter(|k| *k != "sample_spec" && k.to_lowercase().contains(&lower))
-        .filter_map(|k| price_of(k, &all[k]).ok().map(|p| (k.clone(), p)))
+    let mut out: Vec<CatalogEntry> = all
+        .iter()
+        .filter(|(k, _)| *k != "sample_spec" && k.to_lowercase().contains(&lower))
+        .filter_map(|(k, v)| {
+            let price = price_of(k, v).ok()?;
+            let provider = match v.get("litellm_provider").and_then(Value::as_str) {
+                Some(p) => p.to_owned(),
+                None => k.split_once('/').map_or("", |(p, _)| p).to_owned(),
+            };
+            Some(CatalogEntry {
+                key: k.clone(),
+                provider,
+                price,
+            })
+        })
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
 }
 
@@ -141,6 +176,70 @@ mod tests {
         assert!((p.input_usd_per_mtok - 2.5).abs() < 1e-9);
         let p = lookup(BUILTIN, "deepinfra/meta-llama/Llama-3.3-70B-Instruct").unwrap();
         assert!((p.output_usd_per_mtok - 0.40).abs() < 1e-9);
+    }
+
+    /// The open models people self-host are in the built-in subset at the
+    /// catalog's prices (litellm 2026-11-20), with and without a cached price.
+    #[test]
+    fn builtin_has_open_models_with_their_cached_prices() {
+        let p = lookup(BUILTIN, "deepinfra/openai/gpt-oss-120b").unwrap();
+        assert!((p.input_usd_per_mtok - 0.037).abs() < 1e-9, "{p:?}");
+        assert!((p.output_usd_per_mtok - 0.17).abs() < 1e-9, "{p:?}");
+        assert_eq!(p.cached_input_usd_per_mtok, None);
+        assert!(!p.discounts_cache());
+        let p = lookup(BUILTIN, "deepseek/deepseek-chat").unwrap();
+        assert!((p.input_usd_per_mtok - 0.28).abs() < 1e-9, "{p:?}");
+        assert!((p.output_usd_per_mtok - 0.42).abs() < 1e-9, "{p:?}");
+        let cached = p.cached_input_usd_per_mtok.unwrap();
+        assert!((cached - 0.028).abs() < 1e-9, "{p:?}");
+        assert!(p.discounts_cache());
+        // Databricks lists a cached price equal to the input price: no discount.
+        let p = lookup(BUILTIN, "databricks/databricks-gpt-oss-120b").unwrap();
+        assert_eq!(p.cached_input_usd_per_mtok, Some(p.input_usd_per_mtok));
+        assert!(!p.discounts_cache());
+        for key in [
+            "groq/openai/gpt-oss-20b",
+            "deepinfra/deepseek-ai/DeepSeek-R1-0528",
+            "together_ai/deepseek-ai/DeepSeek-V3.1",
+            "deepinfra/Qwen/Qwen3-235B-A22B",
+            "fireworks_ai/accounts/fireworks/models/qwen3-30b-a3b",
+            "deepinfra/Qwen/Qwen3-Coder-480B-A35B-Instruct",
+            "deepinfra/meta-llama/Llama-4-Scout-17B-16E-Instruct",
+            "meta.llama4-maverick-17b-instruct-v1:0",
+            "deepseek-reasoner",
+        ] {
+            assert!(lookup(BUILTIN, key).is_ok(), "{key}");
+        }
+    }
+
+    /// `entries` matches the key case-insensitively and names the provider:
+    /// `litellm_provider`, else the key's prefix.
+    #[test]
+    fn entries_match_any_case_and_name_the_provider() {
+        let rows = entries(BUILTIN, "GPT-OSS-120B").unwrap();
+        let providers: Vec<&str> = rows.iter().map(|e| e.provider.as_str()).collect();
+        for p in [
+            "deepinfra",
+            "groq",
+            "fireworks_ai",
+            "together_ai",
+            "databricks",
+        ] {
+            assert!(providers.contains(&p), "{p} in {providers:?}");
+        }
+        assert!(
+            rows.iter()
+                .all(|e| e.key.to_lowercase().contains("gpt-oss-120b"))
+        );
+        let text = r#"{"a/m": {"output_cost_per_token": 1e-6},
+                       "m": {"output_cost_per_token": 1e-6},
+                       "b/m": {"output_cost_per_token": 1e-6, "litellm_provider": "bee"}}"#;
+        let rows = entries(text, "M").unwrap();
+        let got: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|e| (e.key.as_str(), e.provider.as_str()))
+            .collect();
+        assert_eq!(got, [("a/m", "a"), ("b/m", "bee"), ("m", "")]);
     }
 
     #[test]

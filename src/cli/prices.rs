@@ -102,43 +102,27 @@ pub(super) fn prices(
         );
     }
     if show_api {
-        let rows =
+        let mut rows =
             catalog::entries(&api_text, api.unwrap_or("")).with_context(|| api_origin.clone())?;
         anyhow::ensure!(
             !rows.is_empty(),
             "--api {}: no model key in the {api_origin} contains it",
             api.unwrap_or("")
         );
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED);
-        t.set_header(vec![
-            "API model",
-            "input $/M",
-            "cached input $/M",
-            "output $/M",
-        ]);
-        for (k, p) in &rows {
-            t.add_row(vec![
-                Cell::new(k),
-                Cell::new(format!("{:.3}", p.input_usd_per_mtok))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(
-                    p.cached_input_usd_per_mtok
-                        .map(|c| format!("{c:.3}"))
-                        .unwrap_or_else(|| "—".into()),
-                )
-                .set_alignment(CellAlignment::Right),
-                Cell::new(format!("{:.3}", p.output_usd_per_mtok))
-                    .set_alignment(CellAlignment::Right),
-            ]);
-        }
+        sort_by_price(&mut rows);
         if show_gpu {
             println!();
         }
-        println!("API models, USD per million tokens ({api_origin}):\n{t}");
+        println!(
+            "API models, USD per million tokens, cheapest output first ({api_origin}):\n{}",
+            api_table(&rows)
+        );
+        for line in cache_notes(&rows) {
+            println!("{line}");
+        }
         println!(
             "A scenario names one with [[api]] model = \"{}\".",
-            rows[0].0
+            rows[0].key
         );
     }
     Ok(())
@@ -159,4 +143,70 @@ fn accelerators(all: &[gpu_catalog::Instance]) -> String {
     a.sort_unstable();
     a.dedup();
     a.join(", ")
+}
+
+/// Cheapest output first, then cheapest input, then by key: what a buyer
+/// comparing providers of one model reads down.
+fn sort_by_price(rows: &mut [catalog::CatalogEntry]) {
+    rows.sort_by(|a, b| {
+        a.price
+            .output_usd_per_mtok
+            .total_cmp(&b.price.output_usd_per_mtok)
+            .then(
+                a.price
+                    .input_usd_per_mtok
+                    .total_cmp(&b.price.input_usd_per_mtok),
+            )
+            .then_with(|| a.key.cmp(&b.key))
+    });
+}
+
+/// The API models' table: key, provider, input, cached input ("—" without a
+/// cached price) and output, USD per million tokens.
+fn api_table(rows: &[catalog::CatalogEntry]) -> Table {
+    let usd = |x: f64| Cell::new(format!("{x:.3}")).set_alignment(CellAlignment::Right);
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    t.set_header(vec![
+        "API model",
+        "provider",
+        "input $/M",
+        "cached input $/M",
+        "output $/M",
+    ]);
+    for e in rows {
+        let p = &e.price;
+        t.add_row(vec![
+            Cell::new(&e.key),
+            Cell::new(if e.provider.is_empty() {
+                "—"
+            } else {
+                &e.provider
+            }),
+            usd(p.input_usd_per_mtok),
+            p.cached_input_usd_per_mtok
+                .map_or_else(|| Cell::new("—").set_alignment(CellAlignment::Right), usd),
+            usd(p.output_usd_per_mtok),
+        ]);
+    }
+    t
+}
+
+/// The lines under the table for rows whose cache share is not discounted:
+/// no cached price ("—"), or one equal to the input price.
+fn cache_notes(rows: &[catalog::CatalogEntry]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if rows
+        .iter()
+        .any(|e| e.price.cached_input_usd_per_mtok.is_none())
+    {
+        notes.push("Cached input \"—\": the catalog has no cached price; a scenario prices that model's cache share (cached_input_fraction) at the full input price unless [api] cached_input_usd_per_mtok gives one.".to_owned());
+    }
+    if rows
+        .iter()
+        .any(|e| e.price.cached_input_usd_per_mtok.is_some() && !e.price.discounts_cache())
+    {
+        notes.push("A cached price equal to the input price is no discount: the cache share costs the full input price.".to_owned());
+    }
+    notes
 }

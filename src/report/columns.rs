@@ -803,7 +803,8 @@ pub fn schema_markdown() -> String {
         PLAN_COLUMNS.to_vec(),
     );
     s.push_str(
-        "\n## run.json\n\nThe resolved scenario (`scenario`, every input as validated), the scenario file as given \
+        "\n## run.json\n\nThe resolved scenario (`scenario`, every input as validated, with the validation's \
+         warnings in `scenario.warnings`, shown as the report's Notes), the scenario file as given \
          (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, the \
          command (`command`, and `argv` as given), and for `size` and `plan` the `constraints` and the \
          `recommendation` in words.\n",

@@ -156,6 +156,68 @@ impl Validator<'_> {
         }
     }
 
+    /// Say when an API bills its cache share at the full input price: its
+    /// share of prompt tokens read from the cache (its own
+    /// `cached_input_fraction`, else the demand's) may be above 0, and it has
+    /// no discount for them — no cached price given or in its catalog entry,
+    /// or the catalog's equal to the input price (Databricks lists them so).
+    /// Allowed (some providers do not discount), but a buyer who set a cache
+    /// share expects one; an explicit `cached_input_usd_per_mtok` is taken
+    /// as meant. `raws` are the tables `apis` were validated from.
+    pub(super) fn undiscounted_cache(
+        &mut self,
+        demand: &Demand,
+        apis: &[Api],
+        raws: &[raw::RawApi],
+    ) {
+        let many = apis.len() > 1;
+        for (i, (a, r)) in apis.iter().zip(raws).enumerate() {
+            let f = if many {
+                format!("api[{i}]")
+            } else {
+                "api".to_owned()
+            };
+            let (share, share_field) = match &a.cached_input_fraction {
+                Some(d) => (d, format!("{f}.cached_input_fraction")),
+                None if demand.api_cache_is_prompt_cache => (
+                    &demand.cached_input_fraction,
+                    "demand.cached_prompt_fraction".to_owned(),
+                ),
+                None => (
+                    &demand.cached_input_fraction,
+                    "demand.cached_input_fraction".to_owned(),
+                ),
+            };
+            let hi = share.bounds().1;
+            // NaN (an invalid share, already an issue) is not above 0.
+            let has_share = hi > 0.0;
+            if !has_share || r.cached_input_usd_per_mtok.is_some() {
+                continue;
+            }
+            let why = match &a.cached_input_usd_per_mtok {
+                None if r.model.is_some() => {
+                    format!("`{}` has no cached-input price in its catalog", a.name)
+                }
+                None => format!("`{}` has no cached-input price", a.name),
+                // From the catalog, so a fixed value.
+                Some(c) if c.point() >= a.input_usd_per_mtok.point() => format!(
+                    "`{}`'s cached-input price in its catalog equals its input price ({} USD per million tokens)",
+                    a.name,
+                    crate::dist::num(c.point())
+                ),
+                Some(_) => continue,
+            };
+            let share = if share.is_fixed() {
+                format!("{share_field} = {}", crate::dist::num(hi))
+            } else {
+                format!("{share_field} up to {}", crate::dist::num(hi))
+            };
+            self.warnings.push(format!(
+                "{f}: {why}, so its cache share ({share}) is priced at the full input price; give the provider's cached price with {f}.cached_input_usd_per_mtok"
+            ));
+        }
+    }
+
     /// A price per million tokens below $0.001 is almost surely a price per
     /// token (the catalog's unit) written where millions are meant.
     fn per_token_slip(&mut self, field: &str, d: &Dist) {

@@ -457,8 +457,8 @@ pub struct Scenario {
     /// The scenario file as given.
     #[serde(skip)]
     pub source_text: String,
-    /// Things that are allowed but look wrong (printed by validate and run).
-    #[serde(skip)]
+    /// Things that are allowed but look wrong (printed by validate and run,
+    /// and carried into run.json for the report's notes).
     pub warnings: Vec<String>,
 }
 
@@ -759,6 +759,7 @@ impl Validator<'_> {
                 );
             }
         }
+        self.undiscounted_cache(&demand, &apis, raw_apis);
         let mut gpu_prices = Vec::new();
         for (name, value) in &raw.gpu_prices {
             let field = format!("gpu_prices.{name}");

@@ -1010,6 +1010,107 @@ fn prices_lists_the_catalogs() {
     );
 }
 
+/// `capsim prices --api gpt-oss` lists the providers of the open model
+/// (case-insensitively), cheapest output first, with their cached prices, a
+/// "—" and a line under the table where there is none.
+#[test]
+fn prices_lists_the_providers_of_an_open_model() {
+    let out = capsim()
+        .args(["prices", "--api", "GPT-OSS"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("provider") && text.contains("cached input $/M"),
+        "{text}"
+    );
+    let row = |key: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("│ {key} ")))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+            .to_owned()
+    };
+    let deepinfra = row("deepinfra/openai/gpt-oss-120b");
+    assert!(
+        deepinfra.contains("deepinfra")
+            && deepinfra.contains("0.037")
+            && deepinfra.contains("—")
+            && deepinfra.contains("0.170"),
+        "{deepinfra}"
+    );
+    let groq = row("groq/openai/gpt-oss-120b");
+    assert!(
+        groq.contains("┆ groq ") && groq.contains("0.150") && groq.contains("0.075"),
+        "{groq}"
+    );
+    for (key, provider) in [
+        ("fireworks_ai/gpt-oss-120b", "fireworks_ai"),
+        ("together_ai/openai/gpt-oss-120b", "together_ai"),
+        ("cerebras/gpt-oss-120b", "cerebras"),
+        ("openai.gpt-oss-120b-1:0", "bedrock_converse"),
+    ] {
+        assert!(row(key).contains(provider), "{}", row(key));
+    }
+    // Cheapest output first.
+    let at = |key: &str| text.find(&format!("│ {key} ")).unwrap();
+    assert!(at("deepinfra/openai/gpt-oss-120b") < at("groq/openai/gpt-oss-120b"));
+    assert!(at("groq/openai/gpt-oss-120b") < at("cerebras/gpt-oss-120b"));
+    assert!(
+        text.contains("a scenario prices that model's cache share (cached_input_fraction) at the full input price"),
+        "{text}"
+    );
+    assert!(!text.contains("gpt-4o"), "{text}");
+}
+
+/// A scenario whose API bills its cache share at the full input price says
+/// so on standard error (validate and run) and in the report's notes.
+#[test]
+fn an_undiscounted_cache_share_is_said_on_stderr_and_in_the_report() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = d.path().join("s.toml");
+    let text = crate::common::small_scenario(
+        "profile = \"llama3-70b-fp8-4xh100\"",
+        "cached_input_fraction = 0.3",
+    )
+    .replace(
+        "model = \"gpt-4o\"",
+        "model = \"deepinfra/openai/gpt-oss-120b\"",
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let said = "api: `deepinfra/openai/gpt-oss-120b` has no cached-input price in its catalog, so its cache share (demand.cached_input_fraction = 0.3) is priced at the full input price; give the provider's cached price with api.cached_input_usd_per_mtok";
+    let a = capsim().arg("validate").arg(&scenario).assert().success();
+    assert!(
+        stderr_of(&a).contains(&format!("warning: {said}")),
+        "{}",
+        stderr_of(&a)
+    );
+    let out = d.path().join("out");
+    let a = capsim()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--trials", "20", "--quiet", "--report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(stderr_of(&a).contains(said), "{}", stderr_of(&a));
+    let page = std::fs::read_to_string(run_dir(&out).join("report.html")).unwrap();
+    let notes = &page[page.find("<h2>Notes</h2>").expect("a Notes section")..];
+    assert!(notes.contains(said), "{notes}");
+    // Without a cache share: no warning, no notes.
+    let plain = d.path().join("plain.toml");
+    std::fs::write(
+        &plain,
+        crate::common::small_scenario("profile = \"llama3-70b-fp8-4xh100\"", "").replace(
+            "model = \"gpt-4o\"",
+            "model = \"deepinfra/openai/gpt-oss-120b\"",
+        ),
+    )
+    .unwrap();
+    let a = capsim().arg("validate").arg(&plain).assert().success();
+    assert!(!stderr_of(&a).contains("cache share"), "{}", stderr_of(&a));
+}
+
 /// `capsim plan` writes plan.parquet (one row per candidate, the
 /// recommendation marked), the shortlist's run files and a run.json with
 /// the command, its options, the constraints and the recommendation; bad

@@ -492,3 +492,103 @@ replicas = 1
     let ta = &totals(&apart, 1)[0][0];
     assert!(close(ta.api_only_cost, ta.total.demanded * per_plain));
 }
+
+/// An API whose cache share is billed at the full input price is warned
+/// about, naming it and the field that gives a cached price: no cached
+/// price (catalog or explicit), or a catalog's equal to the input price.
+/// Not when the share is 0, nor when a cached price discounts it.
+#[test]
+fn an_undiscounted_cache_share_is_warned_about() {
+    let apis = r#"[[api]]
+name = "explicit-cached"
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2.5
+cached_input_usd_per_mtok = 1.25
+[[api]]
+model = "deepinfra/openai/gpt-oss-120b"
+[[api]]
+model = "databricks/databricks-gpt-oss-120b"
+[[api]]
+model = "deepseek/deepseek-chat"
+[[api]]
+name = "explicit-plain"
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2.5
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#;
+    let warnings = |demand: &str| {
+        parse(&flat("15e9", &format!("{demand}\n{apis}")))
+            .warnings
+            .into_iter()
+            .filter(|w| w.contains("cache share"))
+            .collect::<Vec<_>>()
+    };
+    let w = warnings("cached_input_fraction = 0.3");
+    assert_eq!(w.len(), 3, "{w:#?}");
+    assert!(
+        w[0].starts_with("api[1]: `deepinfra/openai/gpt-oss-120b` has no cached-input price")
+            && w[0].contains("(demand.cached_input_fraction = 0.3)")
+            && w[0].contains("priced at the full input price")
+            && w[0].contains("api[1].cached_input_usd_per_mtok"),
+        "{}",
+        w[0]
+    );
+    assert!(
+        w[1].starts_with("api[2]: `databricks/databricks-gpt-oss-120b`'s cached-input price")
+            && w[1].contains("equals its input price (0.15")
+            && w[1].contains("priced at the full input price")
+            && w[1].contains("api[2].cached_input_usd_per_mtok"),
+        "{}",
+        w[1]
+    );
+    assert!(
+        w[2].starts_with("api[4]: `explicit-plain` has no cached-input price")
+            && w[2].contains("api[4].cached_input_usd_per_mtok"),
+        "{}",
+        w[2]
+    );
+    // No cache share, or one given as 0: nothing to discount.
+    assert!(warnings("").is_empty());
+    assert!(warnings("cached_input_fraction = 0").is_empty());
+    // The prefix cache's share is the APIs' too; a share that may be above 0.
+    let w = warnings("cached_prompt_fraction = { low = 0, likely = 0.2, high = 0.5 }");
+    assert_eq!(w.len(), 3, "{w:#?}");
+    assert!(
+        w[0].contains("(demand.cached_prompt_fraction up to 0.5)"),
+        "{}",
+        w[0]
+    );
+    // An API's own share wins over the demand's; a cached price given beside
+    // a model is taken as meant.
+    let own = apis
+        .replace(
+            "model = \"deepinfra/openai/gpt-oss-120b\"",
+            "model = \"deepinfra/openai/gpt-oss-120b\"\ncached_input_fraction = 0",
+        )
+        .replace(
+            "model = \"databricks/databricks-gpt-oss-120b\"",
+            "model = \"databricks/databricks-gpt-oss-120b\"\ncached_input_usd_per_mtok = 0.075",
+        )
+        .replace(
+            "name = \"explicit-plain\"",
+            "name = \"explicit-plain\"\ncached_input_fraction = 0.4",
+        );
+    let w: Vec<String> = parse(&flat("15e9", &own))
+        .warnings
+        .into_iter()
+        .filter(|w| w.contains("cache share"))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].starts_with("api[4]: `explicit-plain`")
+            && w[0].contains("(api[4].cached_input_fraction = 0.4)"),
+        "{}",
+        w[0]
+    );
+}

@@ -482,6 +482,19 @@ fn header(run: &Run, out: &mut String) {
             esc(&items.join(", "))
         );
     }
+    // What validation warned about (allowed, but it may not be what was
+    // meant), as printed on standard error when the run started.
+    if let Some(list) = sc["warnings"].as_array().filter(|l| !l.is_empty()) {
+        let items: String = list
+            .iter()
+            .filter_map(|x| x.as_str())
+            .map(|w| format!("<li>{}</li>", esc(w)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<section id=\"notes\" class=\"note\"><h2>Notes</h2>\n<p>The scenario is valid, but check these:</p>\n<ul>{items}</ul></section>"
+        );
+    }
     if let Some(sh) = i["shard"].as_array() {
         let _ = writeln!(
             out,
