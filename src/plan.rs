@@ -11,7 +11,9 @@
 //! replicas. Fleets
 //! spill to the first `[[api]]`. Candidates keep no spares (a spare is an
 //! option of its own in a later version; the scenario's strategies keep
-//! theirs).
+//! theirs). A candidate is named by its pools and counts
+//! ([`Scenario::fleet_label`]: `owned 8×H100 server ×1 + on-demand
+//! aws/p5.48xlarge (8×H100) ≤6`).
 //!
 //! **Evaluation.** Every candidate is a strategy of one scenario, so each
 //! trial's demand, outages and prices are drawn once and every candidate
@@ -155,50 +157,17 @@ pub struct Plan {
     pub constraints: Constraints,
 }
 
-/// A pool of the scenario as an option, with its label.
+/// A pool of the scenario as an option, with its label
+/// ([`Scenario::pool_label`]: pools with one label are one option).
 fn options(s: &Scenario) -> Vec<(String, Pool)> {
     let mut out: Vec<(String, Pool)> = Vec::new();
     for p in s.strategies.iter().flat_map(|st| &st.pools) {
-        let label = option_label(s, p);
+        let label = s.pool_label(p);
         if !out.iter().any(|(l, _)| *l == label) {
             out.push((label, p.clone()));
         }
     }
     out
-}
-
-fn option_label(s: &Scenario, p: &Pool) -> String {
-    let kind = match p.kind {
-        PoolKind::Reserved => "reserved",
-        PoolKind::OnDemand => "on-demand",
-        PoolKind::Spot => "spot",
-        PoolKind::Owned => "owned",
-    };
-    // The price's name when it is not the kind's own (reserved_3y), else the kind.
-    let mut l = match s.gpu_prices.get(p.price) {
-        Some((name, _)) if *name != kind.replace('-', "_") && !name.contains(' ') => {
-            if name.starts_with(&kind.replace('-', "_")) {
-                name.clone()
-            } else {
-                format!("{kind} {name}")
-            }
-        }
-        _ => kind.to_owned(),
-    };
-    let mut notes = Vec::new();
-    if let Some(t) = p.term_hours.filter(|_| p.kind == PoolKind::Reserved) {
-        notes.push(format!("{}y term", t / 8760));
-    }
-    if let Some(i) = &p.instance {
-        notes.push(i.unit_name());
-    }
-    if p.model != 0 {
-        notes.push(s.model_of(p.model).name.clone());
-    }
-    if !notes.is_empty() {
-        l.push_str(&format!(" ({})", notes.join(", ")));
-    }
-    l
 }
 
 /// `template` with `units` purchasable units (a ceiling for on-demand).
@@ -250,21 +219,15 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
                 if parts.iter().all(|x| x.is_none()) {
                     continue;
                 }
-                let pools: Vec<Pool> = parts
+                let (labels, pools): (Vec<&String>, Vec<Pool>) = parts
                     .iter()
-                    .filter_map(|x| x.as_ref().map(|(_, p, n)| sized(p, *n)))
-                    .collect();
-                let name = parts
+                    .filter_map(|x| x.as_ref().map(|(l, p, n)| (l, sized(p, *n))))
+                    .unzip();
+                // Scenario::fleet_label of the pools, from their options' labels.
+                let name = labels
                     .iter()
-                    .filter_map(|x| {
-                        x.as_ref().map(|(l, p, n)| {
-                            if p.kind == PoolKind::OnDemand {
-                                format!("{l} ≤{n}")
-                            } else {
-                                format!("{l} ×{n}")
-                            }
-                        })
-                    })
+                    .zip(&pools)
+                    .map(|(l, p)| format!("{l} {}", p.count_label()))
                     .collect::<Vec<_>>()
                     .join(" + ");
                 let part =

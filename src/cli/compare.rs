@@ -35,6 +35,7 @@ pub(super) fn ending(
         report::parquet::sensitivity_frame(&sens)?,
     ));
     text.push(terminal::compare_table(&c));
+    text.extend(terminal::pools(s));
     text.push(terminal::sensitivity_lines(&sens));
     text.push(if size {
         format!(

@@ -255,6 +255,8 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         trial_range: [range.start, range.end],
         shard,
         scenario_toml: s.source_text.clone(),
+        pools: report::pool_rows(&s),
+        pools_model: s.models_line(),
         scenario: s.clone(),
     };
     let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
@@ -360,6 +362,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let (summary, dir) = files.finish(&names, &run_json, &meta, extra, want_report)?;
     if plain_run {
         text.push(terminal::summary_table(&s, &summary));
+        text.extend(terminal::pools(&s));
         text.extend(terminal::commitments(&s, &summary));
         text.extend(s.omissions_line());
         text.extend(terminal::headline(&s, &summary));

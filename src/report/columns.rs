@@ -45,7 +45,11 @@ pub const TRIAL_KEYS: &[(&str, &str, &str)] = &[
         "UInt64",
         "trial index (its random streams depend only on the seed and this index)",
     ),
-    ("strategy", "String", "strategy name, as in the scenario"),
+    (
+        "strategy",
+        "String",
+        "strategy name, as in the scenario (`size`: the strategy and its size, `owned-1 ×2`; `plan`: the candidate, named by its pools)",
+    ),
     (
         "self_host_cheaper",
         "Boolean",
@@ -557,12 +561,12 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "candidate",
         "String",
-        "the candidate fleet, named by its parts (e.g. `reserved ×2 + on-demand ≤4`), or `buy nothing (API)`",
+        "the candidate fleet, named by its pools and counts (e.g. `owned 8×H100 server ×1 + on-demand aws/p5.48xlarge (8×H100) ≤4`), or `buy nothing (API)`",
     ),
     (
         "committed_option",
         "String",
-        "the reserved or owned pool it buys (a pool of the scenario); null if none",
+        "the reserved or owned pool it buys (a pool of the scenario), by its label: kind, unit with its GPUs (e.g. `owned 8×H100 server`, `reserved 4×H100 replica`), and the model in brackets when the scenario's pools serve several; null if none",
     ),
     (
         "committed_units",
@@ -572,14 +576,18 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "on_demand_option",
         "String",
-        "the on-demand pool; null if none",
+        "the on-demand pool, by its label (e.g. `on-demand aws/p5.48xlarge (8×H100)`); null if none",
     ),
     (
         "on_demand_max_units",
         "UInt32",
         "on-demand ceiling, units; 0 if none",
     ),
-    ("spot_option", "String", "the spot pool; null if none"),
+    (
+        "spot_option",
+        "String",
+        "the spot pool, by its label; null if none",
+    ),
     ("spot_units", "UInt32", "spot units; 0 if none"),
     (
         "api",
@@ -807,7 +815,11 @@ pub fn schema_markdown() -> String {
          warnings in `scenario.warnings`, shown as the report's Notes), the scenario file as given \
          (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, the \
          command (`command`, and `argv` as given), and for `size` and `plan` the `constraints` and the \
-         `recommendation` in words.\n",
+         `recommendation` in words. `pools` names every pool of the strategies run, one object each: `strategy`, \
+         `pool` (its name in the scenario), `label` (e.g. `owned 8×H100 server`), `count` (`×2`, `≤4`, `1–3`), \
+         `kind` (with a price of its own and a reserved term), `unit`, `replicas_per_unit`, `gpus_per_replica`, \
+         `gpu`, `model`, `precision` (null when the profile does not say) and `profile`; `pools_model` is the line \
+         \"Every pool serves …\" when the scenario's profiles serve one model (else null: each label names its model).\n",
     );
     s
 }

@@ -67,10 +67,71 @@ pub struct RunInfo {
     pub recommendation: Option<String>,
     /// The constraints of `size` and `plan`.
     pub constraints: Option<serde_json::Value>,
+    /// Every pool of every strategy run, named (`report.html`'s pools table).
+    pub pools: Vec<PoolRow>,
+    /// "Every pool serves …" when the scenario's profiles serve one model
+    /// ([`Scenario::models_line`]).
+    pub pools_model: Option<String>,
     /// The validated scenario.
     pub scenario: Scenario,
     /// The scenario file as given.
     pub scenario_toml: String,
+}
+
+/// One pool of a strategy as reports name it: what it buys and serves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolRow {
+    /// The strategy it belongs to.
+    pub strategy: String,
+    /// The pool's name in the scenario (`reserved0` when it gives none).
+    pub pool: String,
+    /// Its label ([`Scenario::pool_label`]), e.g. `owned 8×H100 server`.
+    pub label: String,
+    /// Its counts ([`crate::scenario::Pool::count_label`]): `×2`, `≤4`, `1–3`.
+    pub count: String,
+    /// How it is bought ([`Scenario::pool_terms`]): `reserved`,
+    /// `on-demand`, `spot` or `owned`, with a price of its own and a
+    /// reserved term (`reserved (aws_reserved_1y, 1y term)`).
+    pub kind: String,
+    /// One purchasable unit ([`Scenario::unit_label`]).
+    pub unit: String,
+    /// Replicas one unit holds.
+    pub replicas_per_unit: u32,
+    /// GPUs of one replica.
+    pub gpus_per_replica: u32,
+    /// The GPU's short name (`H100`).
+    pub gpu: String,
+    /// The model served ([`crate::scenario::Model::model_name`]).
+    pub model: String,
+    /// The weights' format (`FP8`), when the profile says it.
+    pub precision: Option<String>,
+    /// The model profile.
+    pub profile: String,
+}
+
+/// The pools of `s`'s strategies, strategy by strategy.
+pub fn pool_rows(s: &Scenario) -> Vec<PoolRow> {
+    let mut rows = Vec::new();
+    for st in &s.strategies {
+        for p in &st.pools {
+            let m = s.model_of(p.model);
+            rows.push(PoolRow {
+                strategy: st.name.clone(),
+                pool: p.name.clone(),
+                label: s.pool_label(p),
+                count: p.count_label(),
+                kind: s.pool_terms(p),
+                unit: s.unit_label(p),
+                replicas_per_unit: p.instance.as_ref().map_or(1, |i| i.replicas),
+                gpus_per_replica: m.gpus_per_replica,
+                gpu: m.gpu_name(),
+                model: m.model_name(),
+                precision: m.precision().map(str::to_owned),
+                profile: m.name.clone(),
+            });
+        }
+    }
+    rows
 }
 
 /// One row of `summary.parquet`.

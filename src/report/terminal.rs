@@ -112,6 +112,28 @@ pub fn headline(s: &Scenario, rows: &[SummaryRow]) -> Option<String> {
     Some(line)
 }
 
+/// What each strategy buys, under its table: its pools with their GPUs and
+/// counts (for strategies whose name does not already say so, as `plan`'s
+/// candidates' do), and the model every pool serves when there is one
+/// (else each label names its model).
+pub fn pools(s: &Scenario) -> Vec<String> {
+    let lines: Vec<String> = s
+        .strategies
+        .iter()
+        .filter(|st| !st.pools.is_empty())
+        .filter_map(|st| {
+            let fleet = s.fleet_label(&st.pools);
+            (fleet != st.name).then(|| format!("  {}: {fleet}", st.name))
+        })
+        .collect();
+    let mut out = Vec::new();
+    if !lines.is_empty() {
+        out.push(format!("Pools:\n{}", lines.join("\n")));
+    }
+    out.extend(s.models_line());
+    out
+}
+
 /// One line per strategy whose commitments outlast the horizon: what is
 /// still owed, and the committed total beside the horizon's cost.
 pub fn commitments(s: &Scenario, rows: &[SummaryRow]) -> Vec<String> {

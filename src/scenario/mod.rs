@@ -11,6 +11,7 @@ pub mod decode;
 mod demand;
 mod fleet;
 mod hardware;
+mod names;
 pub mod profile;
 pub mod purchase;
 pub mod raw;
@@ -165,8 +166,12 @@ pub enum PoolKind {
 /// gpus)` instances of one replica.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceShape {
-    /// Catalog name (`aws/p5.48xlarge`), or `N-GPU node` for an explicit size.
+    /// Catalog name (`aws/p5.48xlarge`), or `N-GPU node` for an explicit
+    /// size (also the name of an owned pool's random streams; reports name
+    /// the unit by [`InstanceShape::unit_name`]).
     pub name: String,
+    /// Whether the instance is a GPU catalog row (else an explicit size).
+    pub catalog: bool,
     /// GPUs in one instance.
     pub gpus: u32,
     /// Replicas one unit holds: `gpus / gpus_per_replica` rounded down, or

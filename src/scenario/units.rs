@@ -8,13 +8,21 @@ use super::*;
 use crate::gpu_catalog::Instance;
 
 impl InstanceShape {
-    /// The unit's name for reports: the instance (`aws/p5.48xlarge`), or
-    /// `2 × aws/p5.48xlarge` when one replica spans two of them.
-    pub fn unit_name(&self) -> String {
-        if self.instances > 1 {
-            format!("{} × {}", self.instances, self.name)
-        } else {
-            self.name.clone()
+    /// The unit's name for reports, naming its GPUs (`gpu`, e.g. `H100`):
+    /// a catalog instance keeps its key (`aws/p5.48xlarge (8×H100)`), an
+    /// explicit size is a server (`8×H100 server`), or a rack from 32 GPUs
+    /// (`72×GB200 rack`); a replica over two
+    /// instances is `2 × aws/p5.48xlarge (8×H100 each)` or
+    /// `2 × 8×H100 servers`.
+    pub fn unit_name(&self, gpu: &str) -> String {
+        let gpus = format!("{}×{gpu}", self.gpus);
+        // 32 GPUs and more in one node are a rack (GB200 NVL72: 72).
+        let node = if self.gpus >= 32 { "rack" } else { "server" };
+        match (self.catalog, self.instances) {
+            (true, 1) => format!("{} ({gpus})", self.name),
+            (true, k) => format!("{k} × {} ({gpus} each)", self.name),
+            (false, 1) => format!("{gpus} {node}"),
+            (false, k) => format!("{k} × {gpus} {node}s"),
         }
     }
 
@@ -36,7 +44,10 @@ impl Validator<'_> {
         n: u32,
         g: u32,
     ) -> InstanceShape {
+        // The name is also the random streams' (owned pools): kept as it
+        // was when reports named units by it.
         let name = row.map_or_else(|| format!("{n}-GPU node"), Instance::key);
+        let catalog = row.is_some();
         let per = n / g;
         if per > 0 {
             if n % g != 0 {
@@ -47,6 +58,7 @@ impl Validator<'_> {
             }
             return InstanceShape {
                 name,
+                catalog,
                 gpus: n,
                 replicas: per,
                 instances: 1,
@@ -61,6 +73,7 @@ impl Validator<'_> {
         }
         InstanceShape {
             name,
+            catalog,
             gpus: n,
             replicas: 1,
             instances: k,

@@ -56,6 +56,19 @@ impl Dtype {
         })
     }
 
+    /// Its name in reports, upper case as model cards write it (`MXFP4`, `FP8`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Dtype::Nvfp4 => "NVFP4",
+            Dtype::Mxfp4 => "MXFP4",
+            Dtype::Fp8 => "FP8",
+            Dtype::Int8 => "INT8",
+            Dtype::Int4 => "INT4",
+            Dtype::Bf16 => "BF16",
+            Dtype::Fp16 => "FP16",
+        }
+    }
+
     /// Bytes per value, block scales included.
     pub fn bytes(self) -> f64 {
         match self {

@@ -11,6 +11,7 @@ mod decode_table;
 mod fleets;
 mod integration;
 mod multinode;
+mod names;
 mod plan;
 mod properties;
 mod purchase;

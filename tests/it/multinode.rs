@@ -322,7 +322,7 @@ fn plan_counts_whole_replicas() {
     for (n, c) in (1..).zip(&fleets) {
         let (label, units) = c.committed.clone().unwrap();
         assert_eq!(units, n);
-        assert!(label.contains("2 × 8-GPU node"), "{label}");
+        assert_eq!(label, "reserved 2 × 8×H100 servers");
         let p = &c.strategy.pools[0];
         assert_eq!((p.replicas, p.unit_paid_gpus), (n, 16.0));
     }
@@ -375,7 +375,7 @@ fn commands_run_a_multinode_scenario() {
         (
             "plan",
             vec!["--max-committed", "2"],
-            "reserved (2 × 8-GPU node) ×1",
+            "reserved 2 × 8×H100 servers ×1",
         ),
     ] {
         let out_dir = d.path().join(cmd);
@@ -502,6 +502,14 @@ instances = 2
             text.contains("owned-nvl72") && text.contains("h200-pairs"),
             "{cmd}: {text}"
         );
+        // Each pool named by its unit's GPUs and, the profiles serving
+        // two formats of DeepSeek-R1, by its model.
+        for want in [
+            "owned-nvl72: owned 72×GB200 rack [deepseek-r1 NVFP4] ×1",
+            "h200-pairs: reserved 2 × 8×H200 servers [deepseek-r1 FP8] ×1",
+        ] {
+            assert!(text.contains(want), "{cmd}: no `{want}` in\n{text}");
+        }
         let info: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(run_dir(&out_dir).join("run.json")).unwrap(),
         )

@@ -78,10 +78,10 @@ fn finds_the_closed_form_best_fleet() {
     assert_eq!(
         names,
         [
-            "reserved ×1",
-            "reserved ×2",
-            "reserved ×3",
-            "reserved ×4",
+            "reserved 4×H100 replica ×1",
+            "reserved 4×H100 replica ×2",
+            "reserved 4×H100 replica ×3",
+            "reserved 4×H100 replica ×4",
             "buy nothing (api)"
         ]
     );
@@ -97,10 +97,13 @@ fn finds_the_closed_form_best_fleet() {
         );
     }
     let pick = p.pick.unwrap();
-    assert_eq!(p.rows[pick].candidate.strategy.name, "reserved ×3");
+    assert_eq!(
+        p.rows[pick].candidate.strategy.name,
+        "reserved 4×H100 replica ×3"
+    );
     assert_eq!(
         p.rows[pick].candidate.committed,
-        Some(("reserved".into(), 3))
+        Some(("reserved 4×H100 replica".into(), 3))
     );
 }
 

@@ -366,6 +366,7 @@ pub fn render(dir: &Path) -> Result<String> {
     recommendation_section(&run, &mut body)?;
     headline_table(&run, &mut body);
     commitments_note(&run, &mut body);
+    pools_section(&run, &mut body);
     seed_section(&run, &mut body);
     compare_section(&run, &mut body)?;
     regret_map_chart(&run, &mut body)?;

@@ -50,6 +50,43 @@ pub(super) fn headline_table(run: &Run, out: &mut String) {
     out.push_str("</table>\n");
 }
 
+/// What each strategy's pools buy and serve (run.json's `pools`; run
+/// folders older than it have none and get no table), and the model every
+/// pool serves when there is one.
+pub(super) fn pools_section(run: &Run, out: &mut String) {
+    let Some(rows) = run.info["pools"].as_array().filter(|r| !r.is_empty()) else {
+        return;
+    };
+    let note = match run.info["pools_model"].as_str() {
+        Some(line) => format!(" {}", esc(line)),
+        None => " The pools serve different models (a fleet's name gives each pool's in brackets)."
+            .into(),
+    };
+    let _ = writeln!(
+        out,
+        "<h2>The pools</h2>\n<p>What each strategy buys: a unit is what is bought at a time (an instance, a server, or a replica), counted in units (×units, + spares) or, on demand, up to a ceiling (≤ceiling, or floor–ceiling).{note}</p>\n<table>\n<tr><th>strategy</th><th>pool</th><th>kind</th><th>unit</th><th>count</th><th>replicas per unit</th><th>GPUs per replica</th><th>GPU</th><th>model</th><th>precision</th><th>profile</th></tr>"
+    );
+    let text = |r: &serde_json::Value, k: &str| esc(r[k].as_str().unwrap_or("—"));
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(r, "strategy"),
+            text(r, "pool"),
+            text(r, "kind"),
+            text(r, "unit"),
+            text(r, "count"),
+            r["replicas_per_unit"],
+            r["gpus_per_replica"],
+            text(r, "gpu"),
+            text(r, "model"),
+            text(r, "precision"),
+            text(r, "profile"),
+        );
+    }
+    out.push_str("</table>\n");
+}
+
 /// The recommendation of `plan` or `size` (run.json), first on the page,
 /// and for `plan` the frontier chart and the candidates on it.
 pub(super) fn recommendation_section(run: &Run, out: &mut String) -> Result<()> {
