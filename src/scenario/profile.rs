@@ -37,6 +37,14 @@ pub const BUILTIN_MODELS: &[(&str, &str)] = &[
         include_str!("../../models/gpt-oss-120b-mxfp4-b200.toml"),
     ),
     (
+        "gpt-oss-120b-mxfp4-h200",
+        include_str!("../../models/gpt-oss-120b-mxfp4-h200.toml"),
+    ),
+    (
+        "gpt-oss-120b-mxfp4-mi355x",
+        include_str!("../../models/gpt-oss-120b-mxfp4-mi355x.toml"),
+    ),
+    (
         "deepseek-r1-fp4-b200",
         include_str!("../../models/deepseek-r1-fp4-b200.toml"),
     ),

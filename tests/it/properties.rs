@@ -277,6 +277,7 @@ fn shipped_scenarios_replay_as_the_hourly_reference() {
         "fitted-2027",
         "h100-vs-h200",
         "buy-or-rent-2027",
+        "nextgen-2027",
     ] {
         let s = scenario::load(format!("scenarios/{name}.toml").as_ref()).unwrap();
         replay_matches_reference(&s, 3, 40).unwrap();

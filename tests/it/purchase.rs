@@ -6,6 +6,10 @@
 use capsim::engine::Engine;
 use capsim::scenario::{self, Scenario};
 
+use polars::prelude::*;
+
+use crate::common::{capsim, run_dir, stderr_of};
+
 /// aws/p6-b200.48xlarge in us-east-1, USD per instance-hour (data/gpu_instances.csv).
 const P6_B200: f64 = 113.9328;
 
@@ -235,4 +239,64 @@ fn a_server_preset_must_fit_the_pool() {
         "{:?}",
         same.warnings
     );
+}
+
+/// The shipped next-generation scenario plans from the docs' command: its
+/// page names a decision, every self-hosted option by GPU (H200, B200,
+/// MI355X) in plan.parquet, and the hosted API whose cache share is not
+/// discounted, on stderr and in the report's notes.
+#[test]
+fn the_nextgen_scenario_plans_a_readable_decision() {
+    let out = tempfile::tempdir().unwrap();
+    let a = capsim()
+        .args([
+            "plan",
+            "scenarios/nextgen-2027.toml",
+            "--trials",
+            "200",
+            "-q",
+            "--report",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("deepinfra-gpt-oss-120b") && err.contains("full input price"),
+        "{err}"
+    );
+    let dir = run_dir(out.path());
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        page.contains("The recommendation"),
+        "no recommendation section"
+    );
+    assert!(
+        page.contains("full input price"),
+        "the cache note is in the report"
+    );
+    let file = std::fs::File::open(dir.join("plan.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let names: Vec<String> = df
+        .column("candidate")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    for unit in [
+        "owned 8×H200 server",
+        "owned 8×B200 server",
+        "owned 8×MI355X server",
+        "aws/p6-b200.48xlarge (8×B200)",
+        "oci/BM.GPU.MI355X.8 (8×MI355X)",
+    ] {
+        assert!(
+            names.iter().any(|n| n.contains(unit)),
+            "no candidate with {unit}: {names:?}"
+        );
+    }
 }
