@@ -126,13 +126,28 @@ pub struct PoolPrice {
 }
 
 impl PoolPrice {
-    /// The price per slot-hour in a month starting at hour `first` of a pool
-    /// whose first term lasts `term_hours`.
+    /// The price per slot-hour in hour `hour` of a pool whose first term
+    /// lasts `term_hours`.
     #[inline]
-    pub fn at(&self, term_hours: Option<u32>, first: usize) -> f64 {
+    pub fn at(&self, term_hours: Option<u32>, hour: usize) -> f64 {
         match term_hours {
-            Some(t) if first >= t as usize => self.renewed_usd_per_unit_hour,
+            Some(t) if hour >= t as usize => self.renewed_usd_per_unit_hour,
             _ => self.usd_per_unit_hour,
+        }
+    }
+
+    /// The mean price per slot-hour over hours `first .. first + hours` of a
+    /// pool whose first term lasts `term_hours`, each hour at the term in
+    /// force in it (a pool with a term pays every slot every hour, so its
+    /// paid hours are spread evenly over the span).
+    #[inline]
+    pub fn over(&self, term_hours: Option<u32>, first: usize, hours: usize) -> f64 {
+        match term_hours {
+            Some(t) if first < t as usize && first + hours > t as usize => {
+                let before = (t as usize - first) as f64 / hours as f64;
+                before * self.usd_per_unit_hour + (1.0 - before) * self.renewed_usd_per_unit_hour
+            }
+            _ => self.at(term_hours, first),
         }
     }
 }
@@ -292,8 +307,14 @@ impl OwnedDraws {
         let c = &self.cost;
         let energy = self.pue.draw(trial) * self.kwh.draw(trial);
         let (load, idle) = (self.load.draw(trial), self.idle.draw(trial));
-        let amortisation = self.purchase.draw(trial) * level * (1.0 - c.residual_fraction)
-            / (c.amortisation_years * 8760.0);
+        // Over the whole hours of the period (`term_hours`), so that the hours
+        // charged and the hours owed after the horizon add up to the
+        // depreciable cost exactly.
+        let period_hours = pool
+            .term_hours
+            .map_or(c.amortisation_years * 8760.0, f64::from);
+        let amortisation =
+            self.purchase.draw(trial) * level * (1.0 - c.residual_fraction) / period_hours;
         let running = self.colo.draw(trial) * 12.0 / 8760.0 + idle * energy;
         PoolPrice {
             usd_per_unit_hour: (amortisation + running) / per_node,

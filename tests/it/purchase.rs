@@ -300,3 +300,115 @@ fn the_nextgen_scenario_plans_a_readable_decision() {
         );
     }
 }
+
+/// A scenario of one pool (`pool`) over `horizon` hours from `start`, with
+/// no failures: every slot of a reserved or owned pool is paid every hour.
+fn one_pool(start: &str, horizon: u32, pool: &str) -> Scenario {
+    parse(&format!(
+        r#"name = "t"
+[run]
+trials = 1
+horizon_hours = {horizon}
+start = {start}
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = 1e9
+[api]
+model = "gpt-4o"
+[gpu_prices]
+signed = 3.0
+renewed = 2.2
+[[strategy]]
+name = "s"
+[[strategy.pool]]
+{pool}
+"#
+    ))
+    .unwrap()
+    .deterministic()
+}
+
+/// The first strategy's (GPU cost, committed after the horizon) in trial 0.
+fn charged_and_owed(s: &Scenario) -> (f64, f64) {
+    let run = Engine::new(s, s.seed).run(0..1, &|| {});
+    let t = &run[0].strategies[0];
+    (t.total.gpu_cost, t.committed_after_horizon)
+}
+
+fn a_start() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    (2026i32..=2029, 1u32..=12, 1u32..=28).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Owned amortisation is charged hour by hour: whatever the period
+    /// (ending mid-month, after a leap year, shorter or longer than the
+    /// horizon) and the start, amortisation charged + amortisation owed
+    /// after the horizon = purchase × (1 − residual), to 1e-9.
+    #[test]
+    fn amortisation_charged_and_owed_is_the_depreciable_cost(
+        quarter_years in 2u32..=59,
+        horizon in 1u32..=87_840,
+        start in a_start(),
+    ) {
+        let years = f64::from(quarter_years) / 4.0 + 0.013;
+        let s = one_pool(&start, horizon, &format!(
+            "kind = \"owned\"\ngpus_per_instance = 4\ninstances = 1\npurchase_usd = 280000\nresidual_fraction = 0.1\namortisation_years = {years}\npower_kw_load = 0\nusd_per_kwh = 0"
+        ));
+        let (charged, owed) = charged_and_owed(&s);
+        let want = 280_000.0 * 0.9;
+        proptest::prop_assert!(
+            (charged + owed - want).abs() <= 1e-9 * want,
+            "{years} years, {horizon} h from {start}: {charged} + {owed} vs {want}"
+        );
+    }
+
+    /// A reserved term is priced hour by hour: each hour at the price of the
+    /// term in force (the first at signing, renewals at `renewal_price`), so
+    /// charged + owed after the horizon = the first term at the signing price
+    /// + every renewal started within the horizon at the renewal price.
+    #[test]
+    fn reserved_terms_are_paid_hour_by_hour(
+        term in proptest::sample::select(vec![1u32, 3]),
+        horizon in 1u32..=87_840,
+        start in a_start(),
+    ) {
+        let s = one_pool(&start, horizon, &format!(
+            "kind = \"reserved\"\nreplicas = 1\nprice = \"signed\"\nterm_years = {term}\nrenewal_price = \"renewed\""
+        ));
+        let (charged, owed) = charged_and_owed(&s);
+        let t = f64::from(term * 8760);
+        let terms = (f64::from(horizon) / t).ceil();
+        let want = 4.0 * (3.0 * t + 2.2 * t * (terms - 1.0));
+        proptest::prop_assert!(
+            (charged + owed - want).abs() <= 1e-9 * want,
+            "{term}y, {horizon} h from {start}: {charged} + {owed} vs {want}"
+        );
+    }
+}
+
+/// The issue's three cases, by hand: a $280,000 server (depreciable
+/// $252,000) amortised over 0.5, 1.5 and 4 years in horizons of 1, 2 and 5
+/// years is charged its hours' share and owes the rest, exactly.
+#[test]
+fn amortisation_ending_mid_month_is_charged_by_the_hour() {
+    for (years, horizon_years) in [(0.5, 1), (1.5, 2), (4.0, 5)] {
+        let horizon = horizon_years * 8760;
+        let s = one_pool(
+            "2027-01-01",
+            horizon,
+            &format!(
+                "kind = \"owned\"\ngpus_per_instance = 4\ninstances = 1\npurchase_usd = 280000\nresidual_fraction = 0.1\namortisation_years = {years}\npower_kw_load = 0\nusd_per_kwh = 0"
+            ),
+        );
+        let (charged, owed) = charged_and_owed(&s);
+        assert!(
+            (charged - 252_000.0).abs() < 1e-6,
+            "{years} over {horizon_years}: {charged}"
+        );
+        assert_eq!(owed, 0.0);
+    }
+}

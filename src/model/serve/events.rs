@@ -452,13 +452,7 @@ pub fn simulate_any(
             q.drifted_paid = 0.0;
         }
         // (close_fleet_month, with the paid hours read in place: no copy.)
-        m.gpu_cost += month_gpu_cost(
-            st,
-            &p.pool_prices[si],
-            &out.paid_hours[start..],
-            month.first_hour,
-            &m,
-        );
+        m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], &out.paid_hours[start..], month, &m);
         close_month(
             &mut out,
             m,

@@ -209,19 +209,20 @@ fn replica_capacity(p: &TrialParams, pool: &scenario::Pool) -> f64 {
 }
 
 /// A month's GPU cost of strategy `si` from its pools' paid slot-hours (Σ
-/// paid × drift) in pool order: each pool's price in the month (a renewed
-/// term's after the first), then owned pools' power above idle in
-/// proportion to the month's utilization (served / paid capacity).
+/// paid × drift) in pool order: each pool's price hour by hour (a reserved
+/// term's or an amortisation period's end may fall inside the month; the
+/// hours after it are at the renewed price), then owned pools' power above
+/// idle in proportion to the month's utilization (served / paid capacity).
 fn month_gpu_cost(
     st: &Strategy,
     prices: &[super::params::PoolPrice],
     paid: &[f64],
-    first_hour: usize,
+    month: &Month,
     m: &Tally,
 ) -> f64 {
     let mut cost = 0.0;
     for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
-        cost += pp.at(pool.term_hours, first_hour) * hours;
+        cost += pp.over(pool.term_hours, month.first_hour, month.hours) * hours;
     }
     for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
         if pool.kind == PoolKind::Owned && pp.load_usd_per_unit_hour > 0.0 && m.paid_capacity > 0.0
@@ -334,7 +335,7 @@ fn close_fleet_month(
     overhead_per_hour: f64,
     api_only: &mut f64,
 ) {
-    m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], paid, month.first_hour, &m);
+    m.gpu_cost += month_gpu_cost(st, &p.pool_prices[si], paid, month, &m);
     close_month(out, m, month, (p, st.api), overhead_per_hour, api_only);
 }
 
