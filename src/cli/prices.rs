@@ -39,13 +39,19 @@ pub(super) fn prices(
     if show_gpu {
         let all = gpu_catalog::parse(&gpu_text, &cloud).with_context(|| gpu_origin.clone())?;
         let want = gpu.unwrap_or("").to_lowercase();
+        // A GPU's own name picks its rows only (`H200` is not `GH200`,
+        // `B200` not `GB200`); anything else matches the start of a GPU's
+        // name or part of an instance type.
+        let exact = all.iter().any(|i| i.accelerator.to_lowercase() == want);
         let rows: Vec<&gpu_catalog::Instance> = all
             .iter()
             .filter(|i| {
+                let acc = i.accelerator.to_lowercase();
                 want.is_empty()
-                    || i.accelerator.to_lowercase() == want
-                    || i.accelerator.to_lowercase().starts_with(&want)
-                    || i.instance_type.to_lowercase().contains(&want)
+                    || acc == want
+                    || (!exact
+                        && (acc.starts_with(&want)
+                            || i.instance_type.to_lowercase().contains(&want)))
             })
             .collect();
         anyhow::ensure!(

@@ -340,8 +340,12 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
                 &names,
                 &mut extra,
             )?;
-            let words = terminal::plan_recommendation(plan);
-            text.push(terminal::plan_table(plan));
+            let mut words = terminal::plan_recommendation(plan);
+            if let Some(per_gpu) = terminal::per_gpu_sentence(plan, &s) {
+                words.push(' ');
+                words.push_str(&per_gpu);
+            }
+            text.push(terminal::plan_table(plan, &s));
             text.push(words.clone());
             info.recommendation = Some(words);
         }

@@ -30,7 +30,7 @@ pub fn summary_table(s: &Scenario, rows: &[SummaryRow]) -> String {
         format!("{span} cost, mean [95% CI]"),
         "P5 – P95".into(),
         "$/M tokens [95% CI]".into(),
-        "P(cheaper than API)".into(),
+        format!("P(cheaper than {})", s.compared_api()),
         "utilization".into(),
         // With latency targets, capacity is what meets them: an hour short
         // of it is an hour the targets could not be met.
@@ -388,9 +388,76 @@ pub fn recommendation(
     }
 }
 
+/// For each GPU that candidates run on alone, the feasible candidate of
+/// least mean cost, cheapest first; candidates
+/// evaluated on every trial before those dropped after a first round.
+pub fn best_per_gpu(p: &crate::plan::Plan, s: &Scenario) -> Vec<(String, usize)> {
+    let mut best: Vec<(String, usize)> = Vec::new();
+    for (i, r) in p.rows.iter().enumerate() {
+        if !r.feasible() || r.candidate.buys_nothing() {
+            continue;
+        }
+        let mut gpus: Vec<String> = r
+            .candidate
+            .strategy
+            .pools
+            .iter()
+            .map(|pool| match pool.model {
+                0 => s.model.gpu_name(),
+                k => s.pool_models[k - 1].gpu_name(),
+            })
+            .collect();
+        gpus.sort();
+        gpus.dedup();
+        if gpus.len() != 1 {
+            continue; // a fleet of two GPUs is no GPU's best
+        }
+        let key = gpus.remove(0);
+        // Evaluated on every trial first, then the lower mean.
+        let rank = |j: usize| (u8::from(p.rows[j].trials < p.trials), p.rows[j].cost.mean);
+        match best.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, j)) if rank(i).partial_cmp(&rank(*j)) == Some(std::cmp::Ordering::Less) => {
+                *j = i
+            }
+            Some(_) => {}
+            None => best.push((key, i)),
+        }
+    }
+    best.sort_by(|a, b| p.rows[a.1].cost.mean.total_cmp(&p.rows[b.1].cost.mean));
+    best
+}
+
+/// One sentence naming the best candidate of each GPU (when the plan's
+/// candidates run on more than one), with its mean cost and hours short.
+pub fn per_gpu_sentence(p: &crate::plan::Plan, s: &Scenario) -> Option<String> {
+    let best = best_per_gpu(p, s);
+    (best.len() > 1).then(|| {
+        let items: Vec<String> = best
+            .iter()
+            .map(|(gpu, i)| {
+                let r = &p.rows[*i];
+                let short = r
+                    .hours_short_per_year
+                    .filter(|h| *h >= 0.5)
+                    .map_or(String::new(), |h| format!(", {h:.0} hours short a year"));
+                format!(
+                    "{gpu}: {}, {}{short}",
+                    r.candidate.strategy.name,
+                    usd(r.cost.mean)
+                )
+            })
+            .collect();
+        format!(
+            "The cheapest feasible fleet on each GPU, by mean cost over the horizon: {}.",
+            items.join("; ")
+        )
+    })
+}
+
 /// The plan's candidates worth reading: the frontier, the pick, the
-/// runner-up and the baselines, cheapest first, with the rest counted.
-pub fn plan_table(p: &crate::plan::Plan) -> String {
+/// runner-up, the baselines and the cheapest feasible fleet on each GPU,
+/// cheapest first, with the rest counted.
+pub fn plan_table(p: &crate::plan::Plan, s: &Scenario) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -412,7 +479,10 @@ pub fn plan_table(p: &crate::plan::Plan) -> String {
                 || p.cheapest == i
                 || r.candidate.buys_nothing()
         })
+        .chain(best_per_gpu(p, s).into_iter().map(|(_, i)| i))
         .collect();
+    shown.sort_unstable();
+    shown.dedup();
     shown.sort_by(|&a, &b| p.rows[a].cost.mean.total_cmp(&p.rows[b].cost.mean));
     for &i in &shown {
         let r = &p.rows[i];
@@ -455,7 +525,7 @@ pub fn plan_table(p: &crate::plan::Plan) -> String {
         None => String::new(),
     };
     format!(
-        "{t}\n→ recommended, · on the frontier of mean cost against CVaR95. {} candidates on {} trials{rounds}.",
+        "{t}\n→ recommended, · on the frontier of mean cost against CVaR95; the other rows are the cheapest feasible fleet on each GPU and buying nothing. {} candidates on {} trials{rounds}.",
         p.rows.len(),
         thousands(p.trials as u64)
     )
@@ -526,15 +596,34 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
                 b.candidate.strategy.name
             ));
         } else {
+            // The interval is of the same signed gap the sentence states
+            // (cheaper by x: x's interval), and a gap whose interval holds 0
+            // is not called cheaper or dearer.
+            let (word, lo, hi) = if d.mean <= 0.0 {
+                ("cheaper", -d.ci95_high, -d.ci95_low)
+            } else {
+                ("dearer", d.ci95_low, d.ci95_high)
+            };
+            let gap = if lo <= 0.0 {
+                format!(
+                    "within the noise of it: {} {word} on average, 95% CI of the gap {} – {}",
+                    usd(d.mean.abs()),
+                    usd(lo),
+                    usd(hi)
+                )
+            } else {
+                format!(
+                    "{} {word} (95% CI {} – {})",
+                    usd(d.mean.abs()),
+                    usd(lo),
+                    usd(hi)
+                )
+            };
             text.push_str(&format!(
-            ". Against the next feasible candidate, {}, it is {} {} on the same trials (95% CI {} – {}), lower in {:.0}% of them",
-            b.candidate.strategy.name,
-            usd(d.mean.abs()),
-            if d.mean <= 0.0 { "cheaper" } else { "dearer" },
-            usd(d.ci95_low),
-            usd(d.ci95_high),
-            100.0 * p.prob_pick_cheaper.unwrap_or(f64::NAN)
-        ));
+                ". Against the next feasible candidate, {}, it is {gap} on the same trials, lower in {:.0}% of them",
+                b.candidate.strategy.name,
+                100.0 * p.prob_pick_cheaper.unwrap_or(f64::NAN)
+            ));
         }
     }
     let feasible = p.rows.iter().filter(|x| x.feasible()).count();

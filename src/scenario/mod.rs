@@ -253,6 +253,37 @@ pub struct Pool {
     pub interruption_hours: Dist,
 }
 
+/// The API that "P(cheaper than …)" and break-even compare self-hosting
+/// with, for headers: "API" with one API alternative; the API every
+/// strategy with GPUs spills to, by name, when there are several; "its API"
+/// when those strategies spill to different ones.
+pub fn compared_api(apis: &[&str], fleets_api: impl IntoIterator<Item = usize>) -> String {
+    if apis.len() < 2 {
+        return "API".into();
+    }
+    let mut used: Vec<usize> = fleets_api.into_iter().collect();
+    used.sort_unstable();
+    used.dedup();
+    match used.as_slice() {
+        [one] => apis.get(*one).map_or("API".into(), |a| (*a).to_owned()),
+        _ => "its API".into(),
+    }
+}
+
+impl Scenario {
+    /// [`compared_api`] of this scenario.
+    pub fn compared_api(&self) -> String {
+        let names: Vec<&str> = self.apis.iter().map(|a| a.name.as_str()).collect();
+        compared_api(
+            &names,
+            self.strategies
+                .iter()
+                .filter(|st| !st.pools.is_empty())
+                .map(|st| st.api),
+        )
+    }
+}
+
 impl Pool {
     /// Slots that may hold a replica (failures are tracked per slot).
     pub fn slots(&self) -> u32 {

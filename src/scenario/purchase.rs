@@ -296,7 +296,7 @@ impl Validator<'_> {
                     field,
                     None,
                     format!(
-                        "`{}` holds {} GPUs but the pool's model profile runs on {g}: name a profile for {} (capsim capacity --gpu {} lists the models)",
+                        "`{}` holds {} GPUs but the pool's model profile runs on {g}: name a profile for {} (models/README.md lists the built-in ones; `capsim capacity --gpu {} --model MODEL` composes one)",
                         s.name, s.gpu, s.gpu, s.gpu
                     ),
                 );

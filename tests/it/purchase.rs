@@ -266,8 +266,26 @@ fn the_nextgen_scenario_plans_a_readable_decision() {
         err.contains("deepinfra-gpt-oss-120b") && err.contains("full input price"),
         "{err}"
     );
+    let text = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    // The recommendation names the cheapest feasible fleet of each GPU, and
+    // states a gap with the interval of that same gap (no negative bounds).
+    let each = text
+        .split("The cheapest feasible fleet on each GPU")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no per-GPU sentence: {text}"));
+    for gpu in [
+        "MI355X: owned 8×MI355X server",
+        "H200: owned 8×H200 server",
+        "B200: owned 8×B200 server",
+    ] {
+        assert!(each.contains(gpu), "{gpu} missing: {each}");
+    }
+    assert!(!text.contains("(95% CI -$"), "{text}");
     let dir = run_dir(out.path());
     let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(page.contains("The cheapest feasible fleet on each GPU"));
+    // Several APIs: the probability column says which it compares with.
+    assert!(page.contains("P(cheaper than fireworks-gpt-oss-120b)"));
     assert!(
         page.contains("The recommendation"),
         "no recommendation section"

@@ -458,7 +458,12 @@ pub(super) fn breakeven_section(run: &Run, out: &mut String) -> Result<()> {
         )
         .collect();
     let reading = format!(
-        "Self-hosting is more likely than not to beat the API for {}. Bands are 95% intervals of each probability{}.",
+        "Self-hosting is more likely than not to beat {} for {}. Bands are 95% intervals of each probability{}.",
+        match run.compared_api().as_str() {
+            "API" => "the API".to_owned(),
+            "its API" => "the API each strategy spills to".to_owned(),
+            name => name.to_owned(),
+        },
         crossings.join("; "),
         today.map_or(String::new(), |v| format!(
             "; the dashed line is today's volume, {} tokens a month",

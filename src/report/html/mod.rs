@@ -266,6 +266,24 @@ impl Run {
         self.stat(strategy, metric).map_or(f64::NAN, |s| s[0])
     }
 
+    /// The API self-hosting is compared with ([`crate::scenario::compared_api`]).
+    fn compared_api(&self) -> String {
+        let sc = &self.info["scenario"];
+        let names: Vec<&str> = sc["apis"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+            .unwrap_or_default();
+        let fleets = sc["strategies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|st| {
+                let pools = st["pools"].as_array().map_or(0, Vec::len);
+                (pools > 0).then(|| st["api"].as_u64().unwrap_or(0) as usize)
+            });
+        crate::scenario::compared_api(&names, fleets)
+    }
+
     fn has_gpus(&self, strategy: &str) -> bool {
         !self.values(strategy, "utilization").is_empty()
     }

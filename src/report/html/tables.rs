@@ -7,8 +7,9 @@ pub(super) fn headline_table(run: &Run, out: &mut String) {
     let span = run.span();
     let _ = write!(
         out,
-        "<h2>The numbers</h2>\n<p>Expected {span} cost of each strategy with the 95% confidence interval of that expectation (how precisely the {} trials pin it down), the range 90% of trials fall in, and the cost per million output tokens delivered.</p>\n<table>\n<tr><th>strategy</th><th>expected {span} cost [95% CI]</th><th>P5 – P95</th><th>$ per M tokens [95% CI]</th><th>P(cheaper than API)</th><th>utilization</th><th>hours short</th></tr>\n",
-        crate::fmt::thousands(run.info["trials"].as_u64().unwrap_or(0))
+        "<h2>The numbers</h2>\n<p>Expected {span} cost of each strategy with the 95% confidence interval of that expectation (how precisely the {} trials pin it down), the range 90% of trials fall in, and the cost per million output tokens delivered.</p>\n<table>\n<tr><th>strategy</th><th>expected {span} cost [95% CI]</th><th>P5 – P95</th><th>$ per M tokens [95% CI]</th><th>P(cheaper than {})</th><th>utilization</th><th>hours short</th></tr>\n",
+        crate::fmt::thousands(run.info["trials"].as_u64().unwrap_or(0)),
+        esc(&run.compared_api())
     );
     for n in &run.names {
         let cost = run.stat(n, "total_cost_usd");
