@@ -158,6 +158,11 @@ impl Validator<'_> {
                     pick(|e| e.all_to_all_latency_us, base.all_to_all_latency_us),
                     1e5,
                 ),
+                w4a16_compute: fraction(
+                    self,
+                    &f("efficiency.w4a16_compute"),
+                    pick(|e| e.w4a16_compute, base.w4a16_compute),
+                ),
             },
         };
         if gpu.dense_tflops_8bit < gpu.dense_tflops_16bit

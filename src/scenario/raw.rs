@@ -189,6 +189,7 @@ pub struct RawEfficiency {
     pub sequence_overhead_us: Option<f64>,
     pub activation_passes: Option<f64>,
     pub all_to_all_latency_us: Option<f64>,
+    pub w4a16_compute: Option<f64>,
 }
 
 /// A file in `models/architectures/`.

@@ -145,8 +145,13 @@ pub fn error_summary(errors: &[f64]) -> (f64, f64, usize) {
     (median, q(0.9), a.len())
 }
 
+/// Efficiencies a fit may move: the nine of every family and `w4a16_compute`.
+pub const PARAMETERS: usize = 10;
+
 /// The efficiencies a fit moves, as unbounded coordinates: fractions by
-/// their logit, times by their logarithm.
+/// their logit, times by their logarithm, and `w4a16_compute` by its
+/// logarithm held to at most 0 (it is 1, no slowdown, wherever nothing
+/// fits it, where a logit would be infinite and flat).
 fn to_coords(e: &Efficiency) -> Vec<f64> {
     let logit = |p: f64| (p / (1.0 - p).max(1e-9)).ln();
     vec![
@@ -159,6 +164,7 @@ fn to_coords(e: &Efficiency) -> Vec<f64> {
         e.sequence_overhead_us.max(0.001).ln(),
         e.activation_passes.max(0.01).ln(),
         e.all_to_all_latency_us.max(0.01).ln(),
+        e.w4a16_compute.max(0.01).ln(),
     ]
 }
 
@@ -174,6 +180,7 @@ fn from_coords(x: &[f64]) -> Efficiency {
         sequence_overhead_us: x[6].exp().min(1e3),
         activation_passes: x[7].exp().min(1e3),
         all_to_all_latency_us: x[8].exp().min(1e5),
+        w4a16_compute: x[9].exp().clamp(0.02, 1.0),
     }
 }
 
@@ -183,11 +190,16 @@ fn from_coords(x: &[f64]) -> Efficiency {
 /// A row the replica cannot serve counts as a log error of 3. Only the
 /// efficiencies named in `free` move (bandwidth, compute, interconnect,
 /// all-reduce latency, step overhead, MoE compute, sequence overhead,
-/// activation passes, all-to-all latency, in that order); the
-/// others keep the prior's values.
-pub fn fit(rows: &mut [Row], prior: &Efficiency, weight: f64, free: [bool; 9]) -> Efficiency {
+/// activation passes, all-to-all latency, W4A16 compute, in that order);
+/// the others keep the prior's values.
+pub fn fit(
+    rows: &mut [Row],
+    prior: &Efficiency,
+    weight: f64,
+    free: [bool; PARAMETERS],
+) -> Efficiency {
     let p0 = to_coords(prior);
-    let idx: Vec<usize> = (0..9).filter(|&i| free[i]).collect();
+    let idx: Vec<usize> = (0..PARAMETERS).filter(|&i| free[i]).collect();
     if idx.is_empty() || rows.is_empty() {
         return prior.clone();
     }
@@ -239,8 +251,8 @@ pub fn table_toml(header: &str, table: &BTreeMap<String, Efficiency>) -> String 
     for fam in FAMILIES {
         if let Some(e) = table.get(fam) {
             s.push_str(&format!(
-                "\n[{fam}]\nbandwidth = {:.4}\ncompute = {:.4}\ninterconnect = {:.4}\nallreduce_latency_us = {:.3}\nstep_overhead_ms = {:.4}\nmoe_compute = {:.4}\nsequence_overhead_us = {:.4}\nactivation_passes = {:.4}\nall_to_all_latency_us = {:.3}\n",
-                e.bandwidth, e.compute, e.interconnect, e.allreduce_latency_us, e.step_overhead_ms, e.moe_compute, e.sequence_overhead_us, e.activation_passes, e.all_to_all_latency_us
+                "\n[{fam}]\nbandwidth = {:.4}\ncompute = {:.4}\ninterconnect = {:.4}\nallreduce_latency_us = {:.3}\nstep_overhead_ms = {:.4}\nmoe_compute = {:.4}\nsequence_overhead_us = {:.4}\nactivation_passes = {:.4}\nall_to_all_latency_us = {:.3}\nw4a16_compute = {:.4}\n",
+                e.bandwidth, e.compute, e.interconnect, e.allreduce_latency_us, e.step_overhead_ms, e.moe_compute, e.sequence_overhead_us, e.activation_passes, e.all_to_all_latency_us, e.w4a16_compute
             ));
         }
     }
@@ -261,10 +273,73 @@ mod tests {
                 ("compute", e.compute),
                 ("interconnect", e.interconnect),
                 ("moe_compute", e.moe_compute),
+                ("w4a16_compute", e.w4a16_compute),
             ] {
                 assert!(v > 0.0 && v <= 1.0, "{fam}.{k} = {v}");
             }
         }
+    }
+
+    fn row(replica: super::super::Replica, published: f64) -> Row {
+        Row {
+            system_gpus: replica.gpus,
+            replica,
+            mix: super::super::Mix::new(1024.0, 1024.0),
+            target: super::super::LatencyTarget::default(),
+            published,
+            weight: 1.0,
+        }
+    }
+
+    /// gpt-oss-120b MXFP4 on one H100 (W4A16).
+    fn gpt_oss_h100() -> super::super::Replica {
+        use super::super::*;
+        Replica {
+            gpu: tests::h100(),
+            architecture: architecture::tests::gpt_oss_120b(),
+            weights: Dtype::Mxfp4,
+            dense_weights: Dtype::Bf16,
+            kv_cache: Dtype::Fp8,
+            gpus: 1,
+            parallel: Parallel::Tp,
+            engine: EngineLimits::default(),
+        }
+    }
+
+    /// A held parameter keeps the prior's value: `w4a16_compute` exactly 1
+    /// (a family without W4A16 figures), the fractions through their logit.
+    #[test]
+    fn a_held_parameter_keeps_its_value() {
+        let mut prior = family_efficiency("hopper").unwrap();
+        prior.w4a16_compute = 1.0;
+        let mut r = gpt_oss_h100();
+        r.gpu.efficiency = prior.clone();
+        let published = 0.6 * row(r.clone(), 1.0).predicted().unwrap();
+        let mut rows = vec![row(r, published)];
+        let mut free = [false; PARAMETERS];
+        free[1] = true;
+        let e = fit(&mut rows, &prior, 0.01, free);
+        assert_eq!(e.w4a16_compute, 1.0);
+        assert!((e.moe_compute - prior.moe_compute).abs() < 1e-12);
+        assert!(e.compute < prior.compute);
+    }
+
+    /// From 1 (no slowdown), a fit of W4A16 compute alone finds the
+    /// fraction that brings an overestimated W4A16 figure back.
+    #[test]
+    fn w4a16_compute_fits_from_one() {
+        let mut prior = family_efficiency("hopper").unwrap();
+        prior.w4a16_compute = 1.0;
+        let mut r = gpt_oss_h100();
+        r.gpu.efficiency = prior.clone();
+        let published = 0.6 * row(r.clone(), 1.0).predicted().unwrap();
+        let mut rows = vec![row(r, published)];
+        let mut free = [false; PARAMETERS];
+        free[9] = true;
+        let e = fit(&mut rows, &prior, 0.0, free);
+        assert!(e.w4a16_compute < 0.8, "{}", e.w4a16_compute);
+        assert!(rows[0].error().abs() < 0.01, "{}", rows[0].error());
+        assert!((e.compute - prior.compute).abs() < 1e-12);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::precision::MathRate;
+use super::precision::{Dtype, MathRate};
 
 /// A GPU, from its datasheet, and what serving software achieves of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,6 +68,22 @@ pub struct Efficiency {
     /// microseconds.
     #[serde(default)]
     pub all_to_all_latency_us: f64,
+    /// Fraction of the achieved 16-bit rate (`compute` of the datasheet's,
+    /// and `moe_compute` of that for grouped experts) that products of
+    /// 4-bit weights reach on a chip without math for their format
+    /// ([`Gpu::dequantizes`], W4A16): the kernels dequantize the weights
+    /// to 16 bits in the product's main loop and run smaller tiles than a
+    /// native product (TensorRT-LLM's and vLLM's MXFP4 MoE kernels on
+    /// Hopper, Marlin's INT4 ones). 1 (no slowdown) for a family without
+    /// such figures to fit it on. ASSUMPTION: one fraction for every W4A16
+    /// product, grouped expert or dense, MXFP4 or INT4; it is fitted on
+    /// gpt-oss's MXFP4 experts on H100 and H200.
+    #[serde(default = "one")]
+    pub w4a16_compute: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Gpu {
@@ -80,6 +96,18 @@ impl Gpu {
             MathRate::Bits4 => self.dense_tflops_4bit.unwrap_or(self.dense_tflops_16bit),
             MathRate::Bits8 => self.dense_tflops_8bit,
             MathRate::Bits16 => self.dense_tflops_16bit,
+        }
+    }
+
+    /// Whether products with weights of format `d` run as W4A16: 4-bit
+    /// weights dequantized to 16-bit products because the chip has no math
+    /// for their format (FP4 on H100, H200, MI300X, MI325X; INT4
+    /// weight-only on every chip).
+    pub fn dequantizes(&self, d: Dtype) -> bool {
+        match d {
+            Dtype::Nvfp4 | Dtype::Mxfp4 => !self.has_fp4(),
+            Dtype::Int4 => true,
+            Dtype::Fp8 | Dtype::Int8 | Dtype::Bf16 | Dtype::Fp16 => false,
         }
     }
 

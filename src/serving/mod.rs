@@ -41,7 +41,10 @@
 //!   few experts and a large one all of them.
 //! - `P_dense`, `P_routed`: active parameters outside and inside the routed
 //!   experts (2 FLOPs each per token), at the rates of their formats
-//!   (`F_dense`, `F`); `m` the grouped-expert efficiency.
+//!   (`F_dense`, `F`); `m` the grouped-expert efficiency. A W4A16 product
+//!   (4-bit weights on a chip without their math: MXFP4 on Hopper, INT4
+//!   anywhere) runs at the 16-bit rate times `w`, the family's
+//!   `w4a16_compute`.
 //! - `A_v`: a token's activation values (hidden state and FFN intermediate
 //!   of every layer), 2 bytes each, crossing HBM `p` times.
 //! - `C`: token-layers of context a decoding sequence attends over: `I +
@@ -54,8 +57,8 @@
 //!   rope)`).
 //! - `A(cI, I)`: causal attention FLOPs of prompt positions `cI .. I`.
 //! - `BW`, `F`, `F_attn`: HBM bandwidth, dense FLOP/s at the weights' rate
-//!   (FP4 where the chip has it) and at the KV cache's rate, each times its
-//!   achieved fraction.
+//!   (FP4 where the chip has it, else 16-bit times `w`) and at the KV
+//!   cache's rate, each times its achieved fraction.
 //! - `comm`: TP: two all-reduces per layer of the `n` tokens' activations;
 //!   DEP: per MoE layer, dispatch and combine of each token to its `k`
 //!   experts. Traffic to GPUs outside the scale-up domain (an 8-GPU server,

@@ -14,9 +14,24 @@ impl Replica {
         self.gpu.hbm_tb_s * 1e12 * self.gpu.efficiency.bandwidth
     }
 
-    /// Achieved FLOP/s of products with weights of format `d`.
+    /// Achieved FLOP/s of products with weights of format `d`: a W4A16
+    /// product (4-bit weights dequantized on a chip without their math)
+    /// reaches `w4a16_compute` of what a 16-bit one does.
     fn flops(&self, d: Dtype) -> f64 {
-        self.gpu.tflops(d.math()) * 1e12 * self.gpu.efficiency.compute
+        let e = &self.gpu.efficiency;
+        let w4a16 = if self.gpu.dequantizes(d) {
+            e.w4a16_compute
+        } else {
+            1.0
+        };
+        self.gpu.tflops(d.math()) * 1e12 * e.compute * w4a16
+    }
+
+    /// Whether any of its products run as W4A16 (its experts' or its dense
+    /// part's weights are 4-bit on a chip without their math): what
+    /// `w4a16_compute` acts on.
+    pub fn has_w4a16_products(&self) -> bool {
+        self.gpu.dequantizes(self.weights) || self.gpu.dequantizes(self.dense_weights)
     }
 
     /// Achieved FLOP/s of attention: at the KV cache's rate (FP8 attention
@@ -50,7 +65,8 @@ impl Replica {
     /// dense part (split over `dense_spread` GPUs: all of them under TP, one
     /// for a DEP prompt) reads its weights or computes at its format's
     /// rate; the routed experts read those the tokens touch or compute at
-    /// theirs × the grouped-expert efficiency. The parts run one after the
+    /// theirs × the grouped-expert efficiency (each rate × `w4a16_compute`
+    /// where its weights are W4A16). The parts run one after the
     /// other, so their times add.
     pub(super) fn products(&self, tokens: f64, dense_spread: f64) -> Roof {
         let a = &self.architecture;

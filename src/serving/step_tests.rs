@@ -114,3 +114,59 @@ fn traffic_beyond_the_domain_is_slower() {
     );
     assert_eq!((a.scale_up_domains, b.scale_up_domains), (1, 2));
 }
+
+/// gpt-oss-120b's MXFP4 experts on an H100 (no FP4 math) run W4A16: at
+/// `w4a16_compute` ½ their products, compute-bound at 8,192 tokens a step,
+/// take twice as long, while its BF16 dense part, a Llama FP8 replica and
+/// the same experts on a chip with FP4 math do not move.
+#[test]
+fn w4a16_products_run_at_their_fraction_of_the_16_bit_rate() {
+    let mut full = gpt_oss_on(1, Parallel::Tp);
+    full.dense_weights = Dtype::Bf16;
+    full.gpu.efficiency.w4a16_compute = 1.0;
+    let mut half = full.clone();
+    half.gpu.efficiency.w4a16_compute = 0.5;
+    assert!(full.has_w4a16_products());
+    let e = &full.gpu.efficiency;
+    let a = gpt_oss_120b();
+    let tokens = 8192.0;
+    let expert_math =
+        2.0 * tokens * a.routed_active_params() / (989e12 * e.compute) / e.moe_compute;
+    let expert_reads = a.routed_expert_params() * Dtype::Mxfp4.bytes() / (3.35e12 * e.bandwidth);
+    assert!(expert_math > expert_reads, "{expert_math} {expert_reads}");
+    let (f, h) = (full.products(tokens, 1.0), half.products(tokens, 1.0));
+    assert_eq!(f.memory, h.memory);
+    assert!(
+        (h.math - f.math - expert_math).abs() < 1e-12,
+        "{} − {} against {expert_math}",
+        h.math,
+        f.math
+    );
+    let mix = Mix::new(1024.0, 1024.0);
+    let tput = |r: &Replica| {
+        r.operate(mix, LatencyTarget::default())
+            .unwrap()
+            .output_tokens_per_s
+    };
+    assert!(tput(&half) < 0.8 * tput(&full));
+
+    // A chip with FP4 math (a B200's datasheet) runs the same experts natively.
+    let mut b200 = full.clone();
+    b200.gpu.dense_tflops_4bit = Some(9000.0);
+    b200.gpu.dense_tflops_8bit = 4500.0;
+    b200.gpu.dense_tflops_16bit = 2250.0;
+    let mut b200_half = b200.clone();
+    b200_half.gpu.efficiency.w4a16_compute = 0.5;
+    assert!(!b200.has_w4a16_products());
+    assert_eq!(b200.products(tokens, 1.0), b200_half.products(tokens, 1.0));
+    assert_eq!(tput(&b200), tput(&b200_half));
+    // INT4 weight-only is W4A16 on every chip; FP8 and BF16 never.
+    assert!(b200.gpu.dequantizes(Dtype::Int4));
+    assert!(!full.gpu.dequantizes(Dtype::Fp8) && !full.gpu.dequantizes(Dtype::Bf16));
+
+    let mut llama = llama70b(h100(), 4);
+    llama.gpu.efficiency.w4a16_compute = 1.0;
+    let mut llama_half = llama.clone();
+    llama_half.gpu.efficiency.w4a16_compute = 0.5;
+    assert_eq!(tput(&llama), tput(&llama_half));
+}
