@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use super::profile::{BUILTIN_ARCHITECTURES, BUILTIN_HARDWARE, Model};
+use super::profile::{BUILTIN_ARCHITECTURES, BUILTIN_HARDWARE, Model, Throughput};
 use super::raw::RawModelProfile;
 use super::{ScenarioError, Validator};
+use crate::serving::{LatencyTarget, Mix};
 
 /// A serving-model replica composed without a profile file: what `capsim
 /// capacity --gpu --model` and `[model] hardware = …, architecture = …` give.
@@ -23,7 +24,8 @@ pub struct Composition {
     /// GPUs per replica (default: the fewest of 1, 2, 4, 8, 16, 32, 64, 72
     /// that hold the weights).
     pub gpus: Option<u32>,
-    /// `tp` or `dep` (default: dep for an MoE model on more than one GPU, else tp).
+    /// `tp` or `dep` (default: for an MoE model on more than one GPU, the one
+    /// that serves more on the reference mix, 1,155 + 211 tokens; else tp).
     pub parallel: Option<String>,
 }
 
@@ -71,11 +73,7 @@ impl Validator<'_> {
                 .architecture(&architecture, dir, field)
                 .is_some_and(|a| a.moe.is_some())
         };
-        let text_for = |gpus: u32| {
-            let parallel = c
-                .parallel
-                .clone()
-                .unwrap_or_else(|| if is_moe && gpus > 1 { "dep" } else { "tp" }.to_owned());
+        let text_for = |gpus: u32, parallel: &str| {
             let short = |s: &str| {
                 Path::new(s)
                     .file_stem()
@@ -103,7 +101,7 @@ parallel = {}
                 q(&architecture),
                 q(&hardware),
                 q(&precision),
-                q(&parallel),
+                q(parallel),
             );
             if let Some(kv) = &c.kv_cache {
                 t.push_str(&format!(
@@ -122,8 +120,8 @@ parallel = {}
             );
             t
         };
-        let build = |v: &mut Self, gpus: u32| -> Option<Model> {
-            let text = text_for(gpus);
+        let build_as = |v: &mut Self, gpus: u32, parallel: &str| -> Option<Model> {
+            let text = text_for(gpus, parallel);
             let p: RawModelProfile = match toml::from_str(&text) {
                 Ok(p) => p,
                 Err(e) => {
@@ -132,6 +130,39 @@ parallel = {}
                 }
             };
             v.model_from(p, &text, field, dir)
+        };
+        // The layout: the one given; else, for an MoE model over several
+        // GPUs, whichever of DEP and TP serves more on the reference mix
+        // (DEP replicates attention on every GPU, which can leave no room
+        // for the KV cache: Qwen3-235B FP8 on 2×H200 runs a batch of 4).
+        let layouts = |gpus: u32| -> Vec<String> {
+            match &c.parallel {
+                Some(p) => vec![p.clone()],
+                None if is_moe && gpus > 1 => vec!["dep".into(), "tp".into()],
+                None => vec!["tp".into()],
+            }
+        };
+        let build = |v: &mut Self, gpus: u32| -> Option<Model> {
+            let all = layouts(gpus);
+            let mut best: Option<(f64, &str)> = None;
+            if all.len() > 1 {
+                for p in &all {
+                    let mut probe = Validator {
+                        text: "",
+                        issues: Vec::new(),
+                        warnings: Vec::new(),
+                    };
+                    let rate = build_as(&mut probe, gpus, p)
+                        .filter(|_| probe.issues.is_empty())
+                        .map(|m| reference_rate(&m));
+                    if let Some(r) = rate {
+                        if best.is_none_or(|(b, _)| r > b) {
+                            best = Some((r, p));
+                        }
+                    }
+                }
+            }
+            build_as(v, gpus, best.map_or(all[0].as_str(), |(_, p)| p))
         };
         let gpus = match c.gpus {
             Some(g) => g,
@@ -149,6 +180,19 @@ parallel = {}
             }
         };
         build(self, gpus)
+    }
+}
+
+/// Output tokens per second a composed replica serves on the reference mix
+/// (the Azure LLM inference trace's conversation means, 1,155 prompt + 211
+/// output tokens; no latency target), to choose its layout; 0 when it
+/// cannot run.
+fn reference_rate(m: &Model) -> f64 {
+    match &m.throughput {
+        Throughput::Serving { replica, .. } => replica
+            .operate(Mix::new(1155.0, 211.0), LatencyTarget::default())
+            .map_or(0.0, |o| o.output_tokens_per_s),
+        Throughput::Measured { .. } => 0.0,
     }
 }
 
@@ -185,4 +229,43 @@ pub fn normalize(s: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serving::Parallel;
+
+    fn layout(gpu: &str, model: &str, precision: &str, parallel: Option<&str>) -> (Parallel, f64) {
+        let c = Composition {
+            hardware: gpu.into(),
+            architecture: model.into(),
+            precision: Some(precision.into()),
+            parallel: parallel.map(str::to_owned),
+            ..Composition::default()
+        };
+        let m = compose(&c, "test", None).unwrap();
+        let Throughput::Serving { replica, .. } = &m.throughput else {
+            panic!("a composition is a serving-model profile")
+        };
+        (replica.parallel, reference_rate(&m))
+    }
+
+    /// Without a layout, an MoE model over several GPUs takes whichever of
+    /// DEP and TP serves more on the reference mix: TP for Qwen3-235B FP8 on
+    /// two H200s (DEP replicates attention and leaves less KV cache), DEP for
+    /// DeepSeek-R1 NVFP4 on four B200s; a layout given is kept.
+    #[test]
+    fn the_default_layout_is_the_faster() {
+        let (chosen, rate) = layout("H200", "qwen3-235b-a22b", "fp8", None);
+        let (_, dep) = layout("H200", "qwen3-235b-a22b", "fp8", Some("dep"));
+        let (_, tp) = layout("H200", "qwen3-235b-a22b", "fp8", Some("tp"));
+        assert_eq!(chosen, Parallel::Tp);
+        assert_eq!(rate, tp);
+        assert!(tp > 1.5 * dep, "tp {tp} vs dep {dep}");
+        let (chosen, rate) = layout("B200", "deepseek-r1", "nvfp4", None);
+        let (_, tp) = layout("B200", "deepseek-r1", "nvfp4", Some("tp"));
+        assert_eq!(chosen, Parallel::Dep);
+        assert!(rate > tp, "dep {rate} vs tp {tp}");
+    }
 }
