@@ -50,6 +50,10 @@ fn main() -> ExitCode {
     // status says it was not the input's fault.
     match std::panic::catch_unwind(cli::run) {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if e.downcast_ref::<cli::NothingFeasible>().is_some() => {
+            eprintln!("{e}");
+            ExitCode::from(3)
+        }
         Ok(Err(e)) => {
             eprintln!("Error: {e:#}");
             ExitCode::from(status(&e))

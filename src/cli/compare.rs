@@ -61,7 +61,7 @@ pub(super) fn size_ending(
     map: &[String],
     extra: &mut Vec<(&'static str, DataFrame)>,
     text: &mut Vec<String>,
-) -> Result<Option<String>> {
+) -> Result<(String, bool)> {
     let horizon = f64::from(s.horizon_hours);
     let reasons: Vec<Vec<String>> = s
         .strategies
@@ -77,7 +77,9 @@ pub(super) fn size_ending(
     // The generic line is replaced by one that honours the constraints.
     text.pop();
     let allowed: Vec<bool> = reasons.iter().map(Vec::is_empty).collect();
-    let words = match compare::recommend_among(&c, 0.02, &allowed) {
+    let pick = compare::recommend_among(&c, 0.02, &allowed);
+    let feasible = pick.is_some();
+    let words = match pick {
         Some(r) => format!("Recommended size: {}.", terminal::recommendation(&c, &r)),
         None => format!(
             "No size meets the constraints: {}.",
@@ -104,7 +106,7 @@ pub(super) fn size_ending(
             excluded.join("; ")
         )
     });
-    Ok(Some(words))
+    Ok((words, feasible))
 }
 
 /// The least-regret map over the inputs `map` names (or the defaults:

@@ -13,6 +13,7 @@ mod fit_traffic;
 mod prices;
 mod seed_table;
 mod session;
+pub(crate) use session::NothingFeasible;
 
 use std::path::PathBuf;
 

@@ -313,6 +313,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let names: Vec<String> = s.strategies.iter().map(|st| st.name.clone()).collect();
     let mut extra = Vec::new();
     let mut text = Vec::new();
+    let mut nothing_feasible = false;
     // What differs per command at the end: the files and lines it adds.
     match job {
         Job::Run => {}
@@ -320,11 +321,14 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
             super::compare::ending(&s, kept, false, &map, &mut extra, &mut text)?;
         }
         Job::Size(_, _, _, c) => {
-            info.recommendation =
+            let (words, feasible) =
                 super::compare::size_ending(&s, kept, &c, &map, &mut extra, &mut text)?;
+            info.recommendation = Some(words);
+            nothing_feasible = !feasible;
         }
         Job::Plan(..) => {
             let plan = plan.as_ref().expect("searched above");
+            nothing_feasible = plan.pick.is_none();
             super::compare::ending(&s, kept, false, &map, &mut extra, &mut text)?;
             // The plan's own lines replace the shortlist's least-regret lines.
             text.truncate(text.len().saturating_sub(1));
@@ -405,5 +409,16 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
             dir.display()
         );
     }
+    if nothing_feasible {
+        // The run is complete and kept; the status tells a script that no
+        // candidate met the constraints (docs/limits.md, "Exit status").
+        return Err(NothingFeasible.into());
+    }
     Ok(())
 }
+
+/// `plan` or `size` ran to the end, but no candidate meets the
+/// constraints: exit status 3, the run folder kept.
+#[derive(Debug, thiserror::Error)]
+#[error("no candidate meets the constraints (the run folder is complete; exit status 3)")]
+pub struct NothingFeasible;

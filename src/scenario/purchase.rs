@@ -251,14 +251,25 @@ impl Validator<'_> {
             }
         }
         if let (Some(r), Some(g)) = (row, pool_gpu) {
-            if same_gpu(&r.accelerator, g) == Some(false) {
-                self.warnings.push(format!(
-                    "{f}: instance {} holds {} GPUs but the pool's model profile runs on {g}: its throughput is {g}'s (name a profile for {}, or another instance)",
-                    r.key(),
-                    r.accelerator,
-                    r.accelerator
-                ));
+            if same_gpu(&r.accelerator, g) == Some(false) && p.allow_other_gpu != Some(true) {
+                self.push(
+                    format!("{f}.instance"),
+                    None,
+                    format!(
+                        "{} holds {} GPUs but the pool's model profile runs on {g}: name a profile for {} (pool field profile), another instance, or set allow_other_gpu = true to price this instance with the profile's {g} throughput",
+                        r.key(),
+                        r.accelerator,
+                        r.accelerator
+                    ),
+                );
             }
+        }
+        if p.allow_other_gpu.is_some() && p.instance.is_none() {
+            self.push(
+                format!("{f}.allow_other_gpu"),
+                None,
+                "only applies with instance (a catalog row whose GPU differs from the profile's)",
+            );
         }
         let name = p.server.as_deref()?;
         let field = format!("{f}.server");

@@ -365,6 +365,7 @@ pub struct RawPool {
     pub renewal_price: Option<String>,
     pub discount: Option<RawDist>,
     pub server: Option<String>,
+    pub allow_other_gpu: Option<bool>,
     pub purchase_usd: Option<RawDist>,
     pub amortisation_years: Option<f64>,
     pub residual_fraction: Option<f64>,

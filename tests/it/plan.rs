@@ -254,3 +254,69 @@ fn halving_keeps_the_full_figures_of_survivors() {
         halved.rows[halved.pick.unwrap()].candidate.strategy.name
     );
 }
+
+/// A plan in which nothing meets the constraints runs to the end, keeps its
+/// run folder with plan.parquet, says so, and exits with status 3 (the one
+/// status docs/limits.md gives for it), as does `size`.
+#[test]
+fn nothing_feasible_exits_three_with_the_run_kept() {
+    let out = tempfile::tempdir().unwrap();
+    let a = crate::common::capsim()
+        .args([
+            "plan",
+            "scenarios/buy-or-rent-2027.toml",
+            "--trials",
+            "60",
+            "-q",
+            "--budget",
+            "1",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(3);
+    let text = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        text.contains("No candidate meets the constraints"),
+        "{text}"
+    );
+    assert!(crate::common::stderr_of(&a).contains("no candidate meets the constraints"));
+    let dir = crate::common::run_dir(out.path());
+    assert!(dir.join("plan.parquet").is_file());
+    let out = tempfile::tempdir().unwrap();
+    crate::common::capsim()
+        .args([
+            "size",
+            "scenarios/realistic-2027.toml",
+            "--replicas",
+            "0,1",
+            "--trials",
+            "60",
+            "-q",
+            "--budget",
+            "1",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .code(3);
+    assert!(
+        crate::common::run_dir(out.path())
+            .join("compare.parquet")
+            .is_file()
+    );
+    // A feasible plan still exits 0.
+    let out = tempfile::tempdir().unwrap();
+    crate::common::capsim()
+        .args([
+            "plan",
+            "scenarios/buy-or-rent-2027.toml",
+            "--trials",
+            "60",
+            "-q",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+}

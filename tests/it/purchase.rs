@@ -219,17 +219,15 @@ fn a_server_preset_must_fit_the_pool() {
         let e = parse(&text).unwrap_err();
         assert!(e.contains(want), "{pool}: {e}");
     }
-    let s = parse(&b200(
-        "kind = \"on_demand\"\ninstance = \"aws/p4d.24xlarge\"\nregion = \"us-east-1\"\nmax_instances = 1",
-    ))
-    .unwrap();
+    let a100 = "kind = \"on_demand\"\ninstance = \"aws/p4d.24xlarge\"\nregion = \"us-east-1\"\nmax_instances = 1";
+    let e = parse(&b200(a100)).unwrap_err();
     assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.contains("holds A100 GPUs but the pool's model profile runs on")),
-        "{:?}",
-        s.warnings
+        e.contains(
+            "instance: aws/p4d.24xlarge holds A100 GPUs but the pool's model profile runs on b200"
+        ) && e.contains("allow_other_gpu = true"),
+        "{e}"
     );
+    assert!(parse(&b200(&format!("{a100}\nallow_other_gpu = true"))).is_ok());
     let same = parse(&b200(
         "kind = \"on_demand\"\ninstance = \"aws/p6-b200.48xlarge\"\nregion = \"us-east-1\"\nmax_instances = 1",
     ))
