@@ -471,9 +471,11 @@ pub fn search(
             (f.into_iter().map(|f| vec![f]).collect(), None)
         };
     let per: Vec<Vec<[f64; 4]>> = figs.into_iter().map(|parts| parts.concat()).collect();
-    // Regret against the cheapest candidate evaluated on the same trial.
-    let max_len = per.iter().map(Vec::len).max().unwrap_or(0);
-    let best: Vec<f64> = (0..max_len)
+    // Regret against the cheapest of every candidate in the same trial, on
+    // the trials every candidate was evaluated on (the first round when the
+    // search halved): the same set of candidates in every trial averaged.
+    let common = per.iter().map(Vec::len).min().unwrap_or(0);
+    let best: Vec<f64> = (0..common)
         .map(|t| {
             per.iter()
                 .filter_map(|f| f.get(t).map(|x| x[0]))
@@ -498,7 +500,11 @@ pub fn search(
                     stats::wilson95(over, cost.len()),
                 )
             });
-            let regret: Vec<f64> = cost.iter().zip(&best).map(|(c, b)| c - b).collect();
+            let regret: Vec<f64> = cost[..common]
+                .iter()
+                .zip(&best)
+                .map(|(c, b)| c - b)
+                .collect();
             let mut commit: Vec<f64> = f.iter().map(|x| x[3]).collect();
             commit.sort_by(f64::total_cmp);
             let commitment_p95 = stats::quantile_sorted(&commit, 0.95);

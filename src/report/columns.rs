@@ -147,7 +147,7 @@ pub fn trial_columns<'a>() -> Vec<Col<TrialRecord<'a>>> {
         },
         Col {
             name: "breakeven_monthly_tokens",
-            doc: "output tokens per 730-hour month at which the strategy's API bill equals this trial's GPU + overhead cost (the fixed-fleet break-even; API price incl. input tokens); null without GPUs",
+            doc: "output tokens per 730-hour month at which the strategy's API bill equals this trial's GPU + overhead cost (the fixed-fleet break-even; the API's price per output token incl. input tokens as the API-only bill paid it: with price drift, its months' prices weighted by their demand); null without GPUs",
             get: |r| {
                 let per_token = r.t.api_usd_per_output_token;
                 (r.t.has_gpus && per_token > 0.0 && r.months > 0.0)
@@ -637,7 +637,7 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "regret_mean_usd",
         "Float64",
-        "mean of (cost - the cheapest candidate's cost in the same trial), USD",
+        "mean of (cost - the cheapest candidate's cost in the same trial), USD, over the trials every candidate was evaluated on (the first round when the search halved), so every candidate is compared with the same set",
     ),
     (
         "commitment_p95_usd",

@@ -274,12 +274,20 @@ impl Validator<'_> {
                         prices.len() - 1
                     })
             }
+        } else if p.instance.is_some() && p.price.is_none() {
+            0 // the instance's own error is recorded: no price to name
         } else {
             let price_name = p.price.clone().unwrap_or_else(|| kind_name.to_owned());
             self.named_price(&format!("{f}.price"), &price_name, prices)
         };
 
-        // Counts: in instances for an instance pool, else in replicas.
+        // Counts: in instances for an instance pool (one whose instance or
+        // server failed to resolve, already reported, too: no follow-on
+        // errors about its counts), else in replicas.
+        let in_instances = shape.is_some()
+            || p.instance.is_some()
+            || p.server.is_some()
+            || p.gpus_per_instance.is_some();
         let counted = |v: &mut Self, field: &str, x: Option<i64>, default: u32, max: i64| {
             v.count(&format!("{f}.{field}"), x, default, 0, max)
         };
@@ -290,7 +298,7 @@ impl Validator<'_> {
                 }
             }
         };
-        if shape.is_some() {
+        if in_instances {
             wrong_unit(
                 self,
                 &[
@@ -313,8 +321,7 @@ impl Validator<'_> {
                 "counts in instances need instance (from the GPU catalog) or gpus_per_instance",
             );
         }
-        let (lo_raw, hi_raw, lo_name, hi_name, n_raw, n_name, sp_raw, sp_name) = if shape.is_some()
-        {
+        let (lo_raw, hi_raw, lo_name, hi_name, n_raw, n_name, sp_raw, sp_name) = if in_instances {
             (
                 p.min_instances,
                 p.max_instances,
@@ -360,7 +367,7 @@ impl Validator<'_> {
                 ("max_instances", p.max_instances),
                 ("startup_lag_hours", p.startup_lag_hours),
             ] {
-                if v.is_some() && (shape.is_some() == k.contains("instances")) {
+                if v.is_some() && (in_instances == k.contains("instances")) {
                     self.push(format!("{f}.{k}"), None, "only applies to on_demand pools");
                 }
             }
@@ -654,6 +661,8 @@ impl Validator<'_> {
             None if k != "usd_per_kwh" && preset(k).is_some() => {
                 preset(k).unwrap_or(Dist::fixed(f64::NAN))
             }
+            // A server named but not resolved is already an error.
+            None if k != "usd_per_kwh" && p.server.is_some() => Dist::fixed(f64::NAN),
             None => {
                 let hint = if k == "usd_per_kwh" {
                     ""

@@ -1062,6 +1062,14 @@ impl Scenario {
     fn with_omissions(mut self) -> Scenario {
         let zero = |d: &Dist| d.is_fixed() && d.point() == 0.0;
         let mut out = Vec::new();
+        // Every line is a cost of running GPUs: none for a scenario that
+        // runs none, and deployments only where they take replicas out
+        // (reserved, spot and owned pools).
+        let pools = || self.strategies.iter().flat_map(|st| &st.pools);
+        if pools().next().is_none() {
+            self.not_modelled = out;
+            return self;
+        }
         if zero(&self.outages.gpu_failures_per_year) && zero(&self.outages.region_outages_per_year)
         {
             out.push("failures and outages ([outages])".to_owned());
@@ -1071,19 +1079,12 @@ impl Scenario {
                 "overhead such as networking and storage ([overhead] percent_of_gpu)".to_owned(),
             );
         }
-        let staff = self
-            .overhead
-            .items
-            .iter()
-            .any(|i| !(i.units.is_fixed() && i.units.point() == 1.0))
-            || self.overhead.items.iter().any(|i| {
-                i.name.to_lowercase().contains("staff")
-                    || i.name.to_lowercase().contains("engineer")
-            });
-        if !staff {
-            out.push("staff ([[overhead.item]] fte)".to_owned());
+        // Any itemised overhead may be staff (an on-call rota given as
+        // usd_per_year is as good as fte × usd_per_fte_year).
+        if self.overhead.items.is_empty() {
+            out.push("staff ([[overhead.item]])".to_owned());
         }
-        if self.deployments.per_month == 0.0 {
+        if self.deployments.per_month == 0.0 && pools().any(|p| p.kind != PoolKind::OnDemand) {
             out.push("deployments ([deployments])".to_owned());
         }
         self.not_modelled = out;

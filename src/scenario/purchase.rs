@@ -90,7 +90,16 @@ pub fn servers() -> Vec<(String, String)> {
 /// Preset `name` (letters and digits compared, case ignored).
 fn server(name: &str) -> Result<Server, String> {
     let table: toml::Table = toml::from_str(SERVERS).map_err(|e| e.to_string())?;
-    let Some((key, t)) = table.iter().find(|(k, _)| normalize(k) == normalize(name)) else {
+    let named = |k: &str, t: &toml::Value| {
+        normalize(k) == normalize(name)
+            || t.get("aliases")
+                .and_then(toml::Value::as_array)
+                .is_some_and(|a| {
+                    a.iter()
+                        .any(|x| x.as_str().is_some_and(|x| normalize(x) == normalize(name)))
+                })
+    };
+    let Some((key, t)) = table.iter().find(|(k, t)| named(k, t)) else {
         let known: Vec<String> = servers().into_iter().map(|(k, _)| k).collect();
         return Err(format!(
             "no server preset `{name}` (presets: {}); or give gpus_per_instance, purchase_usd and power_kw_load",

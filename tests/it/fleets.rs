@@ -421,6 +421,24 @@ fn omissions_are_named() {
         .unwrap(),
     );
     assert_eq!(full.omissions_line(), None, "{:?}", full.not_modelled);
+    // An itemised overhead given as USD a year covers staff; a scenario
+    // running no GPUs leaves nothing out; deployments are named only where
+    // a pool keeps replicas they would take out (not on-demand alone).
+    let items = parse(&flat(
+        "5e9",
+        "[api]\nmodel = \"gpt-4o\"\n[gpu_prices]\non_demand = 2.4\n[[overhead.item]]\nname = \"on-call rota\"\nusd_per_year = 90000\n[[strategy]]\nname = \"od\"\n[[strategy.pool]]\nkind = \"on_demand\"\nmax_replicas = 2\n",
+    ));
+    let line = items.omissions_line().unwrap();
+    assert!(
+        !line.contains("staff") && !line.contains("deployments"),
+        "{line}"
+    );
+    assert!(line.contains("failures"), "{line}");
+    let api_only = parse(&flat(
+        "5e9",
+        "[api]\nmodel = \"gpt-4o\"\n[[strategy]]\nname = \"api\"\n",
+    ));
+    assert_eq!(api_only.omissions_line(), None);
 }
 
 /// Prefix caching is one input for both sides: with `cached_prompt_fraction
@@ -591,4 +609,39 @@ replicas = 1
         "{}",
         w[0]
     );
+}
+
+/// The quick break-even prices the API as its bill paid it: with a price
+/// drift, the demand-weighted mean of the months' drifted prices (the
+/// API-only bill / the tokens demanded), not the undrifted price.
+#[test]
+fn the_break_even_uses_the_price_the_api_bill_paid() {
+    let s = parse(&flat(
+        "{ low = 4e9, likely = 8e9, high = 16e9 }",
+        r#"[api]
+output_usd_per_mtok = 10
+input_usd_per_mtok = 2
+price_drift_per_year = -0.5
+[gpu_prices]
+reserved = 2.4
+[[strategy]]
+name = "r"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#,
+    ));
+    for t in totals(&s, 4).iter().map(|o| &o[0]) {
+        let undrifted = (10.0 + 4.0 * 2.0) / 1e6;
+        assert!(close(
+            t.api_usd_per_output_token,
+            t.api_only_cost / t.total.demanded
+        ));
+        // Half the price after a year: the year's mean is well under the start's.
+        assert!(
+            t.api_usd_per_output_token < 0.8 * undrifted,
+            "{}",
+            t.api_usd_per_output_token
+        );
+    }
 }

@@ -320,3 +320,48 @@ fn nothing_feasible_exits_three_with_the_run_kept() {
         .assert()
         .success();
 }
+
+/// Under halving, every candidate's mean regret is against the same set of
+/// candidates in every trial it averages: the first round's trials, where
+/// all were evaluated — equal to the regret of a search on those trials
+/// alone (survivors' later trials, compared with a dozen, do not count).
+#[test]
+fn regret_under_halving_compares_every_trial_with_every_candidate() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/realistic-2027.toml"
+    ))
+    .unwrap();
+    let s = scenario::parse(&text, "realistic", None).unwrap();
+    let grid = Grid {
+        max_committed: 3,
+        on_demand_ceilings: vec![2, 4],
+        max_spot: 1,
+    };
+    let run = |trials: u64, halve_above: usize| {
+        plan::search(
+            &s,
+            plan::candidates(&s, &grid),
+            5,
+            trials,
+            Constraints::default(),
+            halve_above,
+            20,
+            0.02,
+        )
+    };
+    let halved = run(60, 8);
+    assert_eq!(halved.first_round, Some(20), "the search halved");
+    assert!(halved.rows.iter().any(|r| r.trials == 60));
+    let first_round = run(20, 100_000);
+    for (a, b) in halved.rows.iter().zip(&first_round.rows) {
+        assert_eq!(a.candidate.strategy.name, b.candidate.strategy.name);
+        assert!(
+            (a.regret_mean - b.regret_mean).abs() <= 1e-9 * b.regret_mean.abs().max(1.0),
+            "{}: {} vs {}",
+            a.candidate.strategy.name,
+            a.regret_mean,
+            b.regret_mean
+        );
+    }
+}

@@ -93,7 +93,8 @@ pub struct StrategyTotals {
     /// Whether the strategy runs any GPUs.
     pub has_gpus: bool,
     /// The strategy's API's price of one output token with its input
-    /// tokens, before drift, USD (prices the break-even columns).
+    /// tokens as the API-only bill paid it (with drift, the demand-weighted
+    /// mean of its months' prices), USD (prices the break-even columns).
     pub api_usd_per_output_token: f64,
     /// Commitments still owed when the horizon ends, USD: the rest of a
     /// reserved term, and the amortisation left of owned nodes.
@@ -350,7 +351,14 @@ fn finish(
     let st = &s.strategies[si];
     out.queued_end = queued;
     out.api_only_cost = api_only_cost(p, st.api, out, api_only);
-    out.api_usd_per_output_token = p.api_usd_per_output_token_of(st.api);
+    // The price the API-only bill actually paid per output token: with
+    // drift, its months' drifted prices weighted by their demand.
+    out.api_usd_per_output_token =
+        if p.apis[st.api].price_drift_per_year != 0.0 && out.total.demanded > 0.0 {
+            out.api_only_cost / out.total.demanded
+        } else {
+            p.api_usd_per_output_token_of(st.api)
+        };
     out.committed_after_horizon = committed_after(st, &p.pool_prices[si], s.horizon_hours as usize);
     out.fleet_monthly_capacity = st
         .pools
