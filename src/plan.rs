@@ -4,16 +4,25 @@
 //! distinct pool, whatever its count, is an *option*): at most one committed
 //! option (reserved or owned) with 1 to `max_committed` units, at most one
 //! on-demand option with a ceiling from `on_demand_ceilings`, at most one spot
-//! option with 1 to `max_spot` units — in that serving order — and, for
-//! every API alternative, *buy nothing* (everything to that API). Units are
-//! what is bought: instances for an instance pool (the instances of one
-//! replica when it spans several: counts step in whole replicas), else
-//! replicas. Fleets
+//! option with 1 to `max_spot` units — and, for every API alternative, *buy
+//! nothing* (everything to that API). Units are what is bought: instances
+//! for an instance pool (the instances of one replica when it spans
+//! several: counts step in whole replicas), else replicas. Fleets
 //! spill to the first `[[api]]`. Candidates keep no spares (a spare is an
 //! option of its own in a later version; the scenario's strategies keep
 //! theirs). A candidate is named by its pools and counts
 //! ([`Scenario::fleet_label`]: `owned 8×H100 server ×1 + on-demand
 //! aws/p5.48xlarge (8×H100) ≤6`).
+//!
+//! **Serving order.** Pools serve in the order listed, committed units
+//! first. A fleet with both an on-demand and a spot option is two
+//! candidates, one per [`Order`]: on-demand before spot keeps on-demand
+//! warm (fewer hours short, more cost); spot before on-demand uses the
+//! cheap capacity first and starts on-demand only when spot is short or
+//! interrupted, paying its start-up lag in hours short. Neither order
+//! dominates, so both are searched; their labels list the pools in serving
+//! order and end with the order (`… + spot 4×H100 replica ×1 + on-demand
+//! 4×H100 replica ≤2 (spot first)`).
 //!
 //! **Evaluation.** Every candidate is a strategy of one scenario, so each
 //! trial's demand, outages and prices are drawn once and every candidate
@@ -76,6 +85,28 @@ pub struct Constraints {
     pub max_commitment: Option<f64>,
 }
 
+/// Which of a candidate's on-demand and spot options serves first (its
+/// committed option, if any, serves before both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// On-demand, then spot: on-demand stays warm, spot takes what it
+    /// leaves (fewer hours short, more cost).
+    OnDemandFirst,
+    /// Spot, then on-demand: the cheap capacity first, on-demand started
+    /// only for what spot leaves, after its start-up lag.
+    SpotFirst,
+}
+
+impl Order {
+    /// The order in reports: `on-demand first`, `spot first`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Order::OnDemandFirst => "on-demand first",
+            Order::SpotFirst => "spot first",
+        }
+    }
+}
+
 /// One candidate fleet: its parts in units, and the strategy it runs as.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -85,6 +116,8 @@ pub struct Candidate {
     pub on_demand: Option<(String, u32)>,
     /// The spot option and its units.
     pub spot: Option<(String, u32)>,
+    /// Which of on-demand and spot serves first (`None` without both).
+    pub order: Option<Order>,
     /// The API spilled to (or, buying nothing, paid for everything).
     pub api: String,
     /// The strategy.
@@ -189,8 +222,9 @@ fn sized(template: &Pool, units: u32) -> Pool {
     p
 }
 
-/// Every candidate of the grid over the scenario's options, and buying
-/// nothing for each API alternative.
+/// Every candidate of the grid over the scenario's options (a fleet with
+/// both on-demand and spot once per [`Order`], on-demand first then spot
+/// first), and buying nothing for each API alternative.
 pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
     let opts = options(s);
     let of = |k: &[PoolKind]| -> Vec<&(String, Pool)> {
@@ -215,36 +249,52 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
     for c in choices(&committed, &c_counts) {
         for o in choices(&on_demand, &grid.on_demand_ceilings) {
             for sp in choices(&spot, &s_counts) {
-                let parts = [&c, &o, &sp];
-                if parts.iter().all(|x| x.is_none()) {
+                if c.is_none() && o.is_none() && sp.is_none() {
                     continue;
                 }
-                let (labels, pools): (Vec<&String>, Vec<Pool>) = parts
-                    .iter()
-                    .filter_map(|x| x.as_ref().map(|(l, p, n)| (l, sized(p, *n))))
-                    .unzip();
-                // Scenario::fleet_label of the pools, from their options' labels.
-                let name = labels
-                    .iter()
-                    .zip(&pools)
-                    .map(|(l, p)| format!("{l} {}", p.count_label()))
-                    .collect::<Vec<_>>()
-                    .join(" + ");
-                let part =
-                    |x: &Option<(String, Pool, u32)>| x.as_ref().map(|(l, _, n)| (l.clone(), *n));
-                out.push(Candidate {
-                    committed: part(&c),
-                    on_demand: part(&o),
-                    spot: part(&sp),
-                    api: api0.clone(),
-                    strategy: Strategy {
-                        name,
-                        description: "a candidate of capsim plan".into(),
-                        pools,
-                        overflow: Overflow::Spill,
-                        api: 0,
-                    },
-                });
+                let orders: &[Option<Order>] = if o.is_some() && sp.is_some() {
+                    &[Some(Order::OnDemandFirst), Some(Order::SpotFirst)]
+                } else {
+                    &[None]
+                };
+                for &order in orders {
+                    let parts = match order {
+                        Some(Order::SpotFirst) => [&c, &sp, &o],
+                        _ => [&c, &o, &sp],
+                    };
+                    let (labels, pools): (Vec<&String>, Vec<Pool>) = parts
+                        .iter()
+                        .filter_map(|x| x.as_ref().map(|(l, p, n)| (l, sized(p, *n))))
+                        .unzip();
+                    // Scenario::fleet_label of the pools, from their options'
+                    // labels, then the order when there are two.
+                    let mut name = labels
+                        .iter()
+                        .zip(&pools)
+                        .map(|(l, p)| format!("{l} {}", p.count_label()))
+                        .collect::<Vec<_>>()
+                        .join(" + ");
+                    if let Some(order) = order {
+                        name.push_str(&format!(" ({})", order.words()));
+                    }
+                    let part = |x: &Option<(String, Pool, u32)>| {
+                        x.as_ref().map(|(l, _, n)| (l.clone(), *n))
+                    };
+                    out.push(Candidate {
+                        committed: part(&c),
+                        on_demand: part(&o),
+                        spot: part(&sp),
+                        order,
+                        api: api0.clone(),
+                        strategy: Strategy {
+                            name,
+                            description: "a candidate of capsim plan".into(),
+                            pools,
+                            overflow: Overflow::Spill,
+                            api: 0,
+                        },
+                    });
+                }
             }
         }
     }
@@ -253,6 +303,7 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
             committed: None,
             on_demand: None,
             spot: None,
+            order: None,
             api: a.name.clone(),
             strategy: Strategy {
                 name: format!("buy nothing ({})", a.name),

@@ -590,6 +590,11 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     ),
     ("spot_units", "UInt32", "spot units; 0 if none"),
     (
+        "order",
+        "String",
+        "which of on-demand and spot serves first, after the committed units: `on-demand first` (on-demand kept warm: fewer hours short, more cost) or `spot first` (the cheap capacity first, on-demand started for what spot leaves after its start-up lag); both are candidates, and the candidate's label ends with it; null without both an on-demand and a spot option",
+    ),
+    (
         "api",
         "String",
         "the API spilled to (buying nothing: paid for everything)",

@@ -339,6 +339,12 @@ pub fn plan_frame(p: &crate::plan::Plan) -> Result<DataFrame> {
         Column::new("on_demand_max_units".into(), o_n),
         Column::new("spot_option".into(), s_opt),
         Column::new("spot_units".into(), s_n),
+        Column::new(
+            "order".into(),
+            r.iter()
+                .map(|x| x.candidate.order.map(crate::plan::Order::words))
+                .collect::<Vec<Option<&str>>>(),
+        ),
         str_col("api", r, |x| x.candidate.api.as_str()),
         Column::new(
             "trials".into(),

@@ -365,3 +365,153 @@ fn regret_under_halving_compares_every_trial_with_every_candidate() {
         );
     }
 }
+
+/// A spot pool and an on-demand pool with a 2-hour start-up lag, written
+/// in both orders as strategies of their own.
+const TWO_ORDERS: &str = r#"name = "plan-orders"
+[run]
+trials = 300
+seed = 35
+[model]
+profile = "llama3-70b-fp8-4xh100"
+tok_s_per_gpu = 850
+utilization_ceiling = 1.0
+[demand]
+# 0.9 replicas' worth a month on average, wandering above one replica.
+monthly_tokens = 8.04e9
+input_per_output = 0
+noise_sigma = 0.3
+noise_autocorrelation = 0.9
+[api]
+output_usd_per_mtok = 10
+[gpu_prices]
+on_demand = 2.5
+spot = 1.0
+[[strategy]]
+name = "on-demand, then spot"
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 2
+startup_lag_hours = 2
+[[strategy.pool]]
+kind = "spot"
+replicas = 1
+interruptions_per_month = 4
+interruption_hours = 6
+[[strategy]]
+name = "spot, then on-demand"
+[[strategy.pool]]
+kind = "spot"
+replicas = 1
+interruptions_per_month = 4
+interruption_hours = 6
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 2
+startup_lag_hours = 2
+"#;
+
+/// A fleet of on-demand and spot is searched in both serving orders, each
+/// named and marked in plan.parquet, and each with exactly the figures of a
+/// plain run of the strategy that lists its pools in that order (the
+/// scenario's own strategies, as `capsim run` runs them), on the same seed
+/// and trials. Spot first costs less and is short more hours (on-demand
+/// starts two hours after spot falls short); on-demand first, the reverse
+/// ($156,585 and 26 hours short a year against $90,127 and 849).
+#[test]
+fn both_serving_orders_are_candidates_with_plain_run_figures() {
+    let s = scenario::parse(TWO_ORDERS, "plan-orders", None).unwrap_or_else(|e| panic!("{e}"));
+    let grid = Grid {
+        max_committed: 0,
+        on_demand_ceilings: vec![2],
+        max_spot: 1,
+    };
+    let trials = 300;
+    let p = plan::search(
+        &s,
+        plan::candidates(&s, &grid),
+        s.seed,
+        trials,
+        Constraints::default(),
+        1000,
+        1000,
+        0.02,
+    );
+    let names: Vec<&str> = p
+        .rows
+        .iter()
+        .map(|r| r.candidate.strategy.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "spot 4×H100 replica ×1",
+            "on-demand 4×H100 replica ≤2",
+            "on-demand 4×H100 replica ≤2 + spot 4×H100 replica ×1 (on-demand first)",
+            "spot 4×H100 replica ×1 + on-demand 4×H100 replica ≤2 (spot first)",
+            "buy nothing (api)",
+        ]
+    );
+    let orders: Vec<Option<plan::Order>> = p.rows.iter().map(|r| r.candidate.order).collect();
+    use plan::Order::{OnDemandFirst, SpotFirst};
+    assert_eq!(
+        orders,
+        [None, None, Some(OnDemandFirst), Some(SpotFirst), None]
+    );
+    let frame = capsim::report::parquet::plan_frame(&p).unwrap();
+    let col: Vec<Option<&str>> = frame
+        .column("order")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        col,
+        [
+            None,
+            None,
+            Some("on-demand first"),
+            Some("spot first"),
+            None
+        ]
+    );
+
+    // The scenario's strategies, run as `capsim run` runs them.
+    let outcomes = Engine::new(&s, s.seed).run(0..trials, &|| {});
+    let horizon = f64::from(s.horizon_hours);
+    let mut figures = Vec::new();
+    for (si, order) in [(0, OnDemandFirst), (1, SpotFirst)] {
+        let cost: Vec<f64> = outcomes
+            .iter()
+            .map(|o| o.strategies[si].total.total_cost())
+            .collect();
+        let short: Vec<f64> = outcomes
+            .iter()
+            .map(|o| o.strategies[si].total.hours_short)
+            .collect();
+        let plain = capsim::stats::summarise(&cost).unwrap();
+        let hours = capsim::stats::mean(&short) * 8760.0 / horizon;
+        let r = p
+            .rows
+            .iter()
+            .find(|r| r.candidate.order == Some(order))
+            .unwrap();
+        assert_eq!(r.trials, trials as usize);
+        assert_eq!(r.cost.mean, plain.mean, "{}", s.strategies[si].name);
+        assert_eq!(r.cost.cvar95, plain.cvar95, "{}", s.strategies[si].name);
+        assert_eq!(
+            r.hours_short_per_year,
+            Some(hours),
+            "{}",
+            s.strategies[si].name
+        );
+        figures.push((plain.mean, hours));
+    }
+    // The trade: on-demand first costs more and is short fewer hours.
+    let [(od_cost, od_short), (spot_cost, spot_short)] = figures[..] else {
+        unreachable!()
+    };
+    assert!(od_cost > spot_cost, "{od_cost} vs {spot_cost}");
+    assert!(od_short < spot_short, "{od_short} vs {spot_short}");
+}
