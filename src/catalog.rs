@@ -67,18 +67,24 @@ pub fn entries(text: &str, filter: &str) -> Result<Vec<CatalogEntry>, CatalogErr
         .iter()
         .filter(|(k, _)| *k != "sample_spec" && k.to_lowercase().contains(&lower))
         .filter_map(|(k, v)| {
-            let price = price_of(k, v).ok()?;
+            // Entries without an output price (embeddings, images) are not
+            // chat models; a price that is there but wrong is an error.
+            let price = match price_of(k, v) {
+                Ok(p) => p,
+                Err(e) if e.ends_with("has no output_cost_per_token") => return None,
+                Err(e) => return Some(Err(CatalogError(e))),
+            };
             let provider = match v.get("litellm_provider").and_then(Value::as_str) {
                 Some(p) => p.to_owned(),
                 None => k.split_once('/').map_or("", |(p, _)| p).to_owned(),
             };
-            Some(CatalogEntry {
+            Some(Ok(CatalogEntry {
                 key: k.clone(),
                 provider,
                 price,
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
 }
@@ -132,6 +138,13 @@ fn price_of(key: &str, v: &Value) -> Result<ApiPrice, String> {
                 crate::dist::num(x)
             ));
         }
+    }
+    if let Some(c) = cached.filter(|&c| c > inp) {
+        return Err(format!(
+            "catalog entry `{key}`: cache_read_input_token_cost = {} is above input_cost_per_token = {} (a cached token cannot cost more than an uncached one)",
+            crate::dist::num(c),
+            crate::dist::num(inp)
+        ));
     }
     Ok(ApiPrice {
         input_usd_per_mtok: inp * 1e6,

@@ -100,13 +100,25 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
     let c_spot = col(&["SpotPrice", "SpotPrice_usd_per_hr"]);
     let c_reserved = col(&["ReservedPrice", "ReservedPrice_usd_per_hr"]);
     let c_cloud = col(&["cloud", "Cloud"]);
+    let c_zone = col(&["AvailabilityZone", "Zone"]);
     let c_source = col(&["Source", "source"]);
     let c_notes = col(&["Notes", "notes"]);
-    let mut out = Vec::new();
+    let mut out: Vec<Instance> = Vec::new();
     let mut seen = HashSet::new();
+    // (cloud, type, region, zone) → (line, its prices): a second row for the
+    // same place must say the same (zones of one region may differ).
+    let mut places: std::collections::HashMap<(String, String, String, String), (usize, String)> =
+        std::collections::HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+        if rec.len() < headers.len() && !rec.iter().all(|c| c.trim().is_empty()) {
+            return Err(format!(
+                "line {line}: {} fields where the header has {} (a truncated row?)",
+                rec.len(),
+                headers.len()
+            ));
+        }
         let cell = |c: usize| rec.get(c).unwrap_or("").trim();
         let acc = cell(c_acc);
         let count = cell(c_count);
@@ -153,6 +165,32 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
             .filter(|c| !c.is_empty())
             .unwrap_or_else(|| default_cloud.to_owned());
         let region = cell(c_region).to_owned();
+        let zone = c_zone.map(|c| cell(c).to_owned()).unwrap_or_default();
+        let prices = [
+            ("Price", Some(c_price)),
+            ("SpotPrice", c_spot),
+            ("ReservedPrice", c_reserved),
+        ]
+        .iter()
+        .filter_map(|(name, c)| c.map(|c| format!("{name} {}", or_dash(cell(c)))))
+        .collect::<Vec<_>>()
+        .join(", ");
+        let place = (cloud.clone(), instance_type.clone(), region.clone(), zone);
+        if let Some((first, before)) = places.get(&place) {
+            if *before != prices {
+                return Err(format!(
+                    "line {line}: {} in {} is listed again at other prices ({prices}; line {first}: {before}): keep one row",
+                    instance_type,
+                    if region.is_empty() {
+                        "no region"
+                    } else {
+                        &region
+                    }
+                ));
+            }
+        } else {
+            places.insert(place, (line, prices));
+        }
         if !seen.insert((cloud.clone(), instance_type.clone(), region.clone())) {
             continue;
         }
@@ -173,6 +211,11 @@ fn parse_text(text: &str, default_cloud: &str) -> Result<Vec<Instance>, String> 
         return Err("the catalog lists no instance with whole GPUs".into());
     }
     Ok(out)
+}
+
+/// A cell for a message: `—` when empty.
+fn or_dash(cell: &str) -> &str {
+    if cell.is_empty() { "—" } else { cell }
 }
 
 /// The cloud of a catalog file without a `cloud` column: SkyPilot keeps one

@@ -36,6 +36,12 @@ pub(super) fn prices(
     }
     let show_gpu = gpu.is_some() || api.is_none();
     let show_api = api.is_some() || gpu.is_none();
+    // Both catalogs read (and refused) before anything is printed.
+    let api_rows = if show_api {
+        Some(catalog::entries(&api_text, api.unwrap_or("")).with_context(|| api_origin.clone())?)
+    } else {
+        None
+    };
     if show_gpu {
         let all = gpu_catalog::parse(&gpu_text, &cloud).with_context(|| gpu_origin.clone())?;
         let want = gpu.unwrap_or("").to_lowercase();
@@ -107,9 +113,7 @@ pub(super) fn prices(
                 .key()
         );
     }
-    if show_api {
-        let mut rows =
-            catalog::entries(&api_text, api.unwrap_or("")).with_context(|| api_origin.clone())?;
+    if let Some(mut rows) = api_rows {
         anyhow::ensure!(
             !rows.is_empty(),
             "--api {}: no model key in the {api_origin} contains it",

@@ -90,6 +90,19 @@ impl Validator<'_> {
             };
             self.per_token_slip(&field("output_usd_per_mtok"), &output);
             self.per_token_slip(&field("input_usd_per_mtok"), &explicit_input);
+            if let Some(c) = &explicit_cached {
+                if c.point() > explicit_input.point() {
+                    self.push(
+                        field("cached_input_usd_per_mtok"),
+                        None,
+                        format!(
+                            "{} is above input_usd_per_mtok ({}): a cached input token cannot cost more than an uncached one",
+                            crate::dist::num(c.point()),
+                            crate::dist::num(explicit_input.point())
+                        ),
+                    );
+                }
+            }
             return Api {
                 name: r.name.clone().unwrap_or_else(|| "api".into()),
                 output_usd_per_mtok: output,
@@ -141,6 +154,19 @@ impl Validator<'_> {
                 None
             }
         });
+        if let (Some(c), Some(p)) = (&explicit_cached, price) {
+            if c.point() > p.input_usd_per_mtok {
+                self.push(
+                    field("cached_input_usd_per_mtok"),
+                    None,
+                    format!(
+                        "{} is above `{key}`'s input price ({} USD per million): a cached input token cannot cost more than an uncached one",
+                        crate::dist::num(c.point()),
+                        crate::dist::num(p.input_usd_per_mtok)
+                    ),
+                );
+            }
+        }
         Api {
             name: r.name.clone().unwrap_or_else(|| key.clone()),
             output_usd_per_mtok: Dist::fixed(price.map_or(f64::NAN, |p| p.output_usd_per_mtok)),

@@ -1328,3 +1328,45 @@ fn calibration_holds_hopper_and_blackwell_to_their_figures() {
     assert!(median("held out", "family blackwell") <= 15.0, "{text}");
     assert!(median("fitted", "model llama3-70b") <= 10.0, "{text}");
 }
+
+/// `prices` reads every catalog it prints before printing anything: a broken
+/// catalog prints no table, and a bad price names its entry and field rather
+/// than "no model key contains it"; a GPU catalog's bad row names its line.
+#[test]
+fn prices_refuses_a_bad_catalog_before_printing() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad_scenarios/");
+    let a = capsim()
+        .args([
+            "prices",
+            "--catalog",
+            &format!("{dir}catalog_not_json.json"),
+        ])
+        .assert()
+        .code(1);
+    assert!(a.get_output().stdout.is_empty(), "printed before failing");
+    let a = capsim()
+        .args([
+            "prices",
+            "--api",
+            "m",
+            "--catalog",
+            &format!("{dir}catalog_negative_price.json"),
+        ])
+        .assert()
+        .code(1);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("catalog entry `m`: output_cost_per_token = -1e-5"),
+        "{err}"
+    );
+    let a = capsim()
+        .args([
+            "prices",
+            "--catalog",
+            &format!("{dir}gpu_catalog_truncated_row.csv"),
+        ])
+        .assert()
+        .code(1);
+    assert!(a.get_output().stdout.is_empty());
+    assert!(stderr_of(&a).contains("line 3: 7 fields where the header has 9"));
+}
