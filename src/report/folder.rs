@@ -18,8 +18,8 @@
 //!   kernel when the process dies, however it dies, and it is seen across
 //!   PID namespaces and containers on one machine (and by NFS clients, where
 //!   the server supports locks). A sweep removes a partial folder only if it
-//!   can take that lock, or if it has no lock file and has not changed for
-//!   an hour (a run killed between creating the folder and its lock).
+//!   holds that lock file and the sweep can take the lock: a folder without
+//!   one is never taken for capsim's (it is named on stderr once an hour old).
 //! - **Signals.** SIGTERM and SIGINT remove the partial folders and files of
 //!   the process ([`register`]), print one line and exit with 128 + the
 //!   signal (143, 130). A run being renamed into place finishes its rename
@@ -39,8 +39,9 @@ pub const RUN_FORMAT: &str = "capsim-run/1";
 pub const LOCK_FILE: &str = ".capsim.lock";
 /// Largest `run.json` read when checking a folder (a run's is a few hundred KB).
 const MAX_RUN_JSON: u64 = 64 << 20;
-/// A partial folder without a lock file is stale after this long unchanged.
-const LOCKLESS_STALE: Duration = Duration::from_secs(3600);
+/// A partial folder without a lock file is named on stderr (never removed)
+/// after this long unchanged.
+const LOCKLESS_NOTE: Duration = Duration::from_secs(3600);
 
 /// Partial folders and files of this process, removed on SIGTERM/SIGINT.
 static PARTIALS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -281,25 +282,19 @@ fn try_lock(f: &File) -> bool {
     unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
 }
 
-/// Whether partial folder `dir` belongs to no live process.
+/// Whether partial folder `dir` is capsim's and belongs to no live process:
+/// it holds capsim's lock file and nobody holds the lock. A folder without
+/// the lock file is never taken for capsim's, whatever its name and age.
 pub fn is_stale(dir: &Path) -> bool {
-    match File::open(dir.join(LOCK_FILE)) {
-        // Taken: nobody holds it (closing the file releases it again).
-        Ok(f) => try_lock(&f),
-        // No lock file: being created just now, or left by a run that died
-        // before it made one (or by an earlier capsim): stale once old.
-        Err(_) => std::fs::symlink_metadata(dir)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| {
-                SystemTime::now()
-                    .duration_since(t)
-                    .is_ok_and(|age| age > LOCKLESS_STALE)
-            }),
-    }
+    // Taken: nobody holds it (closing the file releases it again).
+    File::open(dir.join(LOCK_FILE)).is_ok_and(|f| try_lock(&f))
 }
 
-/// Remove the partial folders (`.<name>.partial-<id>`) under `out` that no
-/// live process holds. Anything else is left alone.
+/// Remove the partial folders (`.<name>.partial-<id>`) under `out` that are
+/// provably capsim's and that no live process holds. A folder named like one
+/// but without capsim's lock file is left, and named on stderr once it is
+/// over an hour old (a run killed between making its folder and its lock
+/// leaves one; so may another program).
 pub fn remove_stale_partials(out: &Path) {
     let Ok(entries) = std::fs::read_dir(out) else {
         return;
@@ -307,10 +302,26 @@ pub fn remove_stale_partials(out: &Path) {
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let partial = name.starts_with('.') && name.contains(".partial-");
-        if partial && e.file_type().is_ok_and(|t| t.is_dir()) && is_stale(&e.path()) {
-            let _ = std::fs::remove_dir_all(e.path());
+        if !(partial && e.file_type().is_ok_and(|t| t.is_dir())) {
+            continue;
+        }
+        let path = e.path();
+        if is_stale(&path) {
+            let _ = std::fs::remove_dir_all(&path);
+        } else if !path.join(LOCK_FILE).exists() && older_than(&path, LOCKLESS_NOTE) {
+            eprintln!(
+                "note: left {}: named like an unfinished capsim run, but it holds no {LOCK_FILE}, so it may not be capsim's; remove it if it is",
+                path.display()
+            );
         }
     }
+}
+
+/// Whether `path` has not changed for `age`.
+fn older_than(path: &Path, age: Duration) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| SystemTime::now().duration_since(t).is_ok_and(|a| a > age))
 }
 
 /// A suffix that differs between runs started in the same second, on one

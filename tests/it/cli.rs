@@ -447,6 +447,31 @@ fn temporary_folders_of_dead_runs_are_cleaned_up() {
     assert!(live.exists(), "a live process's folder is kept");
     assert!(young.exists(), "a folder without a lock yet is kept");
     drop(held);
+    // Another program's folder named like ours, hours old, without capsim's
+    // lock file: never removed, and named on stderr.
+    let foreign = tmp.path().join(".notes.partial-backup");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("draft.txt"), b"mine").unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 3600);
+    std::fs::File::open(&foreign)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let a = capsim()
+        .args(["run", "--trials", "5", "--quiet", "--out"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    assert!(
+        foreign.join("draft.txt").exists(),
+        "a folder not provably capsim's is kept"
+    );
+    assert!(
+        stderr_of(&a).contains(".notes.partial-backup")
+            && stderr_of(&a).contains("may not be capsim's"),
+        "{}",
+        stderr_of(&a)
+    );
 }
 
 /// A folder is a run only if capsim wrote its run.json and nothing else is
