@@ -896,6 +896,74 @@ replicas = 100000
     );
 }
 
+/// A negative number reaches the flag's own message, not the argument
+/// parser's "unexpected argument '-1' found" (issue 33).
+#[test]
+fn negative_numbers_reach_the_flags_own_message() {
+    for (args, want) in [
+        (
+            vec!["run", "--precision", "-1"],
+            "'--precision <PCT>': `-1` must be above 0% and at most 50%",
+        ),
+        (
+            vec!["run", "--precision", "-1%"],
+            "'--precision <PCT>': `-1%` must be above 0% and at most 50%",
+        ),
+        (
+            vec!["plan", "--max-committed", "-1"],
+            "'--max-committed <MAX_COMMITTED>': -1 is not in 0..=50",
+        ),
+        (
+            vec!["plan", "--max-spot", "-2"],
+            "'--max-spot <MAX_SPOT>': -2 is not in 0..=50",
+        ),
+        (
+            vec!["plan", "--on-demand", "-1"],
+            "'--on-demand <ON_DEMAND>': `-1` is not a whole number, zero or more",
+        ),
+        (
+            vec!["size", "--replicas", "-1"],
+            "'--replicas <REPLICAS>': `-1` is not a whole number, zero or more",
+        ),
+        (
+            vec!["capacity", "llama3-70b-fp8-h100", "--gpus", "-1"],
+            "'--gpus <GPUS>': -1 is not in 1..=1024",
+        ),
+    ] {
+        let a = capsim().args(&args).assert().code(2);
+        let e = stderr_of(&a);
+        assert!(
+            e.contains(want) && !e.contains("unexpected argument"),
+            "{args:?}: {e}"
+        );
+    }
+    for (args, want) in [
+        (
+            vec!["breakeven", "--volumes", "-1"],
+            "--volumes: -1 is not a positive, finite number of tokens",
+        ),
+        (
+            vec![
+                "capacity",
+                "llama3-70b-fp8-h100",
+                "--input-tokens",
+                "-5",
+                "--output-tokens",
+                "100",
+            ],
+            "--input-tokens: -5 must be a number of tokens, zero or more",
+        ),
+        (
+            vec!["capacity", "llama3-70b-fp8-h100", "--tpot-ms", "-3"],
+            "--tpot-ms: -3 must be a time in milliseconds, greater than 0",
+        ),
+    ] {
+        let a = capsim().args(&args).assert().code(1);
+        let e = stderr_of(&a);
+        assert!(e.contains(want), "{args:?}: {e}");
+    }
+}
+
 #[test]
 fn messages_name_flags_and_odd_characters() {
     let a = capsim().args(["run", "--seed", "-1"]).assert().code(2);
