@@ -204,6 +204,10 @@ enum Command {
         /// Spot units tried: 1 to this.
         #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=50))]
         max_spot: u32,
+        /// Most candidates searched: a larger grid is refused before the search,
+        /// with its count and how to narrow it.
+        #[arg(long, value_name = "N", default_value_t = capsim::plan::MAX_CANDIDATES, allow_negative_numbers = true, value_parser = whole::<u64>)]
+        max_candidates: u64,
     },
     /// Reproduce the seed calculation and print the corrected figures beside it.
     SeedTable {
@@ -449,7 +453,8 @@ enum Job {
         Vec<u32>,
         capsim::plan::Constraints,
     ),
-    Plan(capsim::plan::Constraints, capsim::plan::Grid),
+    /// Constraints, grid, and the most candidates searched.
+    Plan(capsim::plan::Constraints, capsim::plan::Grid, u64),
 }
 
 impl Job {
@@ -506,6 +511,7 @@ pub(crate) fn run() -> Result<()> {
             max_committed,
             on_demand,
             max_spot,
+            max_candidates,
         } => {
             anyhow::ensure!(
                 on_demand.len() <= 20 && on_demand.iter().all(|&n| n <= 2000),
@@ -516,7 +522,7 @@ pub(crate) fn run() -> Result<()> {
                 on_demand_ceilings: on_demand,
                 max_spot,
             };
-            session::execute(run, Job::Plan(limits.constraints()?, grid))?
+            session::execute(run, Job::Plan(limits.constraints()?, grid, max_candidates))?
         }
         Command::SeedTable { scenario } => seed_table::print(scenario.as_ref())?,
         Command::Validate { scenario } => {

@@ -116,6 +116,9 @@ impl Settings {
             s = s.deterministic();
         }
         print_warnings(&s);
+        if let Job::Plan(_, grid, cap) = job {
+            check_candidates(&s, grid, *cap)?;
+        }
         if let Job::Size(name, kind, replicas, _) = job {
             let kind = *kind;
             let si = match name {
@@ -180,6 +183,30 @@ impl Settings {
     }
 }
 
+/// Refuse a plan grid of more than `cap` candidates, counted before any is
+/// built, naming the count and what narrows it.
+fn check_candidates(s: &scenario::Scenario, grid: &capsim::plan::Grid, cap: u64) -> Result<()> {
+    use capsim::fmt::thousands;
+    let n = capsim::plan::count_candidates(s, grid);
+    if n <= cap {
+        return Ok(());
+    }
+    let (c, o, sp) = capsim::plan::option_counts(s);
+    let ceilings: Vec<String> = grid.on_demand_ceilings.iter().map(u32::to_string).collect();
+    anyhow::bail!(
+        "plan: the grid gives {} candidates, more than --max-candidates {}; narrow it with a smaller --max-committed (now {}), fewer --on-demand ceilings (now {}), a smaller --max-spot (now {}), or fewer distinct pools in the scenario ({c} committed, {o} on-demand, {sp} spot); or raise the cap with --max-candidates {n}",
+        thousands(n),
+        thousands(cap),
+        grid.max_committed,
+        if ceilings.is_empty() {
+            "none".to_string()
+        } else {
+            ceilings.join(",")
+        },
+        grid.max_spot,
+    )
+}
+
 pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let Settings {
         mut s,
@@ -204,7 +231,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     // plan: search the candidates first; the run folder then holds the shortlist.
     let t0 = Instant::now();
     let plan = match &job {
-        Job::Plan(constraints, grid) => {
+        Job::Plan(constraints, grid, _) => {
             let all = capsim::plan::candidates(&s, grid);
             if !quiet {
                 eprintln!(
@@ -227,7 +254,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         _ => None,
     };
     let constraints = match &job {
-        Job::Plan(c, _) | Job::Size(_, _, _, c) => Some(*c),
+        Job::Plan(c, ..) | Job::Size(_, _, _, c) => Some(*c),
         _ => None,
     };
     let mut info = RunInfo {

@@ -1256,6 +1256,65 @@ fn plan_writes_its_files_and_says_why() {
     );
 }
 
+/// A plan grid above the candidate budget is refused before anything is
+/// built or written, naming its count, the flags that narrow it and the one
+/// that raises the cap (issue 33): the widest grid the flags allow on
+/// realistic-2027 is 209,171 candidates.
+#[test]
+fn plan_refuses_a_grid_above_the_candidate_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let out = d.path().join("out");
+    let t0 = std::time::Instant::now();
+    let a = capsim()
+        .args([
+            "plan",
+            scenario,
+            "--quiet",
+            "--max-committed",
+            "50",
+            "--max-spot",
+            "50",
+        ])
+        .args([
+            "--on-demand",
+            "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(t0.elapsed().as_secs_f64() < 5.0, "refused before any work");
+    assert_eq!(
+        stderr_of(&a).trim_end(),
+        "Error: plan: the grid gives 209,171 candidates, more than --max-candidates 5,000; \
+narrow it with a smaller --max-committed (now 50), fewer --on-demand ceilings (now \
+1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20), a smaller --max-spot (now 50), or \
+fewer distinct pools in the scenario (2 committed, 1 on-demand, 1 spot); or raise the cap \
+with --max-candidates 209171"
+    );
+    assert!(!out.exists(), "nothing written");
+    // The cap is the flag's: 225 candidates on the default grid.
+    let a = capsim()
+        .args([
+            "plan",
+            scenario,
+            "--quiet",
+            "--max-candidates",
+            "224",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("the grid gives 225 candidates, more than --max-candidates 224"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
 /// `capsim size` tries 0, adds the API-only baseline, honours the
 /// constraints and records its recommendation in run.json.
 #[test]
