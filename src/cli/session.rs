@@ -142,6 +142,9 @@ impl Settings {
                 )
             })?;
         }
+        if map.len() == 2 {
+            check_map(&s, &map)?;
+        }
         let trials = match precision {
             Some(_) => trials.unwrap_or(1_000_000),
             None => trials.unwrap_or(s.trials),
@@ -181,6 +184,22 @@ impl Settings {
             map,
         })
     }
+}
+
+/// Refuse a `--map` input that the scenario does not have, before any trial
+/// runs (the names are the scenario's sensitivity inputs). For `plan` the
+/// shortlist is a subset of the scenario's pools, so an input of a pool
+/// that no shortlisted fleet uses is still refused after the search.
+fn check_map(s: &scenario::Scenario, map: &[String]) -> Result<()> {
+    let names = capsim::sensitivity::input_names(s);
+    for m in map {
+        anyhow::ensure!(
+            names.contains(m),
+            "--map: no input `{m}` (inputs: {})",
+            names.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Refuse a plan grid of more than `cap` candidates, counted before any is
@@ -228,6 +247,10 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
+    // The output folder is checked (--out a folder, writable; --name free or
+    // a run with --force) before any work, as `run` does: plan's search can
+    // take minutes. Nothing is created in it until the run folder is.
+    let target = report::prepare_out(&out, &s.name, seed, shard, name.as_deref(), force)?;
     // plan: search the candidates first; the run folder then holds the shortlist.
     let t0 = Instant::now();
     let plan = match &job {
@@ -286,7 +309,6 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         pools_model: s.models_line(),
         scenario: s.clone(),
     };
-    let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
     // Trials go to the run folder block by block; the jobs that compare

@@ -1315,6 +1315,89 @@ with --max-candidates 209171"
     assert!(!out.exists(), "nothing written");
 }
 
+/// `plan`, `size` and `compare` check --out, --name and --map before any
+/// work, as `run` does: no "plan: N candidates on T trials…" line, no
+/// folder, and the flag's message (issue 33; plan used to search first).
+#[test]
+fn plan_and_size_check_flags_and_paths_before_any_work() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let file = d.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = d.path().join("out");
+    capsim()
+        .args([
+            "run", "--trials", "10", "--quiet", "--name", "taken", "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let taken = format!(
+        "Error: --name taken: {} already holds a run; pass --force to replace it",
+        out.join("taken").display()
+    );
+    let no_input = "Error: --map: no input `nope` (inputs: demand.monthly_tokens, ";
+    let cases: Vec<(Vec<&str>, &std::path::Path, String)> = vec![
+        (
+            vec!["plan"],
+            &file,
+            format!(
+                "Error: --out {}: exists and is not a folder",
+                file.display()
+            ),
+        ),
+        (
+            vec!["size"],
+            &file,
+            format!(
+                "Error: --out {}: exists and is not a folder",
+                file.display()
+            ),
+        ),
+        (vec!["plan", "--name", "taken"], &out, taken.clone()),
+        (vec!["size", "--name", "taken"], &out, taken),
+        (
+            vec!["plan", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+        (
+            vec!["size", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+        (
+            vec!["compare", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+    ];
+    for (args, o, want) in cases {
+        let t0 = std::time::Instant::now();
+        let a = capsim()
+            .args(&args)
+            .args([scenario, "--trials", "2000", "--out"])
+            .arg(o)
+            .assert()
+            .code(1);
+        let e = stderr_of(&a);
+        assert!(e.starts_with(&want), "{args:?}: {e}");
+        assert!(
+            !e.contains("candidates on"),
+            "{args:?}: refused before the search: {e}"
+        );
+        assert!(
+            t0.elapsed().as_secs_f64() < 5.0,
+            "{args:?}: refused before any work"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "only the first run"
+    );
+}
+
 /// `capsim size` tries 0, adds the API-only baseline, honours the
 /// constraints and records its recommendation in run.json.
 #[test]
