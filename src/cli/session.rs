@@ -145,11 +145,26 @@ impl Settings {
         if map.len() == 2 {
             check_map(&s, &map)?;
         }
+        let args_trials = trials;
         let trials = match precision {
             Some(_) => trials.unwrap_or(1_000_000),
             None => trials.unwrap_or(s.trials),
         };
         anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+        // What compare, size, plan and breakeven print is a spread over trials
+        // (intervals, tails, how often one fleet is cheaper): one trial has
+        // none, and would print zero-width intervals and "in 100% of them".
+        if trials < 2 && !matches!(job, Job::Run) {
+            let given = if args_trials.is_some() {
+                format!("--trials {trials}")
+            } else {
+                format!("run.trials = {trials} (the scenario's; override with --trials)")
+            };
+            anyhow::bail!(
+                "{given}: {} reports spreads over trials (confidence intervals, tails, how often one fleet is cheaper), which one trial does not have; give at least 2 (`capsim run` runs a single trial)",
+                job.command()
+            );
+        }
         anyhow::ensure!(
             matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
             "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"

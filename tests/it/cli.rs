@@ -1398,6 +1398,62 @@ fn plan_and_size_check_flags_and_paths_before_any_work() {
     );
 }
 
+/// One trial has no spread: plan, size, compare and breakeven refuse it
+/// rather than print zero-width intervals and "lower in 100% of them"
+/// (issue 33); `run` still runs one.
+#[test]
+fn commands_that_report_spreads_refuse_one_trial() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    for cmd in ["plan", "size", "compare", "breakeven"] {
+        let a = capsim()
+            .args([cmd, "--trials", "1", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(1);
+        assert_eq!(
+            stderr_of(&a).trim_end(),
+            format!(
+                "Error: --trials 1: {cmd} reports spreads over trials (confidence intervals, \
+tails, how often one fleet is cheaper), which one trial does not have; give at least 2 \
+(`capsim run` runs a single trial)"
+            )
+        );
+    }
+    assert!(!out.exists(), "nothing written");
+    let s = d.path().join("one.toml");
+    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed.toml"))
+        .unwrap();
+    let (head, rest) = seed.split_once("[run]").expect("seed.toml has [run]");
+    std::fs::write(
+        &s,
+        format!(
+            "{head}[run]\ntrials = 1\n{}",
+            rest.replacen("trials", "# trials", 1)
+        ),
+    )
+    .unwrap();
+    let a = capsim()
+        .arg("plan")
+        .arg(&s)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains(
+            "Error: run.trials = 1 (the scenario's; override with --trials): plan reports spreads"
+        ),
+        "{}",
+        stderr_of(&a)
+    );
+    capsim()
+        .args(["run", "--trials", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
 /// `capsim size` tries 0, adds the API-only baseline, honours the
 /// constraints and records its recommendation in run.json.
 #[test]
