@@ -222,6 +222,43 @@ fn sized(template: &Pool, units: u32) -> Pool {
     p
 }
 
+/// Most candidates `plan` searches unless raised (`--max-candidates`).
+/// realistic-2027 has 225 on the default grid; 5,000 on 10,000 trials is
+/// about 8.7 million candidate-trials (every candidate on the first 1,000
+/// trials, a twelfth on the rest), some 20 times that plan's search, and
+/// the first round keeps 32 bytes per candidate and trial (160 MB).
+/// Beyond it a typo in the grid or a scenario with many distinct pools
+/// would run for hours: refused before anything is built.
+pub const MAX_CANDIDATES: u64 = 5_000;
+
+/// The scenario's options by part of a fleet: (committed, on-demand, spot).
+pub fn option_counts(s: &Scenario) -> (u64, u64, u64) {
+    let opts = options(s);
+    let of = |k: &[PoolKind]| opts.iter().filter(|(_, p)| k.contains(&p.kind)).count() as u64;
+    (
+        of(&[PoolKind::Reserved, PoolKind::Owned]),
+        of(&[PoolKind::OnDemand]),
+        of(&[PoolKind::Spot]),
+    )
+}
+
+/// How many candidates [`candidates`] gives for `s` and `grid`, counted
+/// from the grid and the options without building them (saturating at
+/// `u64::MAX`): every combination of at most one option per part with one
+/// of its counts, less the empty fleet, plus the second serving order of
+/// each fleet with both on-demand and spot, plus buying nothing per API.
+pub fn count_candidates(s: &Scenario, grid: &Grid) -> u64 {
+    let (c, o, sp) = option_counts(s);
+    let ceilings = grid.on_demand_ceilings.iter().filter(|n| **n > 0).count() as u128;
+    let c = u128::from(c) * u128::from(grid.max_committed);
+    let o = u128::from(o) * ceilings;
+    let sp = u128::from(sp) * u128::from(grid.max_spot);
+    let fleets = (1 + c) * (1 + o) * (1 + sp) - 1;
+    let both_orders = (1 + c) * o * sp;
+    let n = fleets + both_orders + s.apis.len() as u128;
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
 /// Every candidate of the grid over the scenario's options (a fleet with
 /// both on-demand and spot once per [`Order`], on-demand first then spot
 /// first), and buying nothing for each API alternative.

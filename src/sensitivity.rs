@@ -69,6 +69,12 @@ const COMMON: &[(&str, Read)] = &[
     ("demand.cached_input_fraction", |p| p.cached_input_fraction),
 ];
 
+/// The names of the trial-level inputs of a scenario (as in
+/// sensitivity.parquet and `--map`), known before any trial runs.
+pub fn input_names(s: &Scenario) -> Vec<String> {
+    inputs(s).into_iter().map(|(n, _)| n).collect()
+}
+
 /// The trial-level inputs of a scenario, with how to read each from a trial's draws.
 pub(crate) fn inputs(s: &Scenario) -> Vec<(String, Getter)> {
     let mut v: Vec<(String, Getter)> = COMMON

@@ -72,7 +72,8 @@ struct RunArgs {
     /// Run until the 95% CI of every strategy's mean cost is within this much
     /// of the mean (e.g. 1% or 0.5%), doubling trials from 1,000; --trials is
     /// then the cap (default 1,000,000).
-    #[arg(long, value_name = "PCT", value_parser = capsim::precision::parse_precision)]
+    // Hyphen values, not only negative numbers: `-1%` reaches the parser too.
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true, value_parser = capsim::precision::parse_precision)]
     precision: Option<f64>,
     /// Name of the run folder under --out (default: <scenario>-seed<S>-<time>).
     #[arg(long)]
@@ -163,7 +164,7 @@ enum Command {
         run: RunArgs,
         /// Monthly volumes to sweep (output tokens per 730-hour month, comma-separated,
         /// e.g. 1e8,5e8,2e9). Default: 13 points from 0.1× to 10× the scenario's volume.
-        #[arg(long, value_delimiter = ',')]
+        #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
         volumes: Vec<f64>,
     },
     /// Sweep the reserved replica count of one strategy: expected cost against tail risk,
@@ -180,7 +181,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "reserved")]
         pool: PoolArg,
         /// Sizes to try (comma-separated; 0 is no such pool; default 0 to 6).
-        #[arg(long, value_delimiter = ',', default_value = "0,1,2,3,4,5,6")]
+        #[arg(long, value_delimiter = ',', default_value = "0,1,2,3,4,5,6", allow_negative_numbers = true, value_parser = whole::<u32>)]
         replicas: Vec<u32>,
         #[command(flatten)]
         limits: LimitArgs,
@@ -195,14 +196,18 @@ enum Command {
         limits: LimitArgs,
         /// Committed (reserved or owned) units tried: 1 to this (instances for an
         /// instance pool; the instances of one replica when it spans several).
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(0..=50))]
+        #[arg(long, default_value_t = 4, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=50))]
         max_committed: u32,
         /// On-demand ceilings tried (units, comma-separated).
-        #[arg(long, value_delimiter = ',', default_value = "2,4,6")]
+        #[arg(long, value_delimiter = ',', default_value = "2,4,6", allow_negative_numbers = true, value_parser = whole::<u32>)]
         on_demand: Vec<u32>,
         /// Spot units tried: 1 to this.
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=50))]
+        #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=50))]
         max_spot: u32,
+        /// Most candidates searched: a larger grid is refused before the search,
+        /// with its count and how to narrow it.
+        #[arg(long, value_name = "N", default_value_t = capsim::plan::MAX_CANDIDATES, allow_negative_numbers = true, value_parser = whole::<u64>)]
+        max_candidates: u64,
     },
     /// Reproduce the seed calculation and print the corrected figures beside it.
     SeedTable {
@@ -276,7 +281,7 @@ enum Command {
         cached_prompt_fraction: Option<f64>,
         /// GPUs per replica (default: the profile's; composed: the fewest that hold
         /// the weights).
-        #[arg(long, alias = "tp", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        #[arg(long, alias = "tp", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
         gpus: Option<u32>,
         /// Time-per-output-token target, milliseconds.
         #[arg(long, allow_negative_numbers = true)]
@@ -328,7 +333,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         format: capsim::traffic::Format,
         /// Request logs: count requests into windows of this many seconds.
-        #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+        #[arg(
+            long,
+            default_value_t = 600.0,
+            value_name = "SECONDS",
+            allow_negative_numbers = true
+        )]
         window: f64,
         /// Treat windows with a zero rate as real traffic, not as collection gaps.
         #[arg(long)]
@@ -443,7 +453,8 @@ enum Job {
         Vec<u32>,
         capsim::plan::Constraints,
     ),
-    Plan(capsim::plan::Constraints, capsim::plan::Grid),
+    /// Constraints, grid, and the most candidates searched.
+    Plan(capsim::plan::Constraints, capsim::plan::Grid, u64),
 }
 
 impl Job {
@@ -500,6 +511,7 @@ pub(crate) fn run() -> Result<()> {
             max_committed,
             on_demand,
             max_spot,
+            max_candidates,
         } => {
             anyhow::ensure!(
                 on_demand.len() <= 20 && on_demand.iter().all(|&n| n <= 2000),
@@ -510,7 +522,7 @@ pub(crate) fn run() -> Result<()> {
                 on_demand_ceilings: on_demand,
                 max_spot,
             };
-            session::execute(run, Job::Plan(limits.constraints()?, grid))?
+            session::execute(run, Job::Plan(limits.constraints()?, grid, max_candidates))?
         }
         Command::SeedTable { scenario } => seed_table::print(scenario.as_ref())?,
         Command::Validate { scenario } => {

@@ -116,6 +116,9 @@ impl Settings {
             s = s.deterministic();
         }
         print_warnings(&s);
+        if let Job::Plan(_, grid, cap) = job {
+            check_candidates(&s, grid, *cap)?;
+        }
         if let Job::Size(name, kind, replicas, _) = job {
             let kind = *kind;
             let si = match name {
@@ -139,11 +142,29 @@ impl Settings {
                 )
             })?;
         }
+        if map.len() == 2 {
+            check_map(&s, &map)?;
+        }
+        let args_trials = trials;
         let trials = match precision {
             Some(_) => trials.unwrap_or(1_000_000),
             None => trials.unwrap_or(s.trials),
         };
         anyhow::ensure!(trials >= 1, "--trials: must be at least 1");
+        // What compare, size, plan and breakeven print is a spread over trials
+        // (intervals, tails, how often one fleet is cheaper): one trial has
+        // none, and would print zero-width intervals and "in 100% of them".
+        if trials < 2 && !matches!(job, Job::Run) {
+            let given = if args_trials.is_some() {
+                format!("--trials {trials}")
+            } else {
+                format!("run.trials = {trials} (the scenario's; override with --trials)")
+            };
+            anyhow::bail!(
+                "{given}: {} reports spreads over trials (confidence intervals, tails, how often one fleet is cheaper), which one trial does not have; give at least 2 (`capsim run` runs a single trial)",
+                job.command()
+            );
+        }
         anyhow::ensure!(
             matches!(job, Job::Run) || trials <= MAX_KEPT_TRIALS,
             "--trials {trials}: compare, size and breakeven keep every trial's figures in memory, so at most {MAX_KEPT_TRIALS} trials (about 2.5 GB); use `capsim run` for more"
@@ -180,6 +201,46 @@ impl Settings {
     }
 }
 
+/// Refuse a `--map` input that the scenario does not have, before any trial
+/// runs (the names are the scenario's sensitivity inputs). For `plan` the
+/// shortlist is a subset of the scenario's pools, so an input of a pool
+/// that no shortlisted fleet uses is still refused after the search.
+fn check_map(s: &scenario::Scenario, map: &[String]) -> Result<()> {
+    let names = capsim::sensitivity::input_names(s);
+    for m in map {
+        anyhow::ensure!(
+            names.contains(m),
+            "--map: no input `{m}` (inputs: {})",
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Refuse a plan grid of more than `cap` candidates, counted before any is
+/// built, naming the count and what narrows it.
+fn check_candidates(s: &scenario::Scenario, grid: &capsim::plan::Grid, cap: u64) -> Result<()> {
+    use capsim::fmt::thousands;
+    let n = capsim::plan::count_candidates(s, grid);
+    if n <= cap {
+        return Ok(());
+    }
+    let (c, o, sp) = capsim::plan::option_counts(s);
+    let ceilings: Vec<String> = grid.on_demand_ceilings.iter().map(u32::to_string).collect();
+    anyhow::bail!(
+        "plan: the grid gives {} candidates, more than --max-candidates {}; narrow it with a smaller --max-committed (now {}), fewer --on-demand ceilings (now {}), a smaller --max-spot (now {}), or fewer distinct pools in the scenario ({c} committed, {o} on-demand, {sp} spot); or raise the cap with --max-candidates {n}",
+        thousands(n),
+        thousands(cap),
+        grid.max_committed,
+        if ceilings.is_empty() {
+            "none".to_string()
+        } else {
+            ceilings.join(",")
+        },
+        grid.max_spot,
+    )
+}
+
 pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let Settings {
         mut s,
@@ -201,10 +262,14 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         .num_threads(threads.unwrap_or(0))
         .build()
         .context("starting worker threads")?;
+    // The output folder is checked (--out a folder, writable; --name free or
+    // a run with --force) before any work, as `run` does: plan's search can
+    // take minutes. Nothing is created in it until the run folder is.
+    let target = report::prepare_out(&out, &s.name, seed, shard, name.as_deref(), force)?;
     // plan: search the candidates first; the run folder then holds the shortlist.
     let t0 = Instant::now();
     let plan = match &job {
-        Job::Plan(constraints, grid) => {
+        Job::Plan(constraints, grid, _) => {
             let all = capsim::plan::candidates(&s, grid);
             if !quiet {
                 eprintln!(
@@ -227,7 +292,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         _ => None,
     };
     let constraints = match &job {
-        Job::Plan(c, _) | Job::Size(_, _, _, c) => Some(*c),
+        Job::Plan(c, ..) | Job::Size(_, _, _, c) => Some(*c),
         _ => None,
     };
     let mut info = RunInfo {
@@ -259,7 +324,6 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         pools_model: s.models_line(),
         scenario: s.clone(),
     };
-    let target = report::prepare_out(&out, &info, name.as_deref(), force)?;
     let engine = Engine::new(&s, seed);
     let bar = progress_bar(range.end - range.start, quiet);
     // Trials go to the run folder block by block; the jobs that compare

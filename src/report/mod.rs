@@ -245,19 +245,15 @@ pub fn self_host_cheaper(r: &TrialRecord) -> bool {
 /// if `out` cannot be written.
 pub fn prepare_out(
     out: &Path,
-    info: &RunInfo,
+    scenario_name: &str,
+    seed: u64,
+    shard: Option<[u64; 2]>,
     name: Option<&str>,
     force: bool,
 ) -> Result<folder::Target> {
     let Some(name) = name else {
-        let shard = info
-            .shard
-            .map_or(String::new(), |[i, n]| format!("-shard{i}of{n}"));
-        return prepare_dir(
-            out,
-            &info.scenario_name,
-            &format!("seed{}{shard}", info.seed),
-        );
+        let shard = shard.map_or(String::new(), |[i, n]| format!("-shard{i}of{n}"));
+        return prepare_dir(out, scenario_name, &format!("seed{seed}{shard}"));
     };
     anyhow::ensure!(
         !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\']) && name != "..",

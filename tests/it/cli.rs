@@ -921,6 +921,74 @@ replicas = 100000
     );
 }
 
+/// A negative number reaches the flag's own message, not the argument
+/// parser's "unexpected argument '-1' found" (issue 33).
+#[test]
+fn negative_numbers_reach_the_flags_own_message() {
+    for (args, want) in [
+        (
+            vec!["run", "--precision", "-1"],
+            "'--precision <PCT>': `-1` must be above 0% and at most 50%",
+        ),
+        (
+            vec!["run", "--precision", "-1%"],
+            "'--precision <PCT>': `-1%` must be above 0% and at most 50%",
+        ),
+        (
+            vec!["plan", "--max-committed", "-1"],
+            "'--max-committed <MAX_COMMITTED>': -1 is not in 0..=50",
+        ),
+        (
+            vec!["plan", "--max-spot", "-2"],
+            "'--max-spot <MAX_SPOT>': -2 is not in 0..=50",
+        ),
+        (
+            vec!["plan", "--on-demand", "-1"],
+            "'--on-demand <ON_DEMAND>': `-1` is not a whole number, zero or more",
+        ),
+        (
+            vec!["size", "--replicas", "-1"],
+            "'--replicas <REPLICAS>': `-1` is not a whole number, zero or more",
+        ),
+        (
+            vec!["capacity", "llama3-70b-fp8-h100", "--gpus", "-1"],
+            "'--gpus <GPUS>': -1 is not in 1..=1024",
+        ),
+    ] {
+        let a = capsim().args(&args).assert().code(2);
+        let e = stderr_of(&a);
+        assert!(
+            e.contains(want) && !e.contains("unexpected argument"),
+            "{args:?}: {e}"
+        );
+    }
+    for (args, want) in [
+        (
+            vec!["breakeven", "--volumes", "-1"],
+            "--volumes: -1 is not a positive, finite number of tokens",
+        ),
+        (
+            vec![
+                "capacity",
+                "llama3-70b-fp8-h100",
+                "--input-tokens",
+                "-5",
+                "--output-tokens",
+                "100",
+            ],
+            "--input-tokens: -5 must be a number of tokens, zero or more",
+        ),
+        (
+            vec!["capacity", "llama3-70b-fp8-h100", "--tpot-ms", "-3"],
+            "--tpot-ms: -3 must be a time in milliseconds, greater than 0",
+        ),
+    ] {
+        let a = capsim().args(&args).assert().code(1);
+        let e = stderr_of(&a);
+        assert!(e.contains(want), "{args:?}: {e}");
+    }
+}
+
 #[test]
 fn messages_name_flags_and_odd_characters() {
     let a = capsim().args(["run", "--seed", "-1"]).assert().code(2);
@@ -1211,6 +1279,204 @@ fn plan_writes_its_files_and_says_why() {
         !d.path().join("bad").exists(),
         "nothing written for bad flags"
     );
+}
+
+/// A plan grid above the candidate budget is refused before anything is
+/// built or written, naming its count, the flags that narrow it and the one
+/// that raises the cap (issue 33): the widest grid the flags allow on
+/// realistic-2027 is 209,171 candidates.
+#[test]
+fn plan_refuses_a_grid_above_the_candidate_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let out = d.path().join("out");
+    let t0 = std::time::Instant::now();
+    let a = capsim()
+        .args([
+            "plan",
+            scenario,
+            "--quiet",
+            "--max-committed",
+            "50",
+            "--max-spot",
+            "50",
+        ])
+        .args([
+            "--on-demand",
+            "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(t0.elapsed().as_secs_f64() < 5.0, "refused before any work");
+    assert_eq!(
+        stderr_of(&a).trim_end(),
+        "Error: plan: the grid gives 209,171 candidates, more than --max-candidates 5,000; \
+narrow it with a smaller --max-committed (now 50), fewer --on-demand ceilings (now \
+1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20), a smaller --max-spot (now 50), or \
+fewer distinct pools in the scenario (2 committed, 1 on-demand, 1 spot); or raise the cap \
+with --max-candidates 209171"
+    );
+    assert!(!out.exists(), "nothing written");
+    // The cap is the flag's: 225 candidates on the default grid.
+    let a = capsim()
+        .args([
+            "plan",
+            scenario,
+            "--quiet",
+            "--max-candidates",
+            "224",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains("the grid gives 225 candidates, more than --max-candidates 224"),
+        "{}",
+        stderr_of(&a)
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
+/// `plan`, `size` and `compare` check --out, --name and --map before any
+/// work, as `run` does: no "plan: N candidates on T trials…" line, no
+/// folder, and the flag's message (issue 33; plan used to search first).
+#[test]
+fn plan_and_size_check_flags_and_paths_before_any_work() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let file = d.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = d.path().join("out");
+    capsim()
+        .args([
+            "run", "--trials", "10", "--quiet", "--name", "taken", "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let taken = format!(
+        "Error: --name taken: {} already holds a run; pass --force to replace it",
+        out.join("taken").display()
+    );
+    let no_input = "Error: --map: no input `nope` (inputs: demand.monthly_tokens, ";
+    let cases: Vec<(Vec<&str>, &std::path::Path, String)> = vec![
+        (
+            vec!["plan"],
+            &file,
+            format!(
+                "Error: --out {}: exists and is not a folder",
+                file.display()
+            ),
+        ),
+        (
+            vec!["size"],
+            &file,
+            format!(
+                "Error: --out {}: exists and is not a folder",
+                file.display()
+            ),
+        ),
+        (vec!["plan", "--name", "taken"], &out, taken.clone()),
+        (vec!["size", "--name", "taken"], &out, taken),
+        (
+            vec!["plan", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+        (
+            vec!["size", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+        (
+            vec!["compare", "--map", "demand.monthly_tokens,nope"],
+            &out,
+            no_input.into(),
+        ),
+    ];
+    for (args, o, want) in cases {
+        let t0 = std::time::Instant::now();
+        let a = capsim()
+            .args(&args)
+            .args([scenario, "--trials", "2000", "--out"])
+            .arg(o)
+            .assert()
+            .code(1);
+        let e = stderr_of(&a);
+        assert!(e.starts_with(&want), "{args:?}: {e}");
+        assert!(
+            !e.contains("candidates on"),
+            "{args:?}: refused before the search: {e}"
+        );
+        assert!(
+            t0.elapsed().as_secs_f64() < 5.0,
+            "{args:?}: refused before any work"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "only the first run"
+    );
+}
+
+/// One trial has no spread: plan, size, compare and breakeven refuse it
+/// rather than print zero-width intervals and "lower in 100% of them"
+/// (issue 33); `run` still runs one.
+#[test]
+fn commands_that_report_spreads_refuse_one_trial() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    for cmd in ["plan", "size", "compare", "breakeven"] {
+        let a = capsim()
+            .args([cmd, "--trials", "1", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(1);
+        assert_eq!(
+            stderr_of(&a).trim_end(),
+            format!(
+                "Error: --trials 1: {cmd} reports spreads over trials (confidence intervals, \
+tails, how often one fleet is cheaper), which one trial does not have; give at least 2 \
+(`capsim run` runs a single trial)"
+            )
+        );
+    }
+    assert!(!out.exists(), "nothing written");
+    let s = d.path().join("one.toml");
+    let seed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/seed.toml"))
+        .unwrap();
+    let (head, rest) = seed.split_once("[run]").expect("seed.toml has [run]");
+    std::fs::write(
+        &s,
+        format!(
+            "{head}[run]\ntrials = 1\n{}",
+            rest.replacen("trials", "# trials", 1)
+        ),
+    )
+    .unwrap();
+    let a = capsim()
+        .arg("plan")
+        .arg(&s)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(
+        stderr_of(&a).contains(
+            "Error: run.trials = 1 (the scenario's; override with --trials): plan reports spreads"
+        ),
+        "{}",
+        stderr_of(&a)
+    );
+    capsim()
+        .args(["run", "--trials", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
 }
 
 /// `capsim size` tries 0, adds the API-only baseline, honours the

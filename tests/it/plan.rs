@@ -515,3 +515,45 @@ fn both_serving_orders_are_candidates_with_plain_run_figures() {
     assert!(od_cost > spot_cost, "{od_cost} vs {spot_cost}");
     assert!(od_short < spot_short, "{od_short} vs {spot_short}");
 }
+
+/// The budget counts what `candidates` builds, without building it: the
+/// same number on grids with zeros and repeated ceilings, one order or two,
+/// one API or several (issue 33).
+#[test]
+fn candidates_are_counted_without_building_them() {
+    let two = scenario::parse(TWO_ORDERS, "plan-orders", None).unwrap_or_else(|e| panic!("{e}"));
+    let realistic = scenario::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/realistic-2027.toml"
+    )))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let grids = [
+        Grid::default(),
+        Grid {
+            max_committed: 0,
+            on_demand_ceilings: vec![2],
+            max_spot: 1,
+        },
+        Grid {
+            max_committed: 3,
+            on_demand_ceilings: vec![0, 2, 2, 5],
+            max_spot: 0,
+        },
+        Grid {
+            max_committed: 0,
+            on_demand_ceilings: vec![],
+            max_spot: 0,
+        },
+    ];
+    for s in [&scenario(2.0, 10.0, ""), &two, &realistic] {
+        for g in &grids {
+            assert_eq!(
+                plan::count_candidates(s, g),
+                plan::candidates(s, g).len() as u64,
+                "{} {g:?}",
+                s.name
+            );
+        }
+    }
+    assert_eq!(plan::count_candidates(&realistic, &Grid::default()), 225);
+}
