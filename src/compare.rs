@@ -36,6 +36,11 @@ pub struct TrialColumns {
     pub dropped: Vec<Vec<f64>>,
     /// Per strategy, per trial: the commitment ([`crate::plan::commitment`]).
     pub commitment: Vec<Vec<f64>>,
+    /// Per strategy, trial after trial: each year's cost, USD
+    /// ([`crate::plan::Years`]: `years.count()` values a trial).
+    pub year_cost: Vec<Vec<f64>>,
+    /// The horizon's years.
+    pub years: crate::plan::Years,
     /// Per input (name, per trial draw), constant ones included.
     pub inputs: Vec<(String, Vec<f64>)>,
     getters: Vec<Getter>,
@@ -65,6 +70,8 @@ impl TrialColumns {
             spilled: vec![Vec::new(); k],
             dropped: vec![Vec::new(); k],
             commitment: vec![Vec::new(); k],
+            year_cost: vec![Vec::new(); k],
+            years: crate::plan::Years::of(s),
             inputs: names.into_iter().map(|n| (n, Vec::new())).collect(),
             getters,
             pools: s.strategies.iter().map(|st| st.pools.clone()).collect(),
@@ -92,6 +99,9 @@ impl TrialColumns {
         for c in columns.into_iter().flatten() {
             c.reserve_exact(additional);
         }
+        for c in &mut self.year_cost {
+            c.reserve_exact(additional * self.years.count());
+        }
         for (_, x) in &mut self.inputs {
             x.reserve_exact(additional);
         }
@@ -105,6 +115,7 @@ impl TrialColumns {
                 self.hours_short[si].push(t.total.hours_short);
                 self.spilled[si].push(t.total.spilled);
                 self.dropped[si].push(t.total.dropped);
+                self.years.push_costs(&t.months, &mut self.year_cost[si]);
                 self.commitment[si].push(crate::plan::commitment_of(
                     &self.pools[si],
                     self.horizon,

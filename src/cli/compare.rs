@@ -62,15 +62,18 @@ pub(super) fn size_ending(
     extra: &mut Vec<(&'static str, DataFrame)>,
     text: &mut Vec<String>,
 ) -> Result<(String, bool)> {
-    let horizon = f64::from(s.horizon_hours);
     let reasons: Vec<Vec<String>> = s
         .strategies
         .iter()
         .enumerate()
         .map(|(si, st)| {
-            let hours = (!st.pools.is_empty())
-                .then(|| capsim::stats::mean(&kept.hours_short[si]) * 8760.0 / horizon);
-            capsim::plan::violations(constraints, hours, &kept.cost[si], &kept.commitment[si])
+            let figures = capsim::plan::TrialFigures {
+                hours_short: (!st.pools.is_empty()).then_some(&kept.hours_short[si][..]),
+                cost: &kept.cost[si],
+                year_costs: &kept.year_cost[si],
+                commitment: &kept.commitment[si],
+            };
+            capsim::plan::violations(constraints, &kept.years, &figures)
         })
         .collect();
     let c = ending(s, kept, true, map, extra, text)?;

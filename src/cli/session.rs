@@ -302,8 +302,11 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         constraints: constraints.map(|c| {
             serde_json::json!({
                 "max_hours_short_per_year": c.max_hours_short,
+                "hours_short_at": c.max_hours_short.map(|_| c.hours_short_at.words()),
                 "budget_usd": c.budget,
-                "max_prob_over_budget": c.budget.map(|_| c.max_prob_over_budget),
+                "budget_per_year_usd": c.budget_per_year,
+                "max_prob_over_budget": (c.budget.is_some() || c.budget_per_year.is_some())
+                    .then_some(c.max_prob_over_budget),
                 "max_commitment_usd": c.max_commitment,
             })
         }),

@@ -632,12 +632,22 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "hours_short_per_year",
         "Float64",
-        "mean hours a year short of capacity (of the latency target with [slo]); null without GPUs",
+        "hours a year short of capacity (of the latency target with [slo]), mean over trials; null without GPUs",
+    ),
+    (
+        "hours_short_per_year_quantile",
+        "Float64",
+        "hours a year short of capacity at the --hours-short-quantile quantile over trials (default 0.95: the 95th percentile), the figure --max-hours-short holds; null without GPUs or with --hours-short-quantile mean",
     ),
     (
         "prob_over_budget",
         "Float64",
         "share of trials whose total cost exceeds --budget; null without a budget",
+    ),
+    (
+        "prob_any_year_over_budget",
+        "Float64",
+        "share of trials in which some year's cost exceeds --budget-per-year (years of 8,760 hours from the horizon's start; a partial last year against its pro-rata share); null without a yearly budget",
     ),
     (
         "regret_mean_usd",
@@ -658,7 +668,7 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "infeasible_reason",
         "String",
-        "which constraints it fails (empty if feasible)",
+        "which constraints it fails, each with its figure and limit (e.g. `hours short P95 205 h a year > 50 h`, `year 3 over $1.5M in 31% of trials (some year over in 34%, at most 5%)`); empty if feasible",
     ),
     (
         "on_frontier",

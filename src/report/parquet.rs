@@ -358,8 +358,14 @@ pub fn plan_frame(p: &crate::plan::Plan) -> Result<DataFrame> {
         opt_col("hours_short_per_year", r, |x| {
             x.hours_short_per_year.unwrap_or(f64::NAN)
         }),
+        opt_col("hours_short_per_year_quantile", r, |x| {
+            x.hours_short_quantile.unwrap_or(f64::NAN)
+        }),
         opt_col("prob_over_budget", r, |x| {
             x.prob_over_budget.map_or(f64::NAN, |p| p.0)
+        }),
+        opt_col("prob_any_year_over_budget", r, |x| {
+            x.years_over_budget.as_ref().map_or(f64::NAN, |p| p.0)
         }),
         f64_col("regret_mean_usd", r, |x| x.regret_mean),
         f64_col("commitment_p95_usd", r, |x| x.commitment_p95),

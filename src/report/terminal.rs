@@ -439,7 +439,9 @@ pub fn per_gpu_sentence(p: &crate::plan::Plan, s: &Scenario) -> Option<String> {
                 let short = r
                     .hours_short_per_year
                     .filter(|h| *h >= 0.5)
-                    .map_or(String::new(), |h| format!(", {h:.0} hours short a year"));
+                    .map_or(String::new(), |h| {
+                        format!(", {h:.0} hours short a year on average")
+                    });
                 format!(
                     "{gpu}: {}, {}{short}",
                     r.candidate.strategy.name,
@@ -458,6 +460,14 @@ pub fn per_gpu_sentence(p: &crate::plan::Plan, s: &Scenario) -> Option<String> {
 /// runner-up, the baselines and the cheapest feasible fleet on each GPU,
 /// cheapest first, with the rest counted.
 pub fn plan_table(p: &crate::plan::Plan, s: &Scenario) -> String {
+    let quantile = match p.constraints.hours_short_at {
+        crate::plan::HoursShortAt::Quantile(_) => Some(p.constraints.hours_short_at.words()),
+        crate::plan::HoursShortAt::Mean => None,
+    };
+    let hours_header = match &quantile {
+        Some(q) => format!("hours short / year: mean, {q}"),
+        None => "hours short / year".into(),
+    };
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -466,7 +476,7 @@ pub fn plan_table(p: &crate::plan::Plan, s: &Scenario) -> String {
         "cost, mean [95% CI]",
         "P95",
         "CVaR95",
-        "hours short / year",
+        hours_header.as_str(),
         "commitment P95",
         "meets constraints",
     ]);
@@ -504,10 +514,11 @@ pub fn plan_table(p: &crate::plan::Plan, s: &Scenario) -> String {
             )),
             right(usd(r.cost.p95)),
             right(usd(r.cost.cvar95)),
-            right(
-                r.hours_short_per_year
-                    .map_or("—".into(), |h| format!("{h:.0}")),
-            ),
+            right(match (r.hours_short_per_year, r.hours_short_quantile) {
+                (None, _) => "—".into(),
+                (Some(h), Some(q)) if quantile.is_some() => format!("{h:.0}, {q:.0}"),
+                (Some(h), _) => format!("{h:.0}"),
+            }),
             right(usd(r.commitment_p95)),
             Cell::new(if r.feasible() {
                 "yes".to_owned()
@@ -564,7 +575,7 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
         )
     } else {
         format!(
-            "Buy {name}, spilling to {}. It costs {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), is short of capacity {} hours a year, and commits {} at P95",
+            "Buy {name}, spilling to {}. It costs {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), is short of capacity {} hours a year on average{}, and commits {} at P95",
             r.candidate.api,
             usd(r.cost.mean),
             usd(r.cost.ci95_low),
@@ -573,6 +584,10 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
             usd(r.cost.cvar95),
             r.hours_short_per_year
                 .map_or("0".into(), |h| format!("{h:.0}")),
+            r.hours_short_quantile.map_or(String::new(), |q| format!(
+                " ({} {q:.0})",
+                p.constraints.hours_short_at.words()
+            )),
             usd(r.commitment_p95)
         )
     };
@@ -638,11 +653,23 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
 fn constraint_words(c: &crate::plan::Constraints) -> String {
     let mut v = Vec::new();
     if let Some(h) = c.max_hours_short {
-        v.push(format!("at most {h:.0} hours a year short"));
+        v.push(match c.hours_short_at {
+            crate::plan::HoursShortAt::Mean => {
+                format!("at most {h:.0} hours a year short on average over trials")
+            }
+            at => format!("at most {h:.0} hours a year short at {}", at.words()),
+        });
     }
     if let Some(b) = c.budget {
         v.push(format!(
             "P(cost > {}) at most {:.0}%",
+            usd(b),
+            100.0 * c.max_prob_over_budget
+        ));
+    }
+    if let Some(b) = c.budget_per_year {
+        v.push(format!(
+            "P(some year's cost > {}) at most {:.0}%",
             usd(b),
             100.0 * c.max_prob_over_budget
         ));
