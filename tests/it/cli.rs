@@ -1661,3 +1661,56 @@ fn prices_refuses_a_bad_catalog_before_printing() {
     assert!(a.get_output().stdout.is_empty());
     assert!(stderr_of(&a).contains("line 3: 7 fields where the header has 9"));
 }
+
+/// A warning is printed once per command, however many pools and
+/// strategies read the field or profile it is about.
+#[test]
+fn each_warning_is_printed_once_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.toml");
+    std::fs::write(
+        &path,
+        r#"name = "w"
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = 5e9
+annual_growth = { low = 0.2, likely = 0.5, high = 1.5 }
+[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+on_demand = 4
+[[strategy]]
+name = "a"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 1
+[[strategy]]
+name = "b"
+[[strategy.pool]]
+kind = "reserved"
+profile = "llama3-70b-fp8-h100"
+replicas = 2
+"#,
+    )
+    .unwrap();
+    for cmd in ["validate", "run", "compare"] {
+        let mut c = capsim();
+        c.arg(cmd).arg(&path);
+        if cmd != "validate" {
+            c.args(["--trials", "20", "-q", "--out"])
+                .arg(dir.path().join("out"));
+        }
+        let a = c.assert().success();
+        let err = stderr_of(&a);
+        assert_eq!(
+            err.matches("demand.annual_growth").count(),
+            1,
+            "{cmd}: {err}"
+        );
+    }
+}
