@@ -11,7 +11,8 @@ secs="${1:-300}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(scenario scenario_run catalog)
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$( [ -d /work ] && [ -w /work ] && echo /work/capsim-fuzz-target || echo target)}"
+# Its own build folder (nightly, sanitizer flags): fuzz/target unless set.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 for t in scenario scenario_run; do
   mkdir -p "corpus/$t"
   cp ../scenarios/*.toml ../tests/bad_scenarios/*.toml "corpus/$t/"

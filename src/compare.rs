@@ -14,6 +14,8 @@
 //! average, against hindsight.
 
 use crate::engine::TrialOutcome;
+use crate::model::commitment;
+use crate::model::years::Years;
 use crate::scenario::Scenario;
 use crate::sensitivity::{Getter, inputs};
 use crate::stats::{self, Summary};
@@ -34,13 +36,14 @@ pub struct TrialColumns {
     pub spilled: Vec<Vec<f64>>,
     /// Per strategy, per trial: tokens dropped.
     pub dropped: Vec<Vec<f64>>,
-    /// Per strategy, per trial: the commitment ([`crate::plan::commitment`]).
+    /// Per strategy, per trial: the commitment
+    /// ([`crate::model::commitment::signed`]).
     pub commitment: Vec<Vec<f64>>,
     /// Per strategy, trial after trial: each year's cost, USD
-    /// ([`crate::plan::Years`]: `years.count()` values a trial).
+    /// ([`Years`]: `years.count()` values a trial).
     pub year_cost: Vec<Vec<f64>>,
     /// The horizon's years.
-    pub years: crate::plan::Years,
+    pub years: Years,
     /// Per input (name, per trial draw), constant ones included.
     pub inputs: Vec<(String, Vec<f64>)>,
     getters: Vec<Getter>,
@@ -71,7 +74,7 @@ impl TrialColumns {
             dropped: vec![Vec::new(); k],
             commitment: vec![Vec::new(); k],
             year_cost: vec![Vec::new(); k],
-            years: crate::plan::Years::of(s),
+            years: Years::of(s),
             inputs: names.into_iter().map(|n| (n, Vec::new())).collect(),
             getters,
             pools: s.strategies.iter().map(|st| st.pools.clone()).collect(),
@@ -116,7 +119,7 @@ impl TrialColumns {
                 self.spilled[si].push(t.total.spilled);
                 self.dropped[si].push(t.total.dropped);
                 self.years.push_costs(&t.months, &mut self.year_cost[si]);
-                self.commitment[si].push(crate::plan::commitment_of(
+                self.commitment[si].push(commitment::signed(
                     &self.pools[si],
                     self.horizon,
                     &o.params.pool_prices[si],
@@ -339,37 +342,13 @@ pub struct Recommendation {
     pub tolerance: f64,
 }
 
-/// The recommendation rule over `candidates` (indices, in the order ties go
-/// to the first): `(pick, cheapest)`, where `cheapest` has the lowest mean
-/// and `pick` the lowest CVaR95 among those within `tolerance` of that mean;
-/// `None` without candidates. `compare`, `size` and `plan` all decide by it.
-pub fn least_tail_within(
-    candidates: &[usize],
-    mean: impl Fn(usize) -> f64,
-    cvar95: impl Fn(usize) -> f64,
-    tolerance: f64,
-) -> Option<(usize, usize)> {
-    let cheapest = candidates
-        .iter()
-        .copied()
-        .min_by(|&a, &b| mean(a).total_cmp(&mean(b)))?;
-    let floor = mean(cheapest);
-    let pick = candidates
-        .iter()
-        .copied()
-        .filter(|&i| mean(i) <= floor * (1.0 + tolerance))
-        .min_by(|&a, &b| cvar95(a).total_cmp(&cvar95(b)))
-        .unwrap_or(cheapest);
-    Some((pick, cheapest))
-}
-
 /// [`recommend`] among the strategies `allowed` (those meeting the
 /// constraints); `None` when none is.
 pub fn recommend_among(c: &Comparison, tolerance: f64, allowed: &[bool]) -> Option<Recommendation> {
     let ok: Vec<usize> = (0..c.risks.len())
         .filter(|&i| allowed.get(i).copied().unwrap_or(false))
         .collect();
-    let (pick, cheapest) = least_tail_within(
+    let (pick, cheapest) = crate::choose::least_tail_within(
         &ok,
         |i| c.risks[i].cost.mean,
         |i| c.risks[i].cost.cvar95,

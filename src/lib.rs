@@ -21,6 +21,7 @@
 
 pub mod breakeven;
 pub mod catalog;
+pub mod choose;
 pub mod compare;
 pub mod dist;
 pub mod engine;

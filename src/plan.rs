@@ -46,10 +46,9 @@
 use rayon::prelude::*;
 
 use crate::engine::Engine;
-use crate::model::calendar::Month;
-use crate::model::params::PoolPrice;
-use crate::model::serve::Tally;
-use crate::model::{Calendar, Scratch, TrialParams};
+use crate::model::Scratch;
+use crate::model::commitment;
+use crate::model::years::Years;
 use crate::scenario::{Overflow, Pool, PoolKind, Scenario, Strategy};
 use crate::stats::{self, Summary};
 
@@ -138,72 +137,6 @@ impl HoursShortAt {
                 "{text} is neither `mean` nor a quantile above 0 and at most 1 (0.95 is the 95th percentile)"
             )),
         }
-    }
-}
-
-/// The horizon cut into years of 8,760 hours from its start (the last one
-/// shorter when the horizon is not whole years), and how calendar months
-/// fall into them: a month that straddles a year's end is split by its
-/// hours on each side.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Years {
-    /// Hours of each year inside the horizon.
-    pub hours: Vec<u32>,
-    /// Per calendar month: the years it falls into, with the share of its hours in each.
-    parts: Vec<Vec<(usize, f64)>>,
-}
-
-impl Years {
-    /// Hours in a year.
-    pub const HOURS: u32 = 8760;
-
-    /// The years of `s`'s horizon, against its calendar months.
-    pub fn of(s: &Scenario) -> Self {
-        Years::new(&Calendar::new(s).months, s.horizon_hours)
-    }
-
-    /// The years of a `horizon`-hour horizon with calendar months `months`.
-    pub fn new(months: &[Month], horizon: u32) -> Self {
-        let y = Years::HOURS as usize;
-        let n = (horizon as usize).div_ceil(y).max(1);
-        let hours = (0..n)
-            .map(|i| (horizon as usize - i * y).min(y) as u32)
-            .collect();
-        let parts = months
-            .iter()
-            .map(|m| {
-                let (a, b) = (m.first_hour, m.first_hour + m.hours);
-                (a / y..=(b.max(a + 1) - 1) / y)
-                    .map(|i| {
-                        let inside = b.min((i + 1) * y) - a.max(i * y);
-                        (i, inside as f64 / m.hours.max(1) as f64)
-                    })
-                    .collect()
-            })
-            .collect();
-        Years { hours, parts }
-    }
-
-    /// Number of years (a partial last year counts).
-    pub fn count(&self) -> usize {
-        self.hours.len()
-    }
-
-    /// Append each year's cost of a trial's `months` to `out`.
-    pub fn push_costs(&self, months: &[Tally], out: &mut Vec<f64>) {
-        let at = out.len();
-        out.resize(at + self.count(), 0.0);
-        for (m, parts) in months.iter().zip(&self.parts) {
-            let cost = m.total_cost();
-            for &(y, share) in parts {
-                out[at + y] += share * cost;
-            }
-        }
-    }
-
-    /// Year `y`'s budget under `per_year`: pro rata for a partial year.
-    pub fn budget(&self, y: usize, per_year: f64) -> f64 {
-        per_year * f64::from(self.hours[y]) / f64::from(Years::HOURS)
     }
 }
 
@@ -643,37 +576,6 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
     out
 }
 
-/// What strategy `si` signs whatever happens in the trial drawn as `p`:
-/// every reserved term started within the horizon, paid in full (the
-/// horizon's hours without a term), and owned nodes' depreciable cost.
-pub fn commitment(s: &Scenario, si: usize, p: &TrialParams) -> f64 {
-    commitment_of(&s.strategies[si].pools, s.horizon_hours, &p.pool_prices[si])
-}
-
-/// [`commitment`] of `pools` at slot prices `prices` over `horizon` hours.
-pub fn commitment_of(pools: &[Pool], horizon: u32, prices: &[PoolPrice]) -> f64 {
-    let n = f64::from(horizon);
-    let mut c = 0.0;
-    for (pool, pp) in pools.iter().zip(prices) {
-        let slots = f64::from(pool.slots());
-        match (pool.kind, pool.term_hours) {
-            (PoolKind::Reserved, None) => c += slots * n * pp.usd_per_unit_hour,
-            (PoolKind::Reserved, Some(t)) => {
-                let t = f64::from(t);
-                let terms = (n / t).ceil();
-                c += slots
-                    * t
-                    * (pp.usd_per_unit_hour + (terms - 1.0) * pp.renewed_usd_per_unit_hour);
-            }
-            (PoolKind::Owned, Some(t)) => {
-                c += slots * f64::from(t) * pp.amortisation_usd_per_unit_hour
-            }
-            _ => {}
-        }
-    }
-    c
-}
-
 /// Why a strategy's figures fail `c` (empty: it meets them); see
 /// [`Tails::violations`].
 pub fn violations(c: &Constraints, years: &Years, f: &TrialFigures) -> Vec<String> {
@@ -728,7 +630,7 @@ fn evaluate(
                             f64::NAN
                         },
                         committed_total: cost + t.committed_after_horizon,
-                        commitment: commitment(&sc, si, &p),
+                        commitment: commitment::of_strategy(&sc, si, &p.pool_prices[si]),
                         years: y,
                     }
                 })
@@ -909,7 +811,7 @@ pub fn search(
             rows[i].on_frontier = true;
         }
     }
-    let chosen = crate::compare::least_tail_within(
+    let chosen = crate::choose::least_tail_within(
         &order,
         |i| rows[i].cost.mean,
         |i| rows[i].cost.cvar95,
@@ -976,33 +878,6 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
-
-    fn month(first_hour: usize, hours: usize) -> Month {
-        Month {
-            start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-            first_hour,
-            hours,
-        }
-    }
-
-    /// A month across a year's end is split by its hours on each side; a
-    /// partial last year keeps its hours and a pro-rata budget.
-    #[test]
-    fn years_split_months_by_hours() {
-        // 8,000 hours, then 1,000 straddling the end of year 1 (760 + 240),
-        // then 100 in year 2, which ends the horizon early.
-        let y = Years::new(&[month(0, 8000), month(8000, 1000), month(9000, 100)], 9100);
-        assert_eq!(y.hours, [8760, 340]);
-        let tally = |c: f64| Tally {
-            gpu_cost: c,
-            ..Tally::default()
-        };
-        let mut out = vec![7.0];
-        y.push_costs(&[tally(8000.0), tally(1000.0), tally(100.0)], &mut out);
-        assert_eq!(out, [7.0, 8760.0, 340.0]);
-        assert_eq!(y.budget(1, 8760.0), 340.0);
-    }
 
     #[test]
     fn hours_short_at_parses_and_names() {

@@ -9,6 +9,7 @@
 //! strategy of a trial sees the same draws (common random numbers).
 
 pub mod calendar;
+pub mod commitment;
 pub mod demand;
 pub mod fastexp;
 pub mod keys;
@@ -16,6 +17,7 @@ mod normal;
 pub mod outages;
 pub mod params;
 pub mod serve;
+pub mod years;
 mod ziggurat_tables;
 
 pub use calendar::Calendar;

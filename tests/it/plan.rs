@@ -649,7 +649,7 @@ fn hours_short_is_held_at_the_95th_percentile_not_the_mean() {
 #[test]
 fn a_yearly_budget_is_checked_year_by_year() {
     let s = uncertain((2.0, 2.0, 2.0), 1.0, 3 * 8760, "").deterministic();
-    let years = plan::Years::of(&s);
+    let years = capsim::model::years::Years::of(&s);
     assert_eq!(years.hours, [8760, 8760, 8760]);
     let name = "reserved 4×H100 replica ×4";
     let mut alone = s.clone();
@@ -716,7 +716,7 @@ fn a_yearly_budget_is_checked_year_by_year() {
 #[test]
 fn a_partial_last_year_is_held_pro_rata() {
     let s = uncertain((2.0, 2.0, 2.0), 0.0, 2 * 8760 + 4380, "").deterministic();
-    let years = plan::Years::of(&s);
+    let years = capsim::model::years::Years::of(&s);
     assert_eq!(years.hours, [8760, 8760, 4380]);
     assert_eq!(years.budget(2, 1.0e6), 0.5e6);
     let o = &Engine::new(&s, s.seed).run(0..1, &|| {})[0].strategies[0];

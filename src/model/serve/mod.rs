@@ -234,30 +234,6 @@ fn month_gpu_cost(
     cost
 }
 
-/// What strategy `si`'s commitments still cost after a horizon of `n`
-/// hours: the rest of each reserved term under way (at the price of that
-/// term), and owned nodes' amortisation not yet taken (the residual value
-/// is not a cost).
-fn committed_after(st: &Strategy, prices: &[super::params::PoolPrice], n: usize) -> f64 {
-    let mut owed = 0.0;
-    for (pool, pp) in st.pools.iter().zip(prices) {
-        let Some(t) = pool.term_hours.map(|t| t as usize) else {
-            continue;
-        };
-        let slots = f64::from(pool.slots());
-        match pool.kind {
-            PoolKind::Reserved if n % t != 0 => {
-                owed += (t - n % t) as f64 * slots * pp.at(pool.term_hours, n - 1);
-            }
-            PoolKind::Owned if n < t => {
-                owed += (t - n) as f64 * slots * pp.amortisation_usd_per_unit_hour;
-            }
-            _ => {}
-        }
-    }
-    owed
-}
-
 /// The itemised overhead per hour of strategy `st`: none without GPUs.
 fn overhead_per_hour(p: &TrialParams, st: &Strategy) -> f64 {
     if st.pools.is_empty() {
@@ -359,7 +335,8 @@ fn finish(
         } else {
             p.api_usd_per_output_token_of(st.api)
         };
-    out.committed_after_horizon = committed_after(st, &p.pool_prices[si], s.horizon_hours as usize);
+    out.committed_after_horizon =
+        super::commitment::owed_after(&st.pools, &p.pool_prices[si], s.horizon_hours as usize);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
