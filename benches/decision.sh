@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The decision commands against one `capsim run` of the same trials, in the
-# same session (alternated, best of ROUNDS): the targets of issue 23 are
+# same session (alternated, best of ROUNDS): the targets in docs/performance.md are
 # plan (≥ 48 candidates) ≤ 10× a run and breakeven ≤ 4× a run.
 # Usage: benches/decision.sh [SCENARIO] [TRIALS] [ROUNDS]
 set -euo pipefail

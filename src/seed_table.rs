@@ -1,4 +1,4 @@
-//! The seed calculation (DESIGN.md), reproduced from a scenario's point
+//! The seed calculation (the back-of-the-envelope estimate of README.md, "A first run"), reproduced from a scenario's point
 //! values and corrected.
 //!
 //! Every figure is computed from the scenario in deterministic mode: GPUs per

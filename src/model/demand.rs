@@ -1,7 +1,7 @@
 //! Hourly demand (output tokens requested per hour).
 //!
 //! `demand(h) = monthly volume / 730 × shape(h) × growth(h) × noise(h) × burst(h)`
-//! (DESIGN.md), where
+//! (docs/model.md, "Demand"), where
 //! - `shape` is diurnal × weekly, mean 1 over the horizon ([`super::Calendar`]);
 //! - `growth(h) = (1 + g)^(h / 8760)`, compounding the annual growth `g`;
 //! - `noise(h) = exp(σ z_h − σ²/2)` with `z` a stationary AR(1) process of

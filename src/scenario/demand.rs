@@ -38,7 +38,7 @@ impl Validator<'_> {
             );
             return out;
         }
-        // Shapes are normalised to mean 1 (DESIGN.md), so any scale may be written.
+        // Shapes are normalised to mean 1 (docs/model.md), so any scale may be written.
         for (o, x) in out.iter_mut().zip(v) {
             *o = x / mean;
         }

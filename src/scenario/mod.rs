@@ -35,7 +35,7 @@ use raw::*;
 /// is given.
 pub const SEED_SCENARIO: &str = include_str!("../../scenarios/seed.toml");
 
-/// Hours in the month that monthly volumes are spread over (DESIGN.md:
+/// Hours in the month that monthly volumes are spread over (docs/model.md:
 /// "monthly volume / 730"; 8,760 h / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
 
