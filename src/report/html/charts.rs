@@ -257,7 +257,7 @@ pub(super) fn fan_chart(run: &Run, out: &mut String) -> Result<()> {
                 .x_label_formatter(&|m| month_label(*m))
                 .y_labels(5)
                 .y_label_formatter(&|v| money_axis(*v))
-                .y_desc("cost per month, USD")
+                .y_desc("cost per 730-hour month, USD")
                 .label_style((FONT, 12))
                 .axis_desc_style((FONT, 12))
                 .draw()?;
@@ -279,7 +279,7 @@ pub(super) fn fan_chart(run: &Run, out: &mut String) -> Result<()> {
         .max_by(|a, b| a.2.total_cmp(&b.2))
         .context("no monthly costs")?;
     let reading = format!(
-        "The line is the median month, the dark band holds half the trials and the light band 90%; each panel has its own scale, starting at $0. The costliest bad month is {}'s {}: {} at the 95th percentile.",
+        "The line is the median month, the dark band holds half the trials and the light band 90%; each panel has its own scale, starting at $0. Each month is its cost per 730 hours (a partial first or last month at its hourly rate, so the chart ends without a cliff). The costliest bad month is {}'s {}: {} at the 95th percentile.",
         worst.0,
         month_label(worst.1),
         usd(worst.2)

@@ -18,6 +18,7 @@ use polars::prelude::{Column, DataFrame, PolarsResult};
 
 use super::parquet::{num_rows, read};
 use crate::fmt::{tokens, usd};
+use crate::scenario::HOURS_PER_MONTH;
 use crate::stats::quantile_sorted;
 
 mod charts;
@@ -176,7 +177,13 @@ impl Run {
 
         let mdf = read(
             &dir.join("monthly.parquet"),
-            Some(&["strategy", "month", "month_start", "total_cost_usd"]),
+            Some(&[
+                "strategy",
+                "month",
+                "month_start",
+                "hours",
+                "total_cost_usd",
+            ]),
             Some(m_rows),
         )?;
         // Straight from the columns (no String per row: a sample of 100,000
@@ -186,14 +193,23 @@ impl Run {
         let m_start = typed(&mdf, "month_start", file, Column::str)?;
         let months = typed(&mdf, "month", file, Column::u32)?;
         let m_cost = typed(&mdf, "total_cost_usd", file, Column::f64)?;
+        let m_hours = typed(&mdf, "hours", file, Column::u32)?;
         let mut monthly: BTreeMap<String, BTreeMap<u32, Vec<f64>>> = BTreeMap::new();
         let mut month_start = BTreeMap::new();
         let rows = m_names
             .iter()
             .zip(m_start.iter())
             .zip(months.iter())
-            .zip(m_cost.iter());
-        for (((name, start), month), cost) in rows {
+            .zip(m_cost.iter())
+            .zip(m_hours.iter());
+        // Each month at its cost per 730 hours: calendar months of 672 to
+        // 744 hours and a partial first or last month (48 hours, say) read
+        // on one scale instead of ending in a cliff.
+        for ((((name, start), month), cost), hours) in rows {
+            let cost = match hours {
+                Some(h) if h > 0 => cost.map(|c| c * HOURS_PER_MONTH / f64::from(h)),
+                _ => cost,
+            };
             let month = month.unwrap_or(0);
             month_start
                 .entry(month)
@@ -561,6 +577,35 @@ mod tests {
 
     /// Charts of a large run read the first trials only, every column they
     /// need for them, and the page says so; the tables are not affected.
+    /// The monthly chart reads each month at its cost per 730 hours: a
+    /// reserved fleet with no spill costs the same every hour, so a partial
+    /// last month of 48 hours reads as every full month does (no cliff).
+    #[test]
+    fn a_partial_last_month_reads_at_its_hourly_rate() {
+        let mut s = crate::scenario::builtin_seed().deterministic();
+        s.horizon_hours = 8760 + 48;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        let e = Engine::new(&s, 1);
+        let target = crate::report::folder::Target {
+            dir: dir.clone(),
+            named: true,
+            force: false,
+        };
+        let mut files = RunFiles::create(&target).unwrap();
+        files
+            .append(&s, e.calendar(), &e.run(0..2, &|| {}))
+            .unwrap();
+        let names: Vec<String> = s.strategies.iter().map(|x| x.name.clone()).collect();
+        files.finish(&names, "{}", &[], Vec::new(), false).unwrap();
+        let run = Run::load(&dir).unwrap();
+        let months = &run.monthly["reserved"];
+        assert_eq!(months.len(), 13);
+        let first = months[&1][0];
+        let last = months[&13][0];
+        assert!((last - first).abs() <= 1e-9 * first, "{last} vs {first}");
+    }
+
     #[test]
     fn charts_of_a_large_run_read_a_sample_and_say_so() {
         let s = crate::scenario::builtin_seed();
