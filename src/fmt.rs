@@ -53,6 +53,16 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A horizon of `hours` as an adjective for its cost: "annual" for a year,
+/// "3-year" for whole years, else "1000-hour".
+pub fn span(hours: u64) -> String {
+    match hours {
+        8760 => "annual".into(),
+        h if h % 8760 == 0 => format!("{}-year", h / 8760),
+        h => format!("{h}-hour"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +74,16 @@ mod tests {
         assert_eq!(usd(4.63e20), "$4.63e20");
         assert_eq!(tokens(2.5e18), "2.50e18");
         assert_eq!(tokens(1.29e9), "1.29 B");
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    /// A year is "annual", whole years count in years, anything else in hours.
+    #[test]
+    fn spans() {
+        assert_eq!(super::span(8760), "annual");
+        assert_eq!(super::span(26_280), "3-year");
+        assert_eq!(super::span(21_900), "21900-hour");
     }
 }

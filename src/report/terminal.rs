@@ -13,11 +13,7 @@ fn find<'a>(rows: &'a [SummaryRow], strategy: &str, metric: &str) -> Option<&'a 
 
 /// "annual" for a one-year horizon, else "N-hour".
 fn span(s: &Scenario) -> String {
-    if s.horizon_hours == 8760 {
-        "annual".to_string()
-    } else {
-        format!("{}-hour", s.horizon_hours)
-    }
+    crate::fmt::span(s.horizon_hours.into())
 }
 
 /// The summary table, one row per strategy.

@@ -742,7 +742,7 @@ pub(super) fn breakdown(run: &Run, out: &mut String) -> Result<()> {
             reading,
             " Among strategies with GPUs, {} sends the most to the API: {} a year on average.",
             run.names[i],
-            usd(means[i][1])
+            usd(means[i][1] * 8760.0 / (run.horizon_hours().max(1) as f64))
         );
     }
     if reading.is_empty() {

@@ -321,10 +321,7 @@ impl Run {
 
     /// "Annual" for a one-year horizon, else "N-hour".
     fn span(&self) -> String {
-        match self.horizon_hours() {
-            8760 => "annual".into(),
-            h => format!("{h}-hour"),
-        }
+        crate::fmt::span(self.horizon_hours())
     }
 
     /// The API's mean cost per million demanded output tokens (input tokens
@@ -561,10 +558,9 @@ fn footer(run: &Run, out: &mut String) {
     let _ = write!(
         out,
         "<h2>How to read this</h2>\n<p class=\"note\">Each trial is one possible {} with its own traffic, prices, failures and throughput drawn from the scenario's distributions; every strategy sees the same trials. \"Expected\" means the mean over trials; its 95% confidence interval says how precisely the trials estimate it, not how much a real year can vary — for that, read the P5–P95 ranges. The files behind this page (trials.parquet, summary.parquet, monthly.parquet and run.json) are in the same folder; their columns are described by <code>capsim schema</code>.</p>\n",
-        if run.horizon_hours() == 8760 {
-            "year".to_owned()
-        } else {
-            format!("{}-hour horizon", run.horizon_hours())
+        match run.horizon_hours() {
+            8760 => "year".to_owned(),
+            h => format!("{} horizon", crate::fmt::span(h)),
         }
     );
 }
