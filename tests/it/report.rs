@@ -156,3 +156,60 @@ fn an_empty_shard_gets_a_page_that_says_so() {
     assert!(page.contains("holds no trials"));
     assert!(charts(&page).is_empty());
 }
+
+/// Over a 2-year horizon the page names its cost a "2-year cost", and the
+/// spill sentence's "a year on average" is the horizon's mean spill / 2.
+#[test]
+fn a_multi_year_report_states_yearly_figures_per_year() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/realistic-2027.toml"
+    ))
+    .unwrap()
+    .replace("horizon_hours = 8760", "horizon_hours = 17520");
+    assert!(text.contains("horizon_hours = 17520"));
+    let path = dir.path().join("two.toml");
+    std::fs::write(&path, text).unwrap();
+    capsim()
+        .arg("run")
+        .arg(&path)
+        .args(["--trials", "40", "-q", "--report", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let run = run_dir(&dir.path().join("out"));
+    let page = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(page.contains("2-year cost"), "no 2-year wording");
+    let rest = page
+        .split("sends the most to the API: ")
+        .nth(1)
+        .expect("a spill sentence");
+    let stated = rest.split(" a year on average").next().unwrap();
+    let name = page
+        .split("Among strategies with GPUs, ")
+        .nth(1)
+        .unwrap()
+        .split(" sends the most")
+        .next()
+        .unwrap();
+    let df = ParquetReader::new(std::fs::File::open(run.join("trials.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let names = df.column("strategy").unwrap().str().unwrap().clone();
+    let spill = df
+        .column("api_spill_cost_usd")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    let mine: Vec<f64> = names
+        .iter()
+        .zip(spill.iter())
+        .filter(|(n, _)| *n == Some(name))
+        .filter_map(|(_, s)| s)
+        .collect();
+    let mean = mine.iter().sum::<f64>() / mine.len() as f64;
+    assert_eq!(stated, capsim::fmt::usd(mean / 2.0), "{name}");
+}
