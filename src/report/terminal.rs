@@ -398,10 +398,7 @@ pub fn best_per_gpu(p: &crate::plan::Plan, s: &Scenario) -> Vec<(String, usize)>
             .strategy
             .pools
             .iter()
-            .map(|pool| match pool.model {
-                0 => s.model.gpu_name(),
-                k => s.pool_models[k - 1].gpu_name(),
-            })
+            .map(|pool| s.model_of(pool.model).gpu_name())
             .collect();
         gpus.sort();
         gpus.dedup();

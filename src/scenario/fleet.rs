@@ -258,27 +258,8 @@ impl Validator<'_> {
                 );
             }
             usize::MAX
-        } else if let (Some(r), None) = (&row, &p.price) {
-            if kind == PoolKind::Reserved
-                && (p.discount.is_some() || r.reserved_usd_per_hour.is_none())
-            {
-                self.discounted_price(f, p, r, prices)
-            } else {
-                let usd = r.price(kind_name).unwrap_or(f64::NAN);
-                let name = format!("{} {} {}", r.key(), r.region, kind_name.replace('_', "-"));
-                prices
-                    .iter()
-                    .position(|(n, _)| *n == name)
-                    .unwrap_or_else(|| {
-                        prices.push((name, Dist::fixed(usd / f64::from(r.gpus))));
-                        prices.len() - 1
-                    })
-            }
-        } else if p.instance.is_some() && p.price.is_none() {
-            0 // the instance's own error is recorded: no price to name
         } else {
-            let price_name = p.price.clone().unwrap_or_else(|| kind_name.to_owned());
-            self.named_price(&format!("{f}.price"), &price_name, prices)
+            self.rented_price(f, p, kind, kind_name, row.as_ref(), prices)
         };
 
         // Counts: in instances for an instance pool (one whose instance or
@@ -591,7 +572,12 @@ impl Validator<'_> {
     }
 
     /// The index of [gpu_prices] entry `name`, or an issue listing the names.
-    fn named_price(&mut self, field: &str, name: &str, prices: &[(String, Dist)]) -> usize {
+    pub(super) fn named_price(
+        &mut self,
+        field: &str,
+        name: &str,
+        prices: &[(String, Dist)],
+    ) -> usize {
         prices
             .iter()
             .position(|(n, _)| n == name)

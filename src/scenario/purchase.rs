@@ -153,6 +153,45 @@ pub(super) fn same_gpu(a: &str, b: &str) -> Option<bool> {
 }
 
 impl Validator<'_> {
+    /// The [`Scenario::gpu_prices`] index a rented pool pays: its named
+    /// `price`; else its catalog row's price of its kind (a reserved row
+    /// without one, or with a `discount`, priced off on-demand); 0 when its
+    /// instance did not resolve (already reported).
+    pub(super) fn rented_price(
+        &mut self,
+        f: &str,
+        p: &RawPool,
+        kind: PoolKind,
+        kind_name: &str,
+        row: Option<&Instance>,
+        prices: &mut Vec<(String, Dist)>,
+    ) -> usize {
+        match (row, &p.price) {
+            (Some(r), None)
+                if kind == PoolKind::Reserved
+                    && (p.discount.is_some() || r.reserved_usd_per_hour.is_none()) =>
+            {
+                self.discounted_price(f, p, r, prices)
+            }
+            (Some(r), None) => {
+                let usd = r.price(kind_name).unwrap_or(f64::NAN);
+                let name = format!("{} {} {}", r.key(), r.region, kind_name.replace('_', "-"));
+                prices
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .unwrap_or_else(|| {
+                        prices.push((name, Dist::fixed(usd / f64::from(r.gpus))));
+                        prices.len() - 1
+                    })
+            }
+            (None, None) if p.instance.is_some() => 0,
+            _ => {
+                let price_name = p.price.clone().unwrap_or_else(|| kind_name.to_owned());
+                self.named_price(&format!("{f}.price"), &price_name, prices)
+            }
+        }
+    }
+
     /// A reserved pool's price from its catalog row's on-demand price and a
     /// discount (the pool's `discount`, or the built-in one for its term,
     /// with a warning saying so): the index of the price in `prices`.
