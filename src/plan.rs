@@ -417,9 +417,14 @@ pub struct Plan {
 fn options(s: &Scenario) -> Vec<(String, Pool)> {
     let mut out: Vec<(String, Pool)> = Vec::new();
     for p in s.strategies.iter().flat_map(|st| &st.pools) {
-        let label = s.pool_label(p);
+        // What can be bought, whenever a strategy buys it.
+        let p = Pool {
+            start_hour: 0,
+            ..p.clone()
+        };
+        let label = s.pool_label(&p);
         if !out.iter().any(|(l, _)| *l == label) {
-            out.push((label, p.clone()));
+            out.push((label, p));
         }
     }
     out

@@ -3,7 +3,9 @@
 //!
 //! - [`signed`]: what is signed whatever happens in the trial — every
 //!   reserved term started within the horizon, paid in full (a reserved pool
-//!   without a term: the horizon's hours), and owned nodes' depreciable cost.
+//!   without a term: the horizon's hours from its start), and owned nodes'
+//!   depreciable cost. A pool bought later (`start_hour`) counts its terms
+//!   from its start.
 //!   `plan --max-commitment` holds its 95th percentile; `compare` and `plan`
 //!   report it.
 //! - [`owed_after`]: what is still owed when the horizon ends — the rest of
@@ -27,9 +29,10 @@ pub fn of_strategy(s: &Scenario, si: usize, prices: &[PoolPrice]) -> f64 {
 /// reserved terms started within it paid in full, owned nodes' depreciable
 /// cost.
 pub fn signed(pools: &[Pool], horizon: u32, prices: &[PoolPrice]) -> f64 {
-    let n = f64::from(horizon);
     let mut c = 0.0;
     for (pool, pp) in pools.iter().zip(prices) {
+        // A pool bought later signs from its start.
+        let n = f64::from(horizon.saturating_sub(pool.start_hour));
         let slots = f64::from(pool.slots());
         match (pool.kind, pool.term_hours) {
             (PoolKind::Reserved, None) => c += slots * n * pp.usd_per_unit_hour,
@@ -59,6 +62,8 @@ pub fn owed_after(pools: &[Pool], prices: &[PoolPrice], n: usize) -> f64 {
             continue;
         };
         let slots = f64::from(pool.slots());
+        // Hours since the pool's start.
+        let n = n.saturating_sub(pool.start_hour as usize);
         match pool.kind {
             PoolKind::Reserved if n % t != 0 => {
                 owed += (t - n % t) as f64 * slots * pp.at(pool.term_hours, n - 1);

@@ -126,8 +126,8 @@ pub struct PoolPrice {
 }
 
 impl PoolPrice {
-    /// The price per slot-hour in hour `hour` of a pool whose first term
-    /// lasts `term_hours`.
+    /// The price per slot-hour in hour `hour` after the pool's start
+    /// (0 = the hour it starts) of a pool whose first term lasts `term_hours`.
     #[inline]
     pub fn at(&self, term_hours: Option<u32>, hour: usize) -> f64 {
         match term_hours {
@@ -137,17 +137,24 @@ impl PoolPrice {
     }
 
     /// The mean price per slot-hour over hours `first .. first + hours` of a
-    /// pool whose first term lasts `term_hours`, each hour at the term in
-    /// force in it (a pool with a term pays every slot every hour, so its
-    /// paid hours are spread evenly over the span).
+    /// pool that starts at hour `start` and whose first term lasts
+    /// `term_hours` from then, each hour at the term in force in it (a pool
+    /// with a term pays every slot every hour from its start, so its paid
+    /// hours are spread evenly over the part of the span after the start).
     #[inline]
-    pub fn over(&self, term_hours: Option<u32>, first: usize, hours: usize) -> f64 {
+    pub fn over(&self, term_hours: Option<u32>, start: usize, first: usize, hours: usize) -> f64 {
+        let end = first + hours;
+        if end <= start {
+            // Nothing is paid before the start.
+            return self.usd_per_unit_hour;
+        }
+        let (a, b) = (first.max(start) - start, end - start);
         match term_hours {
-            Some(t) if first < t as usize && first + hours > t as usize => {
-                let before = (t as usize - first) as f64 / hours as f64;
+            Some(t) if a < t as usize && b > t as usize => {
+                let before = (t as usize - a) as f64 / (b - a) as f64;
                 before * self.usd_per_unit_hour + (1.0 - before) * self.renewed_usd_per_unit_hour
             }
-            _ => self.at(term_hours, first),
+            _ => self.at(term_hours, a),
         }
     }
 }

@@ -497,6 +497,20 @@ impl Validator<'_> {
             Some(o) => Some((o.amortisation_years * 8760.0).round() as u32),
             None => term_hours,
         };
+        let start_hour = match p.start_after_months {
+            Some(_) if od => {
+                self.push(
+                    format!("{f}.start_after_months"),
+                    None,
+                    "an on-demand pool costs nothing until it runs: raise its max_replicas (or max_instances) instead",
+                );
+                0
+            }
+            m => {
+                self.count(&format!("{f}.start_after_months"), m, 0, 0, 120)
+                    * HOURS_PER_MONTH as u32
+            }
+        };
         let repair_hours = p
             .repair_hours
             .as_ref()
@@ -568,6 +582,7 @@ impl Validator<'_> {
             owned: owned_cost,
             repair_hours,
             stream,
+            start_hour,
         }
     }
 

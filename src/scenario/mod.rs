@@ -247,6 +247,10 @@ pub struct Pool {
     /// Name of the pool's own random streams (drift, interruptions, owned
     /// costs): pools of different strategies that buy the same thing share them.
     pub stream: String,
+    /// Hour the pool is bought (owned) or committed (reserved, spot) at: it
+    /// serves and is paid from this hour, and its term or amortisation runs
+    /// from it (0: the horizon's start). Staged fleets add pools later.
+    pub start_hour: u32,
     /// Spot interruptions per replica per month.
     pub interruptions_per_month: Dist,
     /// Hours a spot replica is gone after an interruption.
@@ -1007,6 +1011,21 @@ impl Validator<'_> {
             }
         }
 
+        for (i, st) in strategies.iter().enumerate() {
+            for (j, pool) in st.pools.iter().enumerate() {
+                if pool.start_hour >= horizon_hours {
+                    self.push(
+                        format!("strategy[{i}].pool[{j}].start_after_months"),
+                        None,
+                        format!(
+                            "{} months ({} hours) is not before the horizon's end ({horizon_hours} hours): the pool would never serve",
+                            pool.start_hour / HOURS_PER_MONTH as u32,
+                            pool.start_hour
+                        ),
+                    );
+                }
+            }
+        }
         let slo = self.slo(raw.slo.as_ref());
         let model = model?;
         let pool_models: Vec<Model> = pool_models.into_iter().map(|(_, m)| m).collect();

@@ -105,6 +105,17 @@ impl Pool {
     }
 }
 
+/// When a pool bought later starts, for labels: `from year 2` at a year's
+/// start, else `from month 7` (months of 730 hours, counted from 1).
+pub fn start_words(start_hour: u32) -> String {
+    let month = start_hour / crate::scenario::HOURS_PER_MONTH as u32;
+    if month % 12 == 0 {
+        format!("from year {}", month / 12 + 1)
+    } else {
+        format!("from month {}", month + 1)
+    }
+}
+
 impl Scenario {
     /// Whether the scenario's profiles serve more than one model
     /// ([`Model::model_name`]): then every pool's label names its model.
@@ -165,6 +176,9 @@ impl Scenario {
         }
         if let Some(t) = p.term_hours.filter(|_| p.kind == PoolKind::Reserved) {
             notes.push(format!("{}y term", t / 8760));
+        }
+        if p.start_hour > 0 {
+            notes.push(start_words(p.start_hour));
         }
         if notes.is_empty() {
             head

@@ -375,6 +375,7 @@ pub struct RawPool {
     pub usd_per_kwh: Option<RawDist>,
     pub colo_usd_per_month: Option<RawDist>,
     pub repair_hours: Option<RawDist>,
+    pub start_after_months: Option<i64>,
 }
 
 /// Built-in traffic profiles (the files in `traffic/`, fitted from the traces

@@ -645,3 +645,71 @@ replicas = 1
         );
     }
 }
+
+/// A pool bought later (`start_after_months`) serves and is paid from its
+/// start, and its term runs from then: two years, one reserved replica from
+/// the start and a second from month 6 (hour 4,380) on 1-year terms. The
+/// fleet is as short as one replica before the start and as two after;
+/// the second replica's second term (from hour 13,140) is still owed for
+/// 4,380 hours when the horizon ends. An owned node bought at month 12 of
+/// two years costs nothing in the first year and owes three of its four
+/// years of amortisation.
+#[test]
+fn a_pool_bought_later_serves_and_pays_from_its_start() {
+    let rest = |pools: &str| {
+        flat(
+            "12e9",
+            &format!(
+                "[api]\nmodel = \"gpt-4o\"\n[gpu_prices]\nreserved = 2.4\n\
+                 [[strategy]]\nname = \"one\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\nterm_years = 1\n\
+                 [[strategy]]\nname = \"two\"\n[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 2\nterm_years = 1\n\
+                 [[strategy]]\nname = \"staged\"\n{pools}"
+            ),
+        )
+        .replace("[run]\n", "[run]\nhorizon_hours = 17520\n")
+    };
+    let s = parse(&rest(
+        "[[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\nterm_years = 1\n\
+         [[strategy.pool]]\nkind = \"reserved\"\nreplicas = 1\nterm_years = 1\nstart_after_months = 6\n",
+    ))
+    .deterministic();
+    let t = &totals(&s, 1)[0];
+    let (one, two, staged) = (&t[0], &t[1], &t[2]);
+    // The demand lies between one replica's capacity and two's, every hour.
+    assert_eq!(one.total.hours_short, 17520.0);
+    assert_eq!(two.total.hours_short, 0.0);
+    assert_eq!(staged.total.hours_short, 4380.0);
+    let per_hour = |x: &StrategyTotals| x.total.served / 17520.0;
+    let served = 4380.0 * per_hour(one) + 13140.0 * per_hour(two);
+    assert!(
+        close(staged.total.served, served),
+        "{}",
+        staged.total.served
+    );
+    let gpu_hour = 4.0 * 2.4;
+    assert!(close(staged.total.gpu_cost, (17520.0 + 13140.0) * gpu_hour));
+    assert!(close(staged.committed_after_horizon, 4380.0 * gpu_hour));
+    assert_eq!(one.committed_after_horizon, 0.0);
+
+    let owned = parse(&rest(
+        "[[strategy.pool]]\nkind = \"owned\"\ngpus_per_instance = 4\ninstances = 1\n\
+         purchase_usd = 200000\namortisation_years = 4\npower_kw_load = 5\npower_kw_idle = 5\n\
+         usd_per_kwh = 0.1\npue = 1.0\nstart_after_months = 12\n",
+    ))
+    .deterministic();
+    let t = &totals(&owned, 1)[0][2];
+    // 2027's twelve calendar months are its 8,760 hours.
+    let first: f64 = t.months[..12].iter().map(|m| m.gpu_cost).sum();
+    let second: f64 = t.months[12..].iter().map(|m| m.gpu_cost).sum();
+    assert_eq!(first, 0.0);
+    assert_eq!(t.months[..12].iter().map(|m| m.served).sum::<f64>(), 0.0);
+    let amortisation = 200_000.0 / (4.0 * 8760.0);
+    assert!(
+        close(second, 8760.0 * (amortisation + 5.0 * 0.1)),
+        "{second}"
+    );
+    assert!(close(
+        t.committed_after_horizon,
+        3.0 * 8760.0 * amortisation
+    ));
+}

@@ -216,6 +216,73 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
+/// Pools bought later (`start_after_months`) replay alike in the event
+/// replay and the hourly reference: reserved, spot and owned pools starting
+/// in months 3 and 14 of two years, with failures, interruptions, drift, an
+/// on-demand pool behind them and a queue.
+#[test]
+fn staged_pools_replay_like_the_reference() {
+    let text = r#"name = "staged"
+[run]
+trials = 4
+horizon_hours = 17520
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = { low = 4e9, likely = 8e9, high = 16e9 }
+prompt_tokens = 1000
+output_tokens = 250
+annual_growth = 0.8
+[api]
+model = "gpt-4o"
+[gpu_prices]
+reserved = 2.4
+on_demand = 4.0
+spot = { low = 1.0, likely = 1.5, high = 2.5 }
+[outages]
+gpu_failures_per_year = 6.0
+repair_hours = 48
+[[strategy]]
+name = "spill"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+term_years = 1
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+spares = 1
+term_years = 1
+start_after_months = 3
+[[strategy.pool]]
+kind = "spot"
+replicas = 2
+interruptions_per_month = 2
+price_drift_per_year = -0.2
+start_after_months = 14
+[[strategy.pool]]
+kind = "on_demand"
+max_replicas = 3
+[[strategy]]
+name = "queue"
+overflow = "queue"
+[[strategy.pool]]
+kind = "owned"
+gpus_per_instance = 4
+instances = 2
+purchase_usd = 150000
+power_kw_load = 5
+power_kw_idle = 2
+usd_per_kwh = 0.1
+start_after_months = 14
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+"#;
+    let s = scenario::parse(text, "staged", None).unwrap_or_else(|e| panic!("{e}"));
+    replay_matches_reference(&s, 7, 4).unwrap();
+}
+
 /// `Engine::simulate` against `Engine::simulate_hourly` on `trials` trials.
 fn replay_matches_reference(s: &Scenario, seed: u64, trials: u64) -> Result<(), String> {
     let e = Engine::new(s, seed);

@@ -30,6 +30,8 @@ pub(super) struct Pool {
     slots: u32,
     max: u32,
     lag: usize,
+    /// Hour the pool starts serving and being paid.
+    start: usize,
     drift_step: f64,
     /// ln(drift_step), for a segment's closed-form Σ drift.
     ln_step: f64,
@@ -257,6 +259,7 @@ pub fn simulate_any(
             slots: slots as u32,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
+            start: pool.start_hour as usize,
             drift_step,
             ln_step: drift_step.ln(),
             drift: 1.0,
@@ -328,7 +331,11 @@ pub fn simulate_any(
                 } else {
                     up.min(q.replicas)
                 };
-                q.paid = if matches!(q.kind, PoolKind::Reserved | PoolKind::Owned) {
+                // (A pool's start is an event: a segment is wholly before
+                // it or wholly after.)
+                q.paid = if h < q.start {
+                    0
+                } else if matches!(q.kind, PoolKind::Reserved | PoolKind::Owned) {
                     q.slots
                 } else {
                     up

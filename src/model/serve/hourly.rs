@@ -11,6 +11,8 @@ pub(super) struct PoolRun {
     slots: u32,
     max: u32,
     lag: usize,
+    /// Hour the pool starts serving and being paid.
+    start: usize,
     drift_step: f64,
     drift: f64,
     ring_pos: usize,
@@ -38,7 +40,8 @@ impl PoolRun {
         match self.kind {
             PoolKind::Reserved | PoolKind::Owned => {
                 let up = self.slots - down.min(self.slots);
-                (up.min(self.replicas), self.slots)
+                let paid = if h < self.start { 0 } else { self.slots };
+                (up.min(self.replicas), paid)
             }
             PoolKind::Spot => {
                 let up = self.slots - down.min(self.slots);
@@ -107,6 +110,7 @@ pub fn simulate_hourly(
             slots,
             max: pool.max_replicas,
             lag: pool.startup_lag_hours as usize,
+            start: pool.start_hour as usize,
             drift_step: (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0),
             drift: 1.0,
             slot_down: vec![0; slots as usize],

@@ -154,8 +154,15 @@ fn pool_outages(
         .repair_hours
         .as_ref()
         .unwrap_or(&s.outages.repair_hours);
+    let start = pool.start_hour as usize;
     for j in 0..pool.slots() as usize {
         let mut slot = |hour, delta| push(j, hour, delta);
+        // A pool bought later is down until it starts (and unpaid: the
+        // replays pay a committed pool only from its start).
+        if start > 0 {
+            slot(0, 1);
+            slot(start.min(n), -1);
+        }
         timeline_events(
             &keys.failure_slot[slot0 + j],
             trial,
@@ -223,7 +230,12 @@ fn month_gpu_cost(
 ) -> f64 {
     let mut cost = 0.0;
     for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
-        cost += pp.over(pool.term_hours, month.first_hour, month.hours) * hours;
+        cost += pp.over(
+            pool.term_hours,
+            pool.start_hour as usize,
+            month.first_hour,
+            month.hours,
+        ) * hours;
     }
     for ((pool, pp), hours) in st.pools.iter().zip(prices).zip(paid) {
         if pool.kind == PoolKind::Owned && pp.load_usd_per_unit_hour > 0.0 && m.paid_capacity > 0.0
@@ -337,10 +349,15 @@ fn finish(
         };
     out.committed_after_horizon =
         super::commitment::owed_after(&st.pools, &p.pool_prices[si], s.horizon_hours as usize);
+    // A pool bought later counts for the share of the horizon it serves.
+    let n = f64::from(s.horizon_hours);
     out.fleet_monthly_capacity = st
         .pools
         .iter()
-        .map(|pl| f64::from(pl.max_replicas) * replica_capacity(p, pl))
+        .map(|pl| {
+            let share = (n - f64::from(pl.start_hour)).max(0.0) / n;
+            f64::from(pl.max_replicas) * replica_capacity(p, pl) * share
+        })
         .sum::<f64>()
         * HOURS_PER_MONTH;
 }
