@@ -227,6 +227,12 @@ enum Command {
         /// Spot units tried: 1 to this.
         #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=50))]
         max_spot: u32,
+        /// Months of a stage of a staged fleet (730-hour months): besides fixed
+        /// fleets, plan tries buying the committed option in stages, each bought
+        /// at a stage's start. Default: 12 (yearly) when the horizon is longer
+        /// than a year; 0 tries fixed fleets only.
+        #[arg(long, value_name = "MONTHS", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=120))]
+        stage_months: Option<u32>,
         /// Most candidates searched: a larger grid is refused before the search,
         /// with its count and how to narrow it.
         #[arg(long, value_name = "N", default_value_t = capsim::plan::MAX_CANDIDATES, allow_negative_numbers = true, value_parser = whole::<u64>)]
@@ -534,6 +540,7 @@ pub(crate) fn run() -> Result<()> {
             max_committed,
             on_demand,
             max_spot,
+            stage_months,
             max_candidates,
         } => {
             anyhow::ensure!(
@@ -544,6 +551,8 @@ pub(crate) fn run() -> Result<()> {
                 max_committed,
                 on_demand_ceilings: on_demand,
                 max_spot,
+                // Resolved against the horizon once the scenario is read.
+                stage_hours: stage_months.map_or(u32::MAX, |m| m * 730),
             };
             session::execute(run, Job::Plan(limits.constraints()?, grid, max_candidates))?
         }

@@ -280,7 +280,17 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
             }
             let first = (trials / 10).max(1000);
             let plan = pool.install(|| {
-                capsim::plan::search(&s, all, seed, trials, *constraints, 24, first, 0.02)
+                capsim::plan::search(
+                    &s,
+                    all,
+                    seed,
+                    trials,
+                    *constraints,
+                    24,
+                    first,
+                    0.02,
+                    capsim::plan::stage_hours(&s, grid),
+                )
             });
             s.strategies = plan
                 .shortlist()

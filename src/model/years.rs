@@ -15,6 +15,9 @@ use crate::scenario::Scenario;
 pub struct Years {
     /// Hours of each year inside the horizon.
     pub hours: Vec<u32>,
+    /// Hours of a whole period: [`Years::HOURS`], or a stage's for
+    /// [`Years::periods`].
+    pub period: u32,
     /// Per calendar month: the years it falls into, with the share of its hours in each.
     parts: Vec<Vec<(usize, f64)>>,
 }
@@ -30,7 +33,13 @@ impl Years {
 
     /// The years of a `horizon`-hour horizon with calendar months `months`.
     pub fn new(months: &[Month], horizon: u32) -> Self {
-        let y = Years::HOURS as usize;
+        Years::periods(months, horizon, Years::HOURS)
+    }
+
+    /// The horizon cut into periods of `period` hours instead of years (the
+    /// stages of a staged fleet), months split between them the same way.
+    pub fn periods(months: &[Month], horizon: u32, period: u32) -> Self {
+        let y = period.max(1) as usize;
         let n = (horizon as usize).div_ceil(y).max(1);
         let hours = (0..n)
             .map(|i| (horizon as usize - i * y).min(y) as u32)
@@ -47,7 +56,11 @@ impl Years {
                     .collect()
             })
             .collect();
-        Years { hours, parts }
+        Years {
+            hours,
+            period: y as u32,
+            parts,
+        }
     }
 
     /// Number of years (a partial last year counts).
@@ -57,12 +70,18 @@ impl Years {
 
     /// Append each year's cost of a trial's `months` to `out`.
     pub fn push_costs(&self, months: &[Tally], out: &mut Vec<f64>) {
+        self.push_by(months, Tally::total_cost, out);
+    }
+
+    /// Append each year's sum of `figure` over a trial's `months` to `out`
+    /// (a month across a year's end shared by its hours on each side).
+    pub fn push_by(&self, months: &[Tally], figure: impl Fn(&Tally) -> f64, out: &mut Vec<f64>) {
         let at = out.len();
         out.resize(at + self.count(), 0.0);
         for (m, parts) in months.iter().zip(&self.parts) {
-            let cost = m.total_cost();
+            let x = figure(m);
             for &(y, share) in parts {
-                out[at + y] += share * cost;
+                out[at + y] += share * x;
             }
         }
     }

@@ -571,7 +571,12 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "committed_units",
         "UInt32",
-        "committed units (instances of an instance pool, or the instances of one replica spanning several; else replicas); 0 if none",
+        "committed units (instances of an instance pool, or the instances of one replica spanning several; else replicas); 0 if none. A staged fleet: the units held in its last stage",
+    ),
+    (
+        "committed_units_by_stage",
+        "String",
+        "a staged fleet (bought in stages): the committed units held in each stage from the horizon's start, comma-separated (`2,4,7`: 2 in year 1, 4 from year 2, 7 from year 3; `plan --stage-months` sets a stage's length); null for a fixed fleet",
     ),
     (
         "on_demand_option",

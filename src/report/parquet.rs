@@ -335,6 +335,16 @@ pub fn plan_frame(p: &crate::plan::Plan) -> Result<DataFrame> {
         str_col("candidate", r, |x| x.candidate.strategy.name.as_str()),
         Column::new("committed_option".into(), c_opt),
         Column::new("committed_units".into(), c_n),
+        Column::new(
+            "committed_units_by_stage".into(),
+            r.iter()
+                .map(|x| {
+                    let st = &x.candidate.stages;
+                    (!st.is_empty())
+                        .then(|| st.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+                })
+                .collect::<Vec<Option<String>>>(),
+        ),
         Column::new("on_demand_option".into(), o_opt),
         Column::new("on_demand_max_units".into(), o_n),
         Column::new("spot_option".into(), s_opt),

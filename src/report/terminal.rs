@@ -535,6 +535,36 @@ pub fn plan_table(p: &crate::plan::Plan, s: &Scenario) -> String {
     )
 }
 
+/// What a staged candidate buys when: `It buys in stages: 2 × owned
+/// 4×H100 server at the start, 1 more from year 2, 3 more from year 3
+/// (each paying its term or amortisation from then)`; `None` for a fixed fleet.
+pub fn stages_sentence(c: &crate::plan::Candidate, stage_hours: u32) -> Option<String> {
+    let (label, _) = c.committed.as_ref()?;
+    if c.stages.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut had = 0;
+    for (k, &n) in c.stages.iter().enumerate() {
+        if n > had {
+            parts.push(if k == 0 {
+                format!("{n} × {label} at the start")
+            } else {
+                format!(
+                    "{} more {}",
+                    n - had,
+                    crate::scenario::start_words(k as u32 * stage_hours)
+                )
+            });
+        }
+        had = n;
+    }
+    Some(format!(
+        "It buys in stages: {} (each paying its term or amortisation from then)",
+        parts.join(", ")
+    ))
+}
+
 /// The plan's recommendation and its reason, in one paragraph.
 pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
     let Some(pick) = p.pick else {
@@ -584,6 +614,9 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
             usd(r.commitment_p95)
         )
     };
+    if let Some(words) = stages_sentence(&r.candidate, p.stage_hours) {
+        text.push_str(&format!(". {words}"));
+    }
     if p.cheapest_feasible != Some(pick) {
         if let Some(c) = p.cheapest_feasible.map(|i| &p.rows[i]) {
             text.push_str(&format!(

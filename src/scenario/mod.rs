@@ -28,6 +28,7 @@ use toml::Spanned;
 use crate::dist::{Dist, Range, with_range};
 use crate::serving::{LatencyTarget, Mix};
 use fleet::{Buyables, PoolModels};
+pub use names::start_words;
 pub use profile::{BUILTIN_MODELS, DEFAULT_OUTPUT_TOKENS, Model, Throughput, load_profile};
 use raw::*;
 

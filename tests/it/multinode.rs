@@ -315,6 +315,7 @@ fn plan_counts_whole_replicas() {
         max_committed: 3,
         on_demand_ceilings: vec![],
         max_spot: 0,
+        stage_hours: 0,
     };
     let cands = plan::candidates(&s, &grid);
     let fleets: Vec<_> = cands.iter().filter(|c| !c.buys_nothing()).collect();

@@ -200,6 +200,7 @@ instances = 1
         max_committed: 1,
         on_demand_ceilings: vec![],
         max_spot: 0,
+        stage_hours: 0,
     };
     let fleets = plan::candidates(&s, &grid)
         .iter()

@@ -49,6 +49,7 @@ fn search(s: &Scenario, trials: u64, c: Constraints) -> plan::Plan {
         max_committed: 4,
         on_demand_ceilings: vec![],
         max_spot: 0,
+        stage_hours: 0,
     };
     plan::search(
         s,
@@ -59,6 +60,7 @@ fn search(s: &Scenario, trials: u64, c: Constraints) -> plan::Plan {
         1000,
         1000,
         0.02,
+        0,
     )
 }
 
@@ -171,6 +173,7 @@ fn the_frontier_is_non_dominated_and_figures_are_plain_runs() {
         max_committed: 3,
         on_demand_ceilings: vec![2, 4, 6],
         max_spot: 1,
+        stage_hours: 0,
     };
     let trials = 60;
     let p = plan::search(
@@ -182,6 +185,7 @@ fn the_frontier_is_non_dominated_and_figures_are_plain_runs() {
         1000,
         1000,
         0.02,
+        0,
     );
     assert!(p.rows.len() >= 48, "{} candidates", p.rows.len());
     let feasible: Vec<&plan::Evaluated> = p.rows.iter().filter(|r| r.feasible()).collect();
@@ -236,9 +240,20 @@ fn halving_keeps_the_full_figures_of_survivors() {
         max_committed: 4,
         on_demand_ceilings: vec![2, 4],
         max_spot: 0,
+        stage_hours: 0,
     };
-    let full = plan::search(&s, plan::candidates(&s, &grid), 3, 300, c, 1000, 1000, 0.02);
-    let halved = plan::search(&s, plan::candidates(&s, &grid), 3, 300, c, 4, 100, 0.02);
+    let full = plan::search(
+        &s,
+        plan::candidates(&s, &grid),
+        3,
+        300,
+        c,
+        1000,
+        1000,
+        0.02,
+        0,
+    );
+    let halved = plan::search(&s, plan::candidates(&s, &grid), 3, 300, c, 4, 100, 0.02, 0);
     assert!(halved.first_round == Some(100));
     let mut kept = 0;
     for (a, b) in full.rows.iter().zip(&halved.rows) {
@@ -338,6 +353,7 @@ fn regret_under_halving_compares_every_trial_with_every_candidate() {
         max_committed: 3,
         on_demand_ceilings: vec![2, 4],
         max_spot: 1,
+        stage_hours: 0,
     };
     let run = |trials: u64, halve_above: usize| {
         plan::search(
@@ -349,6 +365,7 @@ fn regret_under_halving_compares_every_trial_with_every_candidate() {
             halve_above,
             20,
             0.02,
+            0,
         )
     };
     let halved = run(60, 8);
@@ -426,6 +443,7 @@ fn both_serving_orders_are_candidates_with_plain_run_figures() {
         max_committed: 0,
         on_demand_ceilings: vec![2],
         max_spot: 1,
+        stage_hours: 0,
     };
     let trials = 300;
     let p = plan::search(
@@ -437,6 +455,7 @@ fn both_serving_orders_are_candidates_with_plain_run_figures() {
         1000,
         1000,
         0.02,
+        0,
     );
     let names: Vec<&str> = p
         .rows
@@ -534,16 +553,19 @@ fn candidates_are_counted_without_building_them() {
             max_committed: 0,
             on_demand_ceilings: vec![2],
             max_spot: 1,
+            stage_hours: 0,
         },
         Grid {
             max_committed: 3,
             on_demand_ceilings: vec![0, 2, 2, 5],
             max_spot: 0,
+            stage_hours: 0,
         },
         Grid {
             max_committed: 0,
             on_demand_ceilings: vec![],
             max_spot: 0,
+            stage_hours: 0,
         },
     ];
     for s in [&scenario(2.0, 10.0, ""), &two, &realistic] {
@@ -734,5 +756,117 @@ fn grid() -> Grid {
         max_committed: 4,
         on_demand_ceilings: vec![],
         max_spot: 0,
+        stage_hours: 0,
     }
+}
+
+/// A growing 3-year horizon (demand ×1.8 a year): plan buys owned servers
+/// in yearly stages — fewer in year 1, more as demand grows — and the
+/// staged fleet meets a 95th-percentile limit of hours short and a yearly
+/// budget, costing less over the horizon than every fixed fleet that meets
+/// them. Its label and the recommendation say which year buys what.
+#[test]
+fn plan_buys_in_stages_over_a_growing_horizon() {
+    let s = scenario::parse(
+        r#"name = "grow"
+[run]
+trials = 100
+horizon_hours = 26280
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = { low = 6e9, likely = 8e9, high = 11e9 }
+prompt_tokens = 1000
+output_tokens = 250
+annual_growth = { low = 0.5, likely = 0.8, high = 1.2 }
+[api]
+model = "gpt-4o"
+[[strategy]]
+name = "owned"
+[[strategy.pool]]
+kind = "owned"
+gpus_per_instance = 4
+instances = 2
+purchase_usd = { low = 120000, likely = 150000, high = 180000 }
+power_kw_load = 5
+power_kw_idle = 2
+usd_per_kwh = 0.1
+"#,
+        "grow",
+        None,
+    )
+    .unwrap();
+    let grid = Grid {
+        max_committed: 10,
+        on_demand_ceilings: vec![],
+        max_spot: 0,
+        stage_hours: u32::MAX,
+    };
+    let c = Constraints {
+        max_hours_short: Some(50.0),
+        budget_per_year: Some(400_000.0),
+        max_prob_over_budget: 0.05,
+        ..Constraints::default()
+    };
+    let p = plan::search(
+        &s,
+        plan::candidates(&s, &grid),
+        s.seed,
+        100,
+        c,
+        1000,
+        1000,
+        0.02,
+        plan::stage_hours(&s, &grid),
+    );
+    assert_eq!(p.stage_hours, 8760);
+    let pick = &p.rows[p.pick.expect("a feasible fleet")];
+    let stages = &pick.candidate.stages;
+    assert_eq!(stages.len(), 3, "{}", pick.candidate.strategy.name);
+    assert!(
+        stages.windows(2).all(|w| w[0] <= w[1]) && stages[0] < stages[2],
+        "{stages:?}"
+    );
+    assert!(pick.feasible());
+    assert!(pick.hours_short_quantile.unwrap() <= 50.0);
+    assert!(pick.years_over_budget.as_ref().unwrap().0 <= 0.05);
+    let best_fixed = p
+        .rows
+        .iter()
+        .filter(|r| r.feasible() && r.candidate.stages.is_empty() && !r.candidate.buys_nothing())
+        .map(|r| r.cost.mean)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        pick.cost.mean < best_fixed,
+        "{} vs {best_fixed}",
+        pick.cost.mean
+    );
+    // The staged pools start at the years they are bought.
+    let starts: Vec<u32> = pick
+        .candidate
+        .strategy
+        .pools
+        .iter()
+        .map(|q| q.start_hour)
+        .collect();
+    assert_eq!(starts[0], 0);
+    assert!(starts.iter().all(|h| h % 8760 == 0), "{starts:?}");
+    let name = &pick.candidate.strategy.name;
+    assert!(name.contains("from year 3"), "{name}");
+    let words = capsim::report::terminal::plan_recommendation(&p);
+    assert!(words.contains("It buys in stages: "), "{words}");
+    assert!(words.contains(&format!("{} × owned", stages[0])), "{words}");
+    // Without stages, only fixed fleets.
+    let fixed = plan::search(
+        &s,
+        plan::candidates(&s, &grid),
+        s.seed,
+        100,
+        c,
+        1000,
+        1000,
+        0.02,
+        0,
+    );
+    assert!(fixed.rows.iter().all(|r| r.candidate.stages.is_empty()));
 }

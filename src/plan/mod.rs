@@ -45,6 +45,8 @@
 
 use rayon::prelude::*;
 
+pub mod stages;
+
 use crate::engine::Engine;
 use crate::model::Scratch;
 use crate::model::commitment;
@@ -61,6 +63,9 @@ pub struct Grid {
     pub on_demand_ceilings: Vec<u32>,
     /// Spot units tried: 1..=this.
     pub max_spot: u32,
+    /// Hours of a stage of a staged fleet (0: fixed fleets only); see
+    /// [`stages`].
+    pub stage_hours: u32,
 }
 
 impl Default for Grid {
@@ -69,6 +74,7 @@ impl Default for Grid {
             max_committed: 4,
             on_demand_ceilings: vec![2, 4, 6],
             max_spot: 3,
+            stage_hours: 0,
         }
     }
 }
@@ -336,6 +342,9 @@ pub struct Candidate {
     pub order: Option<Order>,
     /// The API spilled to (or, buying nothing, paid for everything).
     pub api: String,
+    /// A staged fleet: the committed units held in each stage, from the
+    /// horizon's start (empty: a fixed fleet).
+    pub stages: Vec<u32>,
     /// The strategy.
     pub strategy: Strategy,
 }
@@ -410,6 +419,8 @@ pub struct Plan {
     pub tolerance: f64,
     /// The constraints applied.
     pub constraints: Constraints,
+    /// Hours of a stage of the staged candidates (0: none were tried).
+    pub stage_hours: u32,
 }
 
 /// A pool of the scenario as an option, with its label
@@ -431,7 +442,7 @@ fn options(s: &Scenario) -> Vec<(String, Pool)> {
 }
 
 /// `template` with `units` purchasable units (a ceiling for on-demand).
-fn sized(template: &Pool, units: u32) -> Pool {
+pub(crate) fn sized(template: &Pool, units: u32) -> Pool {
     let mut p = template.clone();
     let per = if p.kind == PoolKind::OnDemand {
         1
@@ -447,6 +458,17 @@ fn sized(template: &Pool, units: u32) -> Pool {
         p.max_replicas = units * per;
     }
     p
+}
+
+/// The stage length `grid` asks for on `s`'s horizon: its own
+/// (`u32::MAX`: the default, a year when the horizon is longer than one,
+/// else none).
+pub fn stage_hours(s: &Scenario, grid: &Grid) -> u32 {
+    match grid.stage_hours {
+        u32::MAX if s.horizon_hours > Years::HOURS => Years::HOURS,
+        u32::MAX => 0,
+        h => h,
+    }
 }
 
 /// Most candidates `plan` searches unless raised (`--max-candidates`).
@@ -550,6 +572,7 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
                         spot: part(&sp),
                         order,
                         api: api0.clone(),
+                        stages: Vec::new(),
                         strategy: Strategy {
                             name,
                             description: "a candidate of capsim plan".into(),
@@ -569,6 +592,7 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
             spot: None,
             order: None,
             api: a.name.clone(),
+            stages: Vec::new(),
             strategy: Strategy {
                 name: format!("buy nothing ({})", a.name),
                 description: format!("no GPUs: everything to {}", a.name),
@@ -589,7 +613,7 @@ pub fn violations(c: &Constraints, years: &Years, f: &TrialFigures) -> Vec<Strin
 
 /// One candidate's figures in one trial.
 #[derive(Debug, Clone)]
-struct Trial {
+pub(crate) struct Trial {
     cost: f64,
     /// Hours short over the horizon (NaN without GPUs).
     hours_short: f64,
@@ -598,6 +622,9 @@ struct Trial {
     commitment: f64,
     /// Each year's cost ([`Years`]).
     years: Vec<f64>,
+    /// With stages: each stage's cost and hours short (empty without).
+    stage_cost: Vec<f64>,
+    stage_short: Vec<f64>,
 }
 
 /// Per candidate, per trial.
@@ -611,6 +638,7 @@ fn evaluate(
     seed: u64,
     range: std::ops::Range<u64>,
     years: &Years,
+    stages: Option<&Years>,
 ) -> Figures {
     let mut sc = s.clone();
     sc.strategies = which.iter().map(|&i| all[i].strategy.clone()).collect();
@@ -627,6 +655,11 @@ fn evaluate(
                     let cost = t.total.total_cost();
                     let mut y = Vec::with_capacity(years.count());
                     years.push_costs(&t.months, &mut y);
+                    let (mut stage_cost, mut stage_short) = (Vec::new(), Vec::new());
+                    if let Some(st) = stages {
+                        st.push_costs(&t.months, &mut stage_cost);
+                        st.push_by(&t.months, |m| m.hours_short, &mut stage_short);
+                    }
                     Trial {
                         cost,
                         hours_short: if t.has_gpus {
@@ -637,6 +670,8 @@ fn evaluate(
                         committed_total: cost + t.committed_after_horizon,
                         commitment: commitment::of_strategy(&sc, si, &p.pool_prices[si]),
                         years: y,
+                        stage_cost,
+                        stage_short,
                     }
                 })
                 .collect()
@@ -718,37 +753,68 @@ fn survivors(
 
 /// Search the candidates on trials `0..trials` of `s` with `seed`, in
 /// parallel on the current rayon pool. With more than `halve_above`
-/// candidates, a first round on `first` trials keeps [`survivors`].
+/// candidates, a first round on `first` trials keeps [`survivors`]. With
+/// `stage_hours` (0: none) shorter than the horizon, staged fleets are
+/// built from the fixed ones ([`stages`]) and searched on every trial.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
     s: &Scenario,
-    all: Vec<Candidate>,
+    mut all: Vec<Candidate>,
     seed: u64,
     trials: u64,
     constraints: Constraints,
     halve_above: usize,
     first: u64,
     tolerance: f64,
+    stage_hours: u32,
 ) -> Plan {
     let years = Years::of(s);
+    // Stages of a staged fleet, when there are two or more.
+    let stages = (stage_hours > 0 && s.horizon_hours > stage_hours).then(|| {
+        Years::periods(
+            &crate::model::Calendar::new(s).months,
+            s.horizon_hours,
+            stage_hours,
+        )
+    });
     let everyone: Vec<usize> = (0..all.len()).collect();
     let first = first.min(trials);
     let (figs, first_round): (Vec<Figures>, Option<usize>) =
         if all.len() > halve_above && first < trials {
-            let round1 = evaluate(s, &all, &everyone, seed, 0..first, &years);
+            let round1 = evaluate(s, &all, &everyone, seed, 0..first, &years, stages.as_ref());
             let keep = (all.len() / 12).max(8);
             let alive = survivors(&all, &round1, &years, &constraints, keep);
-            let rest = evaluate(s, &all, &alive, seed, first..trials, &years);
+            let rest = evaluate(
+                s,
+                &all,
+                &alive,
+                seed,
+                first..trials,
+                &years,
+                stages.as_ref(),
+            );
             let mut figs: Vec<Figures> = round1.into_iter().map(|f| vec![f]).collect();
             for (j, &i) in alive.iter().enumerate() {
                 figs[i].push(rest[j].clone());
             }
             (figs, Some(first as usize))
         } else {
-            let f = evaluate(s, &all, &everyone, seed, 0..trials, &years);
+            let f = evaluate(s, &all, &everyone, seed, 0..trials, &years, stages.as_ref());
             (f.into_iter().map(|f| vec![f]).collect(), None)
         };
-    let per: Vec<Vec<Trial>> = figs.into_iter().map(|parts| parts.concat()).collect();
+    let mut per: Vec<Vec<Trial>> = figs.into_iter().map(|parts| parts.concat()).collect();
+    // Staged fleets, built from the fixed ones' figures on the trials all
+    // of them have, then replayed on every trial.
+    if let Some(st) = &stages {
+        let common = per.iter().map(Vec::len).min().unwrap_or(0);
+        let firsts: Vec<Vec<Trial>> = per.iter().map(|f| f[..common].to_vec()).collect();
+        let staged = stages::candidates(s, &all, &firsts, &constraints, st, stage_hours);
+        if !staged.is_empty() {
+            let idx: Vec<usize> = (all.len()..all.len() + staged.len()).collect();
+            all.extend(staged);
+            per.extend(evaluate(s, &all, &idx, seed, 0..trials, &years, Some(st)));
+        }
+    }
     // Regret against the cheapest of every candidate in the same trial, on
     // the trials every candidate was evaluated on (the first round when the
     // search halved): the same set of candidates in every trial averaged.
@@ -854,6 +920,7 @@ pub fn search(
         cheapest_feasible,
         tolerance,
         constraints,
+        stage_hours: if stages.is_some() { stage_hours } else { 0 },
     }
 }
 
