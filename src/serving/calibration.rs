@@ -332,8 +332,15 @@ mod tests {
         prior.w4a16_compute = 1.0;
         let mut r = gpt_oss_h100();
         r.gpu.efficiency = prior.clone();
-        let published = 0.6 * row(r.clone(), 1.0).predicted().unwrap();
-        let mut rows = vec![row(r, published)];
+        // A prompt-heavy mix, so that the step is bound by the W4A16
+        // products (at 1,024/1,024 one H100's KV cache holds too few
+        // sequences, and the step is bound by reading the experts).
+        let prompt_heavy = |mut x: Row| {
+            x.mix = super::super::Mix::new(8192.0, 128.0);
+            x
+        };
+        let published = 0.6 * prompt_heavy(row(r.clone(), 1.0)).predicted().unwrap();
+        let mut rows = vec![prompt_heavy(row(r, published))];
         let mut free = [false; PARAMETERS];
         free[9] = true;
         let e = fit(&mut rows, &prior, 0.0, free);
