@@ -68,7 +68,9 @@ pub(super) fn size_ending(
         .enumerate()
         .map(|(si, st)| {
             let figures = capsim::plan::TrialFigures {
-                hours_short: (!st.pools.is_empty()).then_some(&kept.hours_short[si][..]),
+                hours_short: &kept.hours_short[si],
+                has_gpus: !st.pools.is_empty(),
+                spills: st.overflow == capsim::scenario::Overflow::Spill,
                 cost: &kept.cost[si],
                 year_costs: &kept.year_cost[si],
                 commitment: &kept.commitment[si],

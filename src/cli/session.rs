@@ -312,7 +312,9 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         constraints: constraints.map(|c| {
             serde_json::json!({
                 "max_hours_short_per_year": c.max_hours_short,
-                "hours_short_at": c.max_hours_short.map(|_| c.hours_short_at.words()),
+                "max_hours_on_api_per_year": c.max_hours_on_api,
+                "hours_short_at": (c.max_hours_short.is_some() || c.max_hours_on_api.is_some())
+                    .then(|| c.hours_short_at.words()),
                 "budget_usd": c.budget,
                 "budget_per_year_usd": c.budget_per_year,
                 "max_prob_over_budget": (c.budget.is_some() || c.budget_per_year.is_some())

@@ -82,9 +82,16 @@ impl Default for Grid {
 /// What a recommended fleet must meet.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Constraints {
-    /// Most hours a year short of capacity (of the latency target with
-    /// `[slo]`), held to the figure `hours_short_at` names.
+    /// Most hours a year over the target: hours in which demand was not
+    /// served within its hour by anything the strategy has (its fleet short,
+    /// and the overflow dropped or queued, not sent to an API), held to the
+    /// figure `hours_short_at` names. A strategy that spills to an API is
+    /// never over it (every plan candidate spills).
     pub max_hours_short: Option<f64>,
+    /// Most hours a year in which the fleet's own capacity was short and
+    /// its overflow went to the API (buying nothing: every hour with
+    /// demand), held to the same figure.
+    pub max_hours_on_api: Option<f64>,
     /// Which figure of hours short per year over trials `max_hours_short`
     /// holds (default: the 95th percentile).
     pub hours_short_at: HoursShortAt,
@@ -149,9 +156,14 @@ impl HoursShortAt {
 /// One strategy's figures trial by trial, as the constraints read them.
 #[derive(Debug, Clone, Copy)]
 pub struct TrialFigures<'a> {
-    /// Hours short of capacity over the horizon (`None` without GPUs: no
-    /// capacity of its own to be short of).
-    pub hours_short: Option<&'a [f64]>,
+    /// Hours the strategy's own capacity was short over the horizon (a
+    /// strategy without GPUs: every hour with demand).
+    pub hours_short: &'a [f64],
+    /// Whether the strategy runs GPUs of its own.
+    pub has_gpus: bool,
+    /// Whether its overflow goes to an API (which serves it: those hours
+    /// are not over the target).
+    pub spills: bool,
     /// Total cost, USD.
     pub cost: &'a [f64],
     /// Each year's cost, trial after trial ([`Years::count`] a trial), USD.
@@ -163,11 +175,18 @@ pub struct TrialFigures<'a> {
 /// The figures over trials the constraints are checked on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tails {
-    /// Hours short per year, mean (`None` without GPUs).
+    /// Hours short of the fleet's own capacity per year, mean (`None`
+    /// without GPUs).
     pub hours_short_mean: Option<f64>,
-    /// Hours short per year at the constraint's quantile (`None` without
-    /// GPUs or with [`HoursShortAt::Mean`]).
+    /// The same at the constraint's quantile (`None` without GPUs or with
+    /// [`HoursShortAt::Mean`]).
     pub hours_short_quantile: Option<f64>,
+    /// Hours over the target per year at the constraint's figure (see
+    /// [`Constraints::max_hours_short`]; 0 for a strategy that spills).
+    pub hours_over: f64,
+    /// Hours on the API per year at the constraint's figure (see
+    /// [`Constraints::max_hours_on_api`]; 0 for one that does not spill).
+    pub hours_on_api: f64,
     /// P(total cost > budget) (`None` without a budget).
     pub prob_over_budget: Option<f64>,
     /// With a yearly budget: P(some year over it), and per year P(that year over it).
@@ -183,15 +202,24 @@ impl Tails {
         let horizon = f64::from(years.hours.iter().sum::<u32>());
         // Raw hours first, then scaled: mean(short) × 8760 / horizon, in that order.
         let per_year = |h: f64| h * f64::from(Years::HOURS) / horizon;
-        let hours_short_mean = f.hours_short.map(|h| per_year(stats::mean(h)));
-        let hours_short_quantile = match (c.hours_short_at, f.hours_short) {
-            (HoursShortAt::Quantile(q), Some(h)) => {
+        let figure = |h: &[f64], at: HoursShortAt| match at {
+            HoursShortAt::Mean => per_year(stats::mean(h)),
+            HoursShortAt::Quantile(q) => {
                 let mut v = h.to_vec();
                 v.sort_by(f64::total_cmp);
-                Some(per_year(stats::quantile_sorted(&v, q)))
+                per_year(stats::quantile_sorted(&v, q))
             }
-            _ => None,
         };
+        let own = f.has_gpus.then_some(f.hours_short);
+        let hours_short_mean = own.map(|h| per_year(stats::mean(h)));
+        let hours_short_quantile = match c.hours_short_at {
+            HoursShortAt::Quantile(_) => own.map(|h| figure(h, c.hours_short_at)),
+            HoursShortAt::Mean => None,
+        };
+        // Served by the API, or not served within the hour: one figure is
+        // the hours short, the other none.
+        let short = figure(f.hours_short, c.hours_short_at);
+        let (hours_over, hours_on_api) = if f.spills { (0.0, short) } else { (short, 0.0) };
         let prob_over_budget = c
             .budget
             .map(|b| f.cost.iter().filter(|&&x| x > b).count() as f64 / n);
@@ -224,33 +252,30 @@ impl Tails {
         Tails {
             hours_short_mean,
             hours_short_quantile,
+            hours_over,
+            hours_on_api,
             prob_over_budget,
             years_over,
             commitment_p95,
         }
     }
 
-    /// The figure of hours short per year held to the limit.
-    pub fn hours_short_checked(&self, at: HoursShortAt) -> Option<f64> {
-        match at {
-            HoursShortAt::Mean => self.hours_short_mean,
-            HoursShortAt::Quantile(_) => self.hours_short_quantile,
-        }
-    }
-
     /// Why these figures fail `c`, each with its figure and limit (empty: they meet it).
     pub fn violations(&self, c: &Constraints, years: &Years) -> Vec<String> {
         let mut out = Vec::new();
-        if let (Some(max), Some(h)) = (
-            c.max_hours_short,
-            self.hours_short_checked(c.hours_short_at),
-        ) {
-            if h > max {
-                out.push(format!(
-                    "hours short {} {h:.0} h a year > {max:.0} h",
-                    c.hours_short_at.words()
-                ));
-            }
+        if let Some(max) = c.max_hours_short.filter(|max| self.hours_over > *max) {
+            out.push(format!(
+                "hours over the target (not served by the fleet or an API) {} {:.0} h a year > {max:.0} h",
+                c.hours_short_at.words(),
+                self.hours_over
+            ));
+        }
+        if let Some(max) = c.max_hours_on_api.filter(|max| self.hours_on_api > *max) {
+            out.push(format!(
+                "hours on the API {} {:.0} h a year > {max:.0} h",
+                c.hours_short_at.words(),
+                self.hours_on_api
+            ));
         }
         if let (Some(b), Some(p)) = (c.budget, self.prob_over_budget) {
             if p > c.max_prob_over_budget {
@@ -615,7 +640,8 @@ pub fn violations(c: &Constraints, years: &Years, f: &TrialFigures) -> Vec<Strin
 #[derive(Debug, Clone)]
 pub(crate) struct Trial {
     cost: f64,
-    /// Hours short over the horizon (NaN without GPUs).
+    /// Hours the fleet's own capacity was short over the horizon (without
+    /// GPUs: every hour with demand).
     hours_short: f64,
     /// Total cost + commitments still owed after the horizon.
     committed_total: f64,
@@ -662,11 +688,7 @@ fn evaluate(
                     }
                     Trial {
                         cost,
-                        hours_short: if t.has_gpus {
-                            t.total.hours_short
-                        } else {
-                            f64::NAN
-                        },
+                        hours_short: t.total.hours_short,
                         committed_total: cost + t.committed_after_horizon,
                         commitment: commitment::of_strategy(&sc, si, &p.pool_prices[si]),
                         years: y,
@@ -686,14 +708,15 @@ fn evaluate(
 fn tails(c: &Constraints, years: &Years, candidate: &Candidate, f: &[Trial]) -> Tails {
     let cost: Vec<f64> = f.iter().map(|x| x.cost).collect();
     let hours: Vec<f64> = f.iter().map(|x| x.hours_short).collect();
-    let has_hours = !candidate.buys_nothing() && hours.iter().all(|h| !h.is_nan());
     let year_costs: Vec<f64> = f.iter().flat_map(|x| x.years.iter().copied()).collect();
     let commitment: Vec<f64> = f.iter().map(|x| x.commitment).collect();
     Tails::of(
         c,
         years,
         &TrialFigures {
-            hours_short: has_hours.then_some(&hours[..]),
+            hours_short: &hours,
+            has_gpus: !candidate.buys_nothing(),
+            spills: candidate.strategy.overflow == Overflow::Spill,
             cost: &cost,
             year_costs: &year_costs,
             commitment: &commitment,
@@ -719,10 +742,11 @@ fn survivors(
             let s = stats::summarise(&cost).expect("trials were run");
             let t = tails(c, years, &all[i], &figs[i]);
             let mut ok = true;
-            if let (Some(max), Some(h)) =
-                (c.max_hours_short, t.hours_short_checked(c.hours_short_at))
-            {
-                ok &= h <= 1.5 * max + 50.0;
+            if let Some(max) = c.max_hours_short {
+                ok &= t.hours_over <= 1.5 * max + 50.0;
+            }
+            if let Some(max) = c.max_hours_on_api {
+                ok &= t.hours_on_api <= 1.5 * max + 50.0;
             }
             if let Some(over) = t.prob_over_budget {
                 ok &= over <= c.max_prob_over_budget + 0.1;

@@ -97,40 +97,31 @@ struct Rung {
     units: u32,
     /// Mean cost in the stage.
     cost: f64,
-    /// Hours short per year at the constraint's figure (0 without GPUs).
+    /// Hours on the API per year at the constraint's figure (buying
+    /// nothing: every hour with demand).
     short: f64,
-    /// Meets the hours-short limit there.
+    /// Meets the hours limits there.
     short_ok: bool,
     /// Meets every constraint there (hours short and the yearly budget).
     ok: bool,
 }
 
-/// One rung's figures in stage `k` over trials `f`: without GPUs no hours
-/// short (as [`super::Tails`] counts them: a fleet's own).
-fn stage_figures(
-    units: u32,
-    f: &[Trial],
-    k: usize,
-    stages: &Years,
-    c: &Constraints,
-    has_gpus: bool,
-) -> Rung {
+/// One rung's figures in stage `k` over trials `f`. Every candidate
+/// spills to an API, so none is over the target (`--max-hours-short`); its
+/// hours short are hours on the API (`--max-hours-on-api`).
+fn stage_figures(units: u32, f: &[Trial], k: usize, stages: &Years, c: &Constraints) -> Rung {
     let cost: Vec<f64> = f.iter().map(|t| t.stage_cost[k]).collect();
     let mean = stats::mean(&cost);
     let per_year = f64::from(Years::HOURS) / f64::from(stages.hours[k].max(1));
-    let short = if has_gpus {
-        let mut h: Vec<f64> = f.iter().map(|t| t.stage_short[k] * per_year).collect();
-        match c.hours_short_at {
-            HoursShortAt::Mean => stats::mean(&h),
-            HoursShortAt::Quantile(q) => {
-                h.sort_by(f64::total_cmp);
-                stats::quantile_sorted(&h, q)
-            }
+    let mut h: Vec<f64> = f.iter().map(|t| t.stage_short[k] * per_year).collect();
+    let short = match c.hours_short_at {
+        HoursShortAt::Mean => stats::mean(&h),
+        HoursShortAt::Quantile(q) => {
+            h.sort_by(f64::total_cmp);
+            stats::quantile_sorted(&h, q)
         }
-    } else {
-        0.0
     };
-    let short_ok = c.max_hours_short.is_none_or(|max| short <= max);
+    let short_ok = c.max_hours_on_api.is_none_or(|max| short <= max);
     let budget_ok = c.budget_per_year.is_none_or(|b| {
         let limit = stages.budget(k, b);
         let over = cost.iter().filter(|&&x| x > limit).count() as f64 / cost.len().max(1) as f64;
@@ -147,22 +138,13 @@ fn stage_figures(
 
 /// Units per stage of a ladder: each stage's need, never fewer than the
 /// stage before.
-fn counts(
-    ladder: &Ladder,
-    all: &[Candidate],
-    per: &[Vec<Trial>],
-    stages: &Years,
-    c: &Constraints,
-) -> Vec<u32> {
+fn counts(ladder: &Ladder, per: &[Vec<Trial>], stages: &Years, c: &Constraints) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::with_capacity(stages.count());
     for k in 0..stages.count() {
         let rungs: Vec<Rung> = ladder
             .rungs
             .iter()
-            .map(|&(n, i)| {
-                let has_gpus = !all[i].buys_nothing();
-                stage_figures(n, &per[i], k, stages, c, has_gpus)
-            })
+            .map(|&(n, i)| stage_figures(n, &per[i], k, stages, c))
             .collect();
         // The cheapest that meets every constraint in the stage; else the
         // cheapest within the hours-short limit (the budget is missed
@@ -224,7 +206,7 @@ pub(crate) fn candidates(
         if ladder.rungs.len() < 2 {
             continue;
         }
-        let units = counts(&ladder, all, per, stages, c);
+        let units = counts(&ladder, per, stages, c);
         // One count in every stage: the fixed fleet, already a candidate.
         // (Ladders differ in option or rest: no two build the same fleet.)
         if units.iter().all(|&n| n == units[0]) {

@@ -637,12 +637,12 @@ pub const PLAN_COLUMNS: &[(&str, &str, &str)] = &[
     (
         "hours_short_per_year",
         "Float64",
-        "hours a year short of capacity (of the latency target with [slo]), mean over trials; null without GPUs",
+        "hours a year the fleet's own capacity was short (of the latency target with [slo]; the overflow went where the strategy says: for a plan candidate, the API), mean over trials; null without GPUs",
     ),
     (
         "hours_short_per_year_quantile",
         "Float64",
-        "hours a year short of capacity at the --hours-short-quantile quantile over trials (default 0.95: the 95th percentile), the figure --max-hours-short holds; null without GPUs or with --hours-short-quantile mean",
+        "hours a year the fleet's own capacity was short (its overflow spilled to the API) at the --hours-short-quantile quantile over trials (default 0.95: the 95th percentile), the figure --max-hours-on-api holds (--max-hours-short counts hours nothing served: none for a plan candidate, which spills); null without GPUs or with --hours-short-quantile mean",
     ),
     (
         "prob_over_budget",

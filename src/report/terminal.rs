@@ -598,7 +598,7 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
         )
     } else {
         format!(
-            "Buy {name}, spilling to {}. It costs {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), is short of capacity {} hours a year on average{}, and commits {} at P95",
+            "Buy {name}, spilling to {}. It costs {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), its own capacity is short {} hours a year on average{} (the API serves them: they are not over the target), and it commits {} at P95",
             r.candidate.api,
             usd(r.cost.mean),
             usd(r.cost.ci95_low),
@@ -678,13 +678,19 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
 
 fn constraint_words(c: &crate::plan::Constraints) -> String {
     let mut v = Vec::new();
+    let at = match c.hours_short_at {
+        crate::plan::HoursShortAt::Mean => "on average over trials".to_owned(),
+        at => format!("at {}", at.words()),
+    };
     if let Some(h) = c.max_hours_short {
-        v.push(match c.hours_short_at {
-            crate::plan::HoursShortAt::Mean => {
-                format!("at most {h:.0} hours a year short on average over trials")
-            }
-            at => format!("at most {h:.0} hours a year short at {}", at.words()),
-        });
+        v.push(format!(
+            "at most {h:.0} hours a year over the target {at} (hours not served by the fleet or an API: a fleet that spills is never over it)"
+        ));
+    }
+    if let Some(h) = c.max_hours_on_api {
+        v.push(format!(
+            "at most {h:.0} hours a year on the API {at} (hours the fleet was short and spilled)"
+        ));
     }
     if let Some(b) = c.budget {
         v.push(format!(

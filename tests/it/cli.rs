@@ -1494,8 +1494,8 @@ fn size_tries_zero_and_the_api_and_honours_constraints() {
             "--quiet",
             "--replicas",
             "0,1,2,3",
-            "--max-hours-short",
-            "300",
+            "--max-hours-on-api",
+            "5000",
         ])
         .arg("--out")
         .arg(d.path())
@@ -1508,8 +1508,13 @@ fn size_tries_zero_and_the_api_and_honours_constraints() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("reserved-2 ×0"), "{text}");
+    // Buying nothing is on the API every hour; one replica most hours.
     assert!(
-        text.contains("Not meeting the constraints: reserved-2 ×1"),
+        text.contains("Not meeting the constraints: reserved-2 ×0: hours on the API P95 8760 h"),
+        "{text}"
+    );
+    assert!(
+        text.contains("; reserved-2 ×1: hours on the API P95 "),
         "{text}"
     );
     let dir = run_dir(d.path());

@@ -109,26 +109,46 @@ fn finds_the_closed_form_best_fleet() {
     );
 }
 
-/// With noise and a tight limit on hours short, the pick always meets it,
-/// and feasibility is exactly the limit on the figure it holds (the 95th
-/// percentile over trials by default).
+/// With noise and a tight limit on hours on the API, the pick always meets
+/// it, and feasibility is exactly the limit on the figure it holds (the
+/// 95th percentile over trials by default): a fleet's hours short (it
+/// spills them), every hour for buying nothing. Hours over the target
+/// (`--max-hours-short`) count only what neither the fleet nor the API
+/// serves: every candidate spills, so none is over it — a fleet that spills
+/// is held like buying nothing, not rejected for the hours the API serves.
 #[test]
 fn never_recommends_an_infeasible_fleet() {
     let s = scenario(2.0, 10.0, "noise_sigma = 0.4\nnoise_autocorrelation = 0.5");
-    for limit in [0.0, 50.0, 500.0] {
+    for limit in [50.0, 2000.0] {
         let c = Constraints {
-            max_hours_short: Some(limit),
+            max_hours_on_api: Some(limit),
             ..Constraints::default()
         };
         let p = search(&s, 200, c);
         for r in &p.rows {
-            let ok = r.hours_short_quantile.is_none_or(|h| h <= limit);
+            let ok = r.hours_short_quantile.is_some_and(|h| h <= limit);
             assert_eq!(r.feasible(), ok, "{}", r.candidate.strategy.name);
         }
-        let pick = &p.rows[p.pick.expect("buying nothing is always feasible here")];
-        assert!(pick.feasible());
-        assert!(pick.hours_short_quantile.is_none_or(|h| h <= limit));
+        if let Some(pick) = p.pick.map(|i| &p.rows[i]) {
+            assert!(pick.feasible());
+            assert!(!pick.candidate.buys_nothing());
+            assert!(pick.hours_short_quantile.unwrap() <= limit);
+        } else {
+            assert!(limit < 2000.0, "the largest fleets meet 2,000 hours");
+        }
     }
+    let over = Constraints {
+        max_hours_short: Some(0.0),
+        ..Constraints::default()
+    };
+    let p = search(&s, 100, over);
+    assert!(p.rows.iter().all(|r| r.feasible()));
+    assert!(
+        p.rows
+            .iter()
+            .any(|r| r.hours_short_per_year.unwrap_or(0.0) > 100.0)
+    );
+    assert_eq!(p.pick, search(&s, 100, Constraints::default()).pick);
     // A budget nothing meets: no recommendation, and the words say so.
     let c = Constraints {
         budget: Some(1.0),
@@ -633,7 +653,7 @@ fn hours_short_is_held_at_the_95th_percentile_not_the_mean() {
     );
     let four = |at: HoursShortAt| {
         let c = Constraints {
-            max_hours_short: Some(50.0),
+            max_hours_on_api: Some(50.0),
             hours_short_at: at,
             ..Constraints::default()
         };
@@ -651,7 +671,7 @@ fn hours_short_is_held_at_the_95th_percentile_not_the_mean() {
     assert!(!at_p95.feasible());
     assert_eq!(
         at_p95.infeasible,
-        [format!("hours short P95 {p95:.0} h a year > 50 h")]
+        [format!("hours on the API P95 {p95:.0} h a year > 50 h")]
     );
     let on_mean = four(HoursShortAt::Mean);
     assert_eq!(on_mean.hours_short_per_year, Some(mean));
@@ -803,7 +823,7 @@ usd_per_kwh = 0.1
         stage_hours: u32::MAX,
     };
     let c = Constraints {
-        max_hours_short: Some(50.0),
+        max_hours_on_api: Some(50.0),
         budget_per_year: Some(400_000.0),
         max_prob_over_budget: 0.05,
         ..Constraints::default()
