@@ -361,18 +361,37 @@ pub fn recommendation(
             p.hours_short_mean
         )
     };
+    // The cheapest of all, when it is not among those allowed (it fails
+    // the constraints): the sentences then say "of those that meet them".
+    let b = &c.risks[r.cheapest];
+    let cheaper_excluded = c
+        .risks
+        .iter()
+        .filter(|x| x.cost.mean < b.cost.mean)
+        .min_by(|x, y| x.cost.mean.total_cmp(&y.cost.mean));
+    let among = if cheaper_excluded.is_some() {
+        " of the sizes that meet the constraints"
+    } else {
+        ""
+    };
+    let excluded = cheaper_excluded.map_or(String::new(), |x| {
+        format!(
+            "; {} costs less, {}, but does not meet them",
+            x.strategy,
+            usd(x.cost.mean)
+        )
+    });
     if r.pick == r.cheapest {
         format!(
-            "{} has the lowest expected cost ({}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); {short}",
+            "{} has the lowest expected cost{among} ({}{excluded}) and no size within {:.0}% of it has a lower tail (CVaR95 {}); {short}",
             p.strategy,
             usd(p.cost.mean),
             100.0 * r.tolerance,
             usd(p.cost.cvar95),
         )
     } else {
-        let b = &c.risks[r.cheapest];
         format!(
-            "{} costs {} more on average than the cheapest, {} ({} vs {}), but cuts the tail: CVaR95 {} vs {}; {short}",
+            "{} costs {} more on average than the cheapest{among}, {} ({} vs {}{excluded}), but cuts the tail: CVaR95 {} vs {}; {short}",
             p.strategy,
             usd(p.cost.mean - b.cost.mean),
             b.strategy,
@@ -588,13 +607,27 @@ pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
     let name = &r.candidate.strategy.name;
     let mut text = if r.candidate.buys_nothing() {
         format!(
-            "Buy nothing: send everything to {}. At {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), it costs less than every fleet",
+            "Buy nothing: send everything to {}. At {} on average over the horizon (95% CI {} – {}; P95 {}, CVaR95 {}), it costs less than every fleet{}",
             r.candidate.api,
             usd(r.cost.mean),
             usd(r.cost.ci95_low),
             usd(r.cost.ci95_high),
             usd(r.cost.p95),
-            usd(r.cost.cvar95)
+            usd(r.cost.cvar95),
+            // Fleets that cost less on average but fail the constraints.
+            match p
+                .rows
+                .iter()
+                .filter(|x| !x.candidate.buys_nothing() && x.cost.mean < r.cost.mean)
+                .min_by(|a, b| a.cost.mean.total_cmp(&b.cost.mean))
+            {
+                Some(x) => format!(
+                    " that meets the constraints ({} costs less, {}, but fails them)",
+                    x.candidate.strategy.name,
+                    usd(x.cost.mean)
+                ),
+                None => String::new(),
+            }
         )
     } else {
         format!(

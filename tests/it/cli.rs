@@ -1545,6 +1545,30 @@ fn size_tries_zero_and_the_api_and_honours_constraints() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("api-only (gpt-4o)"));
 }
 
+/// `size` under a constraint the cheapest size fails: the recommended
+/// size "has the lowest expected cost of the sizes that meet the
+/// constraints", and the cheaper one is named, not called dearer.
+#[test]
+fn size_says_lowest_cost_among_those_meeting_the_constraints() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/realistic-2027.toml");
+    let out = capsim()
+        .args(["size", scenario, "--trials", "150", "--quiet"])
+        .args(["--replicas", "0,1,2,3", "--max-commitment", "350000"])
+        .arg("--out")
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Recommended size: reserved-2 ×2 has the lowest expected cost of the sizes that meet the constraints ($"),
+        "{text}"
+    );
+    assert!(text.contains("; reserved-2 ×3 costs less, $"), "{text}");
+    assert!(text.contains("reserved-2 ×3: commitment $"), "{text}");
+}
+
 /// The least-regret map: `--map X,Y` writes regret_map.parquet (6 × 6
 /// cells of the trials' draws); an unknown input lists the inputs; `run`
 /// refuses the flag.

@@ -890,3 +890,31 @@ usd_per_kwh = 0.1
     );
     assert!(fixed.rows.iter().all(|r| r.candidate.stages.is_empty()));
 }
+
+/// Buying nothing picked because every fleet fails a constraint (here a
+/// commitment of at most $0) does not cost "less than every fleet": the
+/// sentence says it is the cheapest that meets the constraints and names
+/// the cheaper fleet that fails them.
+#[test]
+fn buying_nothing_is_not_called_cheaper_than_fleets_that_fail() {
+    let s = scenario(2.0, 10.0, "");
+    let free = search(&s, 60, Constraints::default());
+    assert!(!free.rows[free.pick.unwrap()].candidate.buys_nothing());
+    let c = Constraints {
+        max_commitment: Some(0.0),
+        ..Constraints::default()
+    };
+    let p = search(&s, 60, c);
+    let pick = &p.rows[p.pick.unwrap()];
+    assert!(pick.candidate.buys_nothing());
+    let cheapest = &p.rows[p.cheapest];
+    assert!(cheapest.cost.mean < pick.cost.mean);
+    let words = capsim::report::terminal::plan_recommendation(&p);
+    assert!(
+        words.contains(&format!(
+            "it costs less than every fleet that meets the constraints ({} costs less",
+            cheapest.candidate.strategy.name
+        )),
+        "{words}"
+    );
+}
