@@ -19,7 +19,7 @@ pub(super) fn ending(
     text: &mut Vec<String>,
 ) -> Result<compare::Comparison> {
     let c = compare::compare(s, &kept).context("nothing to compare")?;
-    if let Some(m) = least_regret_map(&kept, map)? {
+    if let Some(m) = least_regret_map(s, &kept, map)? {
         extra.push((
             "regret_map.parquet",
             report::parquet::regret_map_frame(s, &m)?,
@@ -114,11 +114,40 @@ pub(super) fn size_ending(
     Ok((words, feasible))
 }
 
+/// The input that moves the most of `s`'s pools' prices and varies: a
+/// rented pool's `gpu_prices.<name>`, an owned pool's node cost; ties go to
+/// the first pool's.
+fn pools_price_input<'a>(s: &Scenario, kept: &'a TrialColumns) -> Option<&'a (String, Vec<f64>)> {
+    let mut uses: Vec<(String, usize)> = Vec::new();
+    for pool in s.strategies.iter().flat_map(|st| &st.pools) {
+        let name = if pool.owned.is_some() {
+            format!("{}.usd_per_replica_hour", pool.stream)
+        } else if let Some((n, _)) = s.gpu_prices.get(pool.price) {
+            format!("gpu_prices.{n}")
+        } else {
+            continue;
+        };
+        match uses.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => uses.push((name, 1)),
+        }
+    }
+    // Most uses first; the sort is stable, so ties keep the pools' order.
+    uses.sort_by(|a, b| b.1.cmp(&a.1));
+    uses.iter().find_map(|(name, _)| {
+        kept.inputs
+            .iter()
+            .find(|(n, v)| n == name && v.iter().any(|x| *x != v[0]))
+    })
+}
+
 /// The least-regret map over the inputs `map` names (or the defaults:
-/// volume against the GPU market level, or the first GPU price that varies);
-/// `None` when the inputs do not vary or the trials are too few for 6 × 6
-/// cells. A named input that does not exist is an error listing them.
+/// volume against the GPU market level, or else the price that moves the
+/// most of the strategies' pools); `None` when the inputs do not vary or
+/// the trials are too few for 6 × 6 cells. A named input that does not
+/// exist is an error listing them.
 fn least_regret_map(
+    s: &Scenario,
     kept: &TrialColumns,
     map: &[String],
 ) -> Result<Option<capsim::regret_map::Map>> {
@@ -144,11 +173,7 @@ fn least_regret_map(
         };
         let y = find("gpu_market.level")
             .filter(|(_, v)| varies(v))
-            .or_else(|| {
-                kept.inputs
-                    .iter()
-                    .find(|(n, v)| n.starts_with("gpu_prices.") && varies(v))
-            });
+            .or_else(|| pools_price_input(s, kept));
         let Some(y) = y else {
             return Ok(None);
         };

@@ -1743,3 +1743,54 @@ replicas = 2
         );
     }
 }
+
+/// The map's default second input is a price the strategies' pools pay:
+/// without a market level, a `[gpu_prices]` entry no pool uses (first in
+/// the table's order, and varying) is passed over for the one the pools pay.
+#[test]
+fn the_default_map_axis_is_a_price_the_pools_pay() {
+    let d = tempfile::tempdir().unwrap();
+    let text = r#"name = "map"
+[run]
+trials = 800
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = { low = 4e9, likely = 8e9, high = 16e9 }
+[api]
+model = "gpt-4o"
+[gpu_prices]
+on_demand = { low = 3.0, likely = 4.0, high = 6.0 }
+reserved = { low = 1.8, likely = 2.4, high = 3.0 }
+[[strategy]]
+name = "r1"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 1
+[[strategy]]
+name = "r2"
+[[strategy.pool]]
+kind = "reserved"
+replicas = 2
+"#;
+    let path = d.path().join("map.toml");
+    std::fs::write(&path, text).unwrap();
+    capsim()
+        .args(["compare", "--quiet"])
+        .arg(&path)
+        .arg("--out")
+        .arg(d.path().join("out"))
+        .assert()
+        .success();
+    let dir = run_dir(&d.path().join("out"));
+    let df = read(&dir.join("regret_map.parquet"));
+    let y = df
+        .column("y_input")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_owned();
+    assert_eq!(y, "gpu_prices.reserved");
+}
