@@ -133,7 +133,7 @@ fn pools_price_input<'a>(s: &Scenario, kept: &'a TrialColumns) -> Option<&'a (St
         }
     }
     // Most uses first; the sort is stable, so ties keep the pools' order.
-    uses.sort_by(|a, b| b.1.cmp(&a.1));
+    uses.sort_by_key(|u| std::cmp::Reverse(u.1));
     uses.iter().find_map(|(name, _)| {
         kept.inputs
             .iter()
