@@ -309,6 +309,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         command: job.command().into(),
         argv: std::env::args().collect(),
         recommendation: None,
+        feasible: None,
         constraints: constraints.map(|c| {
             serde_json::json!({
                 "max_hours_short_per_year": c.max_hours_short,
@@ -393,6 +394,7 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
     let mut extra = Vec::new();
     let mut text = Vec::new();
     let mut nothing_feasible = false;
+    let constrained = matches!(job, Job::Size(..) | Job::Plan(..));
     // What differs per command at the end: the files and lines it adds.
     match job {
         Job::Run => {}
@@ -435,6 +437,9 @@ pub(super) fn execute(args: RunArgs, job: Job) -> Result<()> {
         Job::Breakeven(volumes) => super::breakeven::ending(
             &s, &engine, &pool, seed, trials, volumes, &names, &mut extra, &mut text,
         )?,
+    }
+    if constrained {
+        info.feasible = Some(!nothing_feasible);
     }
     info.elapsed_seconds = t0.elapsed().as_secs_f64();
     let run_json = serde_json::to_string_pretty(&info).context("serialising run.json")?;

@@ -630,6 +630,22 @@ pub fn candidates(s: &Scenario, grid: &Grid) -> Vec<Candidate> {
     out
 }
 
+/// The flag behind a reason of [`Tails::violations`] (`--budget-per-year`
+/// for `year 3 over $1.50 M in 44% of trials …`).
+pub fn flag_of(reason: &str) -> &'static str {
+    if reason.starts_with("hours over the target") {
+        "--max-hours-short"
+    } else if reason.starts_with("hours on the API") {
+        "--max-hours-on-api"
+    } else if reason.starts_with("P(cost") {
+        "--budget"
+    } else if reason.starts_with("year ") {
+        "--budget-per-year"
+    } else {
+        "--max-commitment"
+    }
+}
+
 /// Why a strategy's figures fail `c` (empty: it meets them); see
 /// [`Tails::violations`].
 pub fn violations(c: &Constraints, years: &Years, f: &TrialFigures) -> Vec<String> {

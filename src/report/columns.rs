@@ -835,7 +835,8 @@ pub fn schema_markdown() -> String {
          warnings in `scenario.warnings`, shown as the report's Notes), the scenario file as given \
          (`scenario_toml`), `seed`, `trials`, `threads`, `capsim_version`, `started_at`, `elapsed_seconds`, the \
          command (`command`, and `argv` as given), and for `size` and `plan` the `constraints` and the \
-         `recommendation` in words. `pools` names every pool of the strategies run, one object each: `strategy`, \
+         `recommendation` in words, and `feasible` (false when no candidate met the constraints: the \
+         recommendation then says so and names the binding constraint). `pools` names every pool of the strategies run, one object each: `strategy`, \
          `pool` (its name in the scenario), `label` (e.g. `owned 8×H100 server`), `count` (`×2`, `≤4`, `1–3`), \
          `kind` (with a price of its own and a reserved term), `unit`, `replicas_per_unit`, `gpus_per_replica`, \
          `gpu`, `model`, `precision` (null when the profile does not say) and `profile`; `pools_model` is the line \

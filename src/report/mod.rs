@@ -65,6 +65,10 @@ pub struct RunInfo {
     pub argv: Vec<String>,
     /// The recommendation of `size` and `plan`, in words.
     pub recommendation: Option<String>,
+    /// Whether some candidate of `size` or `plan` met the constraints (the
+    /// recommendation then names one; else it says nothing meets them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feasible: Option<bool>,
     /// The constraints of `size` and `plan`.
     pub constraints: Option<serde_json::Value>,
     /// Every pool of every strategy run, named (`report.html`'s pools table).

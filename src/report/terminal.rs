@@ -588,19 +588,56 @@ pub fn stages_sentence(c: &crate::plan::Candidate, stage_hours: u32) -> Option<S
 pub fn plan_recommendation(p: &crate::plan::Plan) -> String {
     let Some(pick) = p.pick else {
         let c = &p.rows[p.cheapest];
-        let nearest = p
-            .rows
+        // The closest: fewest constraints failed, then the cheapest.
+        let full: Vec<&crate::plan::Evaluated> =
+            p.rows.iter().filter(|r| r.trials == p.trials).collect();
+        let nearest = full
             .iter()
-            .filter(|r| r.trials == p.trials)
-            .min_by_key(|r| r.infeasible.len())
+            .min_by(|a, b| {
+                a.infeasible
+                    .len()
+                    .cmp(&b.infeasible.len())
+                    .then(a.cost.mean.total_cmp(&b.cost.mean))
+            })
+            .copied()
             .unwrap_or(c);
+        // Which constraint binds: the flag most candidates fail.
+        let mut flags: Vec<(&str, usize)> = Vec::new();
+        for r in &full {
+            let mut mine: Vec<&str> = r
+                .infeasible
+                .iter()
+                .map(|x| crate::plan::flag_of(x))
+                .collect();
+            mine.dedup();
+            for f in mine {
+                match flags.iter_mut().find(|(g, _)| *g == f) {
+                    Some((_, n)) => *n += 1,
+                    None => flags.push((f, 1)),
+                }
+            }
+        }
+        flags.sort_by_key(|f| std::cmp::Reverse(f.1));
+        let binds = flags
+            .iter()
+            .map(|(f, n)| format!("{f} fails {n} of {}", full.len()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let closest = if std::ptr::eq(nearest, c) {
+            String::new()
+        } else {
+            format!(
+                " The closest, {} ({} on average), fails: {}.",
+                nearest.candidate.strategy.name,
+                usd(nearest.cost.mean),
+                nearest.infeasible.join("; ")
+            )
+        };
         return format!(
-            "No candidate meets the constraints. The cheapest, {} ({} a horizon on average), fails: {}. The closest, {}, fails: {}. Loosen a constraint or widen the grid (--max-committed, --on-demand, --max-spot).",
+            "Nothing meets these constraints ({binds} candidates). The cheapest, {} ({} a horizon on average), fails: {}.{closest} Loosen a constraint or widen the grid (--max-committed, --on-demand, --max-spot).",
             c.candidate.strategy.name,
             usd(c.cost.mean),
             c.infeasible.join("; "),
-            nearest.candidate.strategy.name,
-            nearest.infeasible.join("; ")
         );
     };
     let r = &p.rows[pick];

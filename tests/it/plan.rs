@@ -157,7 +157,14 @@ fn never_recommends_an_infeasible_fleet() {
     };
     let p = search(&s, 100, c);
     assert_eq!(p.pick, None);
-    assert!(capsim::report::terminal::plan_recommendation(&p).starts_with("No candidate meets"));
+    let words = capsim::report::terminal::plan_recommendation(&p);
+    let n = p.rows.len();
+    assert!(
+        words.starts_with(&format!(
+            "Nothing meets these constraints (--budget fails {n} of {n} candidates)."
+        )),
+        "{words}"
+    );
 }
 
 /// An API far cheaper than any replica: buy nothing.
@@ -313,12 +320,24 @@ fn nothing_feasible_exits_three_with_the_run_kept() {
         .code(3);
     let text = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(
-        text.contains("No candidate meets the constraints"),
+        text.contains("Nothing meets these constraints (--budget fails "),
         "{text}"
     );
     assert!(crate::common::stderr_of(&a).contains("no candidate meets the constraints"));
     let dir = crate::common::run_dir(out.path());
     assert!(dir.join("plan.parquet").is_file());
+    // The page states it plainly: no recommendation box.
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["feasible"], false);
+    crate::common::capsim()
+        .arg("report")
+        .arg(&dir)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(page.contains("<h2>Nothing meets these constraints</h2>"));
+    assert!(!page.contains("class=\"recommendation\""));
     let out = tempfile::tempdir().unwrap();
     crate::common::capsim()
         .args([

@@ -459,6 +459,7 @@ h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:1px soli
 h3{font-size:1.05em;margin:.2em 0}
 .facts{color:#555}
 .recommendation{font-size:1.08em;background:#f3f8f1;border-left:4px solid #59a14f;padding:.7em 1em}
+.no-recommendation{font-size:1.08em;background:#faf6ee;border-left:4px solid #b07d2b;padding:.7em 1em}
 table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .6em;text-align:right;vertical-align:top}
 td{white-space:nowrap}

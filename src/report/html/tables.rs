@@ -97,11 +97,20 @@ pub(super) fn recommendation_section(run: &Run, out: &mut String) -> Result<()> 
     else {
         return Ok(());
     };
-    let _ = writeln!(
-        out,
-        "<h2>The recommendation</h2>\n<p class=\"recommendation\">{}</p>",
-        esc(words)
-    );
+    // Nothing feasible: no recommendation box, a plain statement.
+    if run.info["feasible"] == false {
+        let _ = writeln!(
+            out,
+            "<h2>Nothing meets these constraints</h2>\n<p class=\"no-recommendation\">{}</p>",
+            esc(words)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<h2>The recommendation</h2>\n<p class=\"recommendation\">{}</p>",
+            esc(words)
+        );
+    }
     if let Some(df) = &run.plan {
         super::charts::frontier(df, out)?;
     }
