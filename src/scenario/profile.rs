@@ -570,20 +570,12 @@ impl Validator<'_> {
         };
         let e = p.engine.as_ref();
         let engine = EngineLimits {
-            max_batch: self.count(
-                &f("engine.max_batch"),
-                e.and_then(|e| e.max_batch),
-                2048,
-                1,
-                1_000_000,
-            ),
-            max_num_tokens: self.count(
-                &f("engine.max_num_tokens"),
-                e.and_then(|e| e.max_num_tokens),
-                8192,
-                1,
-                100_000_000,
-            ),
+            max_batch: e
+                .and_then(|e| e.max_batch)
+                .map(|v| self.count(&f("engine.max_batch"), Some(v), 2048, 1, 1_000_000)),
+            max_num_tokens: e
+                .and_then(|e| e.max_num_tokens)
+                .map(|v| self.count(&f("engine.max_num_tokens"), Some(v), 8192, 1, 100_000_000)),
             kv_cache_memory_fraction: fraction(
                 self,
                 &f("engine.kv_cache_memory_fraction"),

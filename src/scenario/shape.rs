@@ -58,6 +58,9 @@ pub(super) fn architecture(
         mla,
         sliding,
         ffn: a.ffn.map(|x| v.count(&f("ffn"), Some(x), 1, 1, 10_000_000)),
+        vocab: a
+            .vocab
+            .map(|x| v.count(&f("vocab"), Some(x), 1, 1, 100_000_000)),
     };
     check_counts(v, &arch, &a, origin);
     Some(arch)

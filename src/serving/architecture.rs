@@ -33,6 +33,8 @@ pub struct Architecture {
     /// Intermediate size of a dense FFN layer (`None`: unknown, taken as
     /// 3.5 × hidden, Llama's ratio).
     pub ffn: Option<u32>,
+    /// Vocabulary size (`None`: unknown): the engine's logits buffers.
+    pub vocab: Option<u32>,
 }
 
 /// The Mixture-of-Experts part of a model.
@@ -235,6 +237,7 @@ pub(crate) mod tests {
             mla: None,
             sliding: Some((128, 18)),
             ffn: Some(2880),
+            vocab: Some(201088),
         }
     }
 

@@ -125,15 +125,17 @@ impl Replica {
     /// 4) fit with it (held-out gpt-oss-120b median 23% → 13%). ASSUMPTION
     /// for other engines (vLLM's hybrid KV-cache manager does save the
     /// memory). Attention still reads only the window ([`Self::decode_attention`]).
-    pub(super) fn sequences_that_fit(&self, len: f64) -> Result<f64, ServingError> {
-        let free = self.free_bytes_per_gpu()?;
+    pub(super) fn sequences_that_fit(&self, len: f64, mix: Mix) -> Result<f64, ServingError> {
+        self.free_bytes_per_gpu()?;
         let per_seq = f64::from(self.architecture.layers)
             * len
             * self.kv_bytes_per_token_layer()
             * self.kv_share();
-        Ok(self.engine.kv_cache_memory_fraction * free / per_seq)
+        Ok(self.kv_bytes_per_gpu(Some(mix)) / per_seq)
     }
 
+    /// Memory per GPU left after the weights and the runtime reserve; an
+    /// error when the weights do not fit.
     fn free_bytes_per_gpu(&self) -> Result<f64, ServingError> {
         let e = &self.engine;
         let free =
@@ -149,12 +151,17 @@ impl Replica {
         Ok(free)
     }
 
-    /// Tokens the replica's KV cache holds (counted in full-attention layers).
+    /// Tokens the replica's KV cache holds (counted in full-attention
+    /// layers) with the engine's smallest limits, or its limits on `mix`.
     pub fn kv_cache_tokens(&self) -> Result<f64, ServingError> {
-        let free = self.free_bytes_per_gpu()?;
+        self.kv_cache_tokens_on(None)
+    }
+
+    pub(super) fn kv_cache_tokens_on(&self, mix: Option<Mix>) -> Result<f64, ServingError> {
+        self.free_bytes_per_gpu()?;
         let per_token =
             f64::from(self.architecture.layers) * self.kv_bytes_per_token_layer() * self.kv_share();
-        Ok(self.engine.kv_cache_memory_fraction * free / per_token)
+        Ok(self.kv_bytes_per_gpu(mix) / per_token)
     }
 
     /// Communication of a step of `tokens` tokens.

@@ -11,7 +11,7 @@ use super::*;
 #[test]
 fn a_cached_prefix_skips_its_prefill_and_its_attention() {
     let mut r = llama70b(h100(), 4);
-    r.engine.max_batch = 64;
+    r.engine.max_batch = Some(64);
     let mix = Mix {
         cached_prompt_fraction: 0.6,
         ..Mix::new(1000.0, 250.0)
@@ -77,7 +77,7 @@ fn expert_parallel_weights_and_what_one_token_reads() {
     assert!((dep.weight_bytes_per_gpu() - (dense + routed / 4.0)).abs() < 1.0);
     assert!((tp.weight_bytes_per_gpu() - (dense + routed) / 4.0).abs() < 1.0);
     let mut one = gpt_oss_on(1, Parallel::Tp);
-    one.engine.max_batch = 1;
+    one.engine.max_batch = Some(1);
     let p = one
         .operate(Mix::new(0.0, 100.0), LatencyTarget::default())
         .unwrap();
