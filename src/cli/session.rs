@@ -133,7 +133,29 @@ impl Settings {
                     .strategies
                     .iter()
                     .position(|st| st.pools.iter().any(|p| p.kind == kind))
-                    .context("--pool: the scenario has no strategy with a pool of that kind")?,
+                    .with_context(|| {
+                        // Name the kinds the scenario has, as --pool spells them.
+                        let mut have: Vec<&str> = s
+                            .strategies
+                            .iter()
+                            .flat_map(|st| &st.pools)
+                            .map(|p| p.kind.word())
+                            .collect();
+                        have.sort_unstable();
+                        have.dedup();
+                        match have.first() {
+                            None => format!(
+                                "--pool {}: the scenario has no strategy with pools to resize",
+                                kind.word()
+                            ),
+                            Some(first) => format!(
+                                "--pool {}: no strategy of the scenario has a {} pool; its pools are {} (try --pool {first})",
+                                kind.word(),
+                                kind.word(),
+                                have.join(", "),
+                            ),
+                        }
+                    })?,
             };
             s.strategies = compare::size_variants(&s, si, kind, replicas).with_context(|| {
                 format!(

@@ -1794,3 +1794,45 @@ replicas = 2
         .to_owned();
     assert_eq!(y, "gpu_prices.reserved");
 }
+
+/// `size` on a scenario whose only pools are owned, without `--pool`: the
+/// error names the pools it has and the flag to give.
+#[test]
+fn size_names_the_pool_kinds_the_scenario_has() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("own.toml");
+    std::fs::write(
+        &path,
+        r#"name = "own"
+[model]
+profile = "llama3-70b-fp8-h100"
+[demand]
+monthly_tokens = 8e9
+[api]
+model = "gpt-4o"
+[[strategy]]
+name = "owned"
+[[strategy.pool]]
+kind = "owned"
+gpus_per_instance = 4
+instances = 2
+purchase_usd = 150000
+power_kw_load = 5
+usd_per_kwh = 0.1
+"#,
+    )
+    .unwrap();
+    let a = capsim()
+        .args(["size", "--trials", "20", "--quiet"])
+        .arg(&path)
+        .arg("--out")
+        .arg(d.path().join("out"))
+        .assert()
+        .code(1);
+    let err = stderr_of(&a);
+    assert!(
+        err.contains("--pool reserved: no strategy of the scenario has a reserved pool; its pools are owned (try --pool owned)"),
+        "{err}"
+    );
+    assert!(!d.path().join("out").exists());
+}
