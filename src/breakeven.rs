@@ -23,10 +23,16 @@
 //! itself (it saturates first): the break-even is infinite. For autoscaled
 //! pools `f` need not be monotone; the crossing found is the first one the
 //! steps from the guess meet.
+//!
+//! A fixed fleet is evaluated from its hourly capacity, one pass per
+//! volume; an autoscaled one of the common shape from its
+//! [`Autoscaled`] form (outages and fixed pools taken once per trial), the
+//! same bits as its replay; any other strategy is replayed in full.
 
 use rayon::prelude::*;
 
 use crate::engine::Engine;
+use crate::model::serve::Autoscaled;
 use crate::model::{Scratch, StrategyTotals, TrialParams};
 use crate::scenario::HOURS_PER_MONTH;
 
@@ -86,6 +92,9 @@ struct Replay<'e, 'a> {
     base: Vec<f64>,
     /// Per strategy: its fixed-fleet form, when it has one.
     fixed: Vec<Option<Fixed>>,
+    /// Per strategy: its autoscaled form (the trial's outages and fixed
+    /// pools taken once), when it has one.
+    autoscaled: Vec<Option<Autoscaled>>,
 }
 
 impl Replay<'_, '_> {
@@ -95,8 +104,19 @@ impl Replay<'_, '_> {
         scratch.demand.extend(self.base.iter().map(|d| d * k));
     }
 
-    /// The full replay of strategy `si` at scale `k`.
+    /// The replay of strategy `si` at scale `k`: from its autoscaled form
+    /// when it has one (the same bits), else in full.
     fn replay(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
+        self.scale(k, scratch);
+        match &self.autoscaled[si] {
+            Some(a) => self.engine.simulate_autoscaled(a, &self.params, scratch),
+            None => self.engine.simulate(si, &self.params, self.trial, scratch),
+        }
+    }
+
+    /// The full replay of strategy `si` at scale `k` (for tests).
+    #[cfg(test)]
+    fn full_replay(&self, si: usize, k: f64, scratch: &mut Scratch) -> StrategyTotals {
         self.scale(k, scratch);
         self.engine.simulate(si, &self.params, self.trial, scratch)
     }
@@ -321,6 +341,7 @@ fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> 
     let base = scratch.demand.clone();
     let s = engine.scenario();
     let mut fixed = Vec::with_capacity(s.strategies.len());
+    let mut autoscaled = Vec::with_capacity(s.strategies.len());
     let mut cap = Vec::new();
     for (si, st) in s.strategies.iter().enumerate() {
         if engine.capacity_profile(si, &params, trial, scratch, &mut cap) {
@@ -333,8 +354,10 @@ fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> 
                 spill: st.overflow == crate::scenario::Overflow::Spill,
                 api: st.api,
             }));
+            autoscaled.push(None);
         } else {
             fixed.push(None);
+            autoscaled.push(engine.autoscaled(si, &params, trial, scratch));
         }
     }
     Replay {
@@ -343,6 +366,7 @@ fn replay<'e, 'a>(engine: &'e Engine<'a>, trial: u64, scratch: &mut Scratch) -> 
         trial,
         base,
         fixed,
+        autoscaled,
     }
 }
 
@@ -627,7 +651,7 @@ mod tests {
                     }
                     for k in [0.01, 0.3, 1.0, 2.7, 40.0] {
                         let ((cost, api, demanded, served), util) = r.at(si, k, &mut scratch);
-                        let t = r.replay(si, k, &mut scratch);
+                        let t = r.full_replay(si, k, &mut scratch);
                         let close =
                             |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
                         assert!(

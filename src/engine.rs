@@ -138,6 +138,41 @@ impl<'a> Engine<'a> {
         true
     }
 
+    /// Strategy `si` of trial `trial` (drawn as `params`, prepared in
+    /// `scratch`) ready to replay at any demand, when it is autoscaled in
+    /// the common shape ([`crate::model::serve::Autoscaled`]); `None`
+    /// otherwise.
+    pub fn autoscaled(
+        &self,
+        si: usize,
+        params: &TrialParams,
+        trial: u64,
+        scratch: &mut Scratch,
+    ) -> Option<crate::model::serve::Autoscaled> {
+        crate::model::serve::Autoscaled::new(
+            self.scenario,
+            si,
+            &self.calendar,
+            params,
+            &self.keys,
+            trial,
+            &scratch.region_events,
+            &mut scratch.events,
+        )
+    }
+
+    /// [`Engine::simulate`] of an autoscaled strategy from its
+    /// [`Engine::autoscaled`] form, on the demand in `scratch`: the same
+    /// bits.
+    pub fn simulate_autoscaled(
+        &self,
+        a: &crate::model::serve::Autoscaled,
+        params: &TrialParams,
+        scratch: &mut Scratch,
+    ) -> StrategyTotals {
+        a.simulate(self.scenario, &self.calendar, params, scratch)
+    }
+
     /// Draw trial `trial`'s parameters and fill `scratch` with its hourly
     /// demand and region outages, ready for [`Engine::simulate`]. A caller may
     /// rescale `scratch.demand` in between (break-even) without touching any

@@ -541,3 +541,88 @@ replicas = {replicas}
         prop_assert!(close(t.api_only_cost, demand * h * api));
     }
 }
+
+/// An autoscaled strategy of the common shape replayed from its
+/// once-per-trial form ([`Engine::autoscaled`], what `breakeven` replays at
+/// every volume) gives the full replay's result bit for bit, at any scale
+/// of the trial's demand; `None` for every other shape.
+fn autoscaled_matches_replay(s: &Scenario, seed: u64, trials: u64) -> Result<usize, String> {
+    let e = Engine::new(s, seed);
+    let mut scratch = capsim::model::Scratch::default();
+    let mut checked = 0;
+    for trial in 0..trials {
+        let p = e.prepare(trial, &mut scratch);
+        let base = scratch.demand.clone();
+        for si in 0..s.strategies.len() {
+            let st = &s.strategies[si];
+            let queue = matches!(
+                st.overflow,
+                scenario::Overflow::Queue { max_delay_hours, .. } if max_delay_hours > 0
+            );
+            let common = !queue
+                && st
+                    .pools
+                    .last()
+                    .is_some_and(|q| q.kind == scenario::PoolKind::OnDemand)
+                && st
+                    .pools
+                    .iter()
+                    .filter(|q| q.kind == scenario::PoolKind::OnDemand)
+                    .count()
+                    == 1;
+            let Some(a) = e.autoscaled(si, &p, trial, &mut scratch) else {
+                if common {
+                    return Err(format!("strategy {si}: no autoscaled form"));
+                }
+                continue;
+            };
+            if !common {
+                return Err(format!(
+                    "strategy {si}: an autoscaled form of another shape"
+                ));
+            }
+            for k in [1.0, 0.003, 0.37, 2.9, 41.0, 1e4] {
+                scratch.demand.clear();
+                scratch.demand.extend(base.iter().map(|d| d * k));
+                let fast = e.simulate_autoscaled(&a, &p, &mut scratch);
+                let full = e.simulate(si, &p, trial, &mut scratch);
+                if fast != full {
+                    return Err(format!(
+                        "{}: strategy {si} trial {trial} scale {k}:\n{fast:?}\nvs\n{full:?}",
+                        s.name
+                    ));
+                }
+                checked += 1;
+            }
+            scratch.demand.clone_from(&base);
+        }
+    }
+    Ok(checked)
+}
+
+/// The shipped scenarios' autoscaled strategies (on-demand alone and after
+/// reserved pools, price drift, start-up lag, failures and region outages).
+#[test]
+fn shipped_autoscaled_strategies_replay_alike_at_any_scale() {
+    let mut checked = 0;
+    for name in ["realistic-2027", "seed", "fitted-2027", "buy-or-rent-2027"] {
+        let path = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let s = scenario::load(path.as_ref()).expect("shipped scenario");
+        checked += autoscaled_matches_replay(&s, 3, 4).unwrap();
+    }
+    assert!(checked >= 4 * 2 * 6, "{checked}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Random scenarios: any pools before the on-demand one, spill or drop,
+    /// any start-up lag, outages and drift.
+    #[test]
+    fn autoscaled_form_equals_the_replay(c in case(), seed in 0u64..1000) {
+        let s = c.scenario();
+        if let Err(e) = autoscaled_matches_replay(&s, seed, 3) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}

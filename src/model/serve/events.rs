@@ -4,6 +4,9 @@
 
 use super::*;
 
+mod autoscaled;
+pub use autoscaled::Autoscaled;
+
 /// Whose outage count an event changes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Target {
@@ -248,32 +251,7 @@ pub fn simulate_any(
 
     let events = &mut scratch.events;
     outage_events(s, si, p, keys, trial, &scratch.region_events, events);
-    let mut pools = Vec::with_capacity(st.pools.len());
-    for (k, pool) in st.pools.iter().enumerate() {
-        let slots = pool.slots() as usize;
-        let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
-        pools.push(Pool {
-            kind: pool.kind,
-            rcap: replica_capacity(p, pool),
-            replicas: pool.replicas,
-            slots: slots as u32,
-            max: pool.max_replicas,
-            lag: pool.startup_lag_hours as usize,
-            start: pool.start_hour as usize,
-            drift_step,
-            ln_step: drift_step.ln(),
-            drift: 1.0,
-            down: 0,
-            serving: 0,
-            paid: 0,
-            slot_down: vec![0; slots],
-            failed_below: vec![0; slots + 1],
-            ring: vec![count(pool.replicas); pool.startup_lag_hours as usize],
-            ring_pos: 0,
-            paid_hours: 0,
-            drifted_paid: 0.0,
-        });
-    }
+    let mut pools = new_pools(st, p, si);
     scratch.queue.clear();
     scratch.queue.resize(max_delay.max(1), 0.0);
     let hourly = max_delay > 0 || pools.iter().any(|q| q.kind == PoolKind::OnDemand);
@@ -300,50 +278,13 @@ pub fn simulate_any(
         let mut h = first;
         while h < end {
             while next < events.len() && events[next].hour as usize == h {
-                let e = events[next];
+                apply_event(&mut pools, &mut region_down, events[next]);
                 next += 1;
-                match e.target {
-                    Target::Region => region_down += e.delta,
-                    Target::Slot(k, j) => {
-                        // A slot is down while any of its outages lasts.
-                        let (k, j) = (k as usize, j as usize);
-                        let q = &mut pools[k];
-                        let changed = slot_outage(&mut q.slot_down, &mut q.down, j, e.delta);
-                        if q.kind == PoolKind::OnDemand && changed {
-                            let mut below = 0;
-                            for (a, d) in q.slot_down.iter().enumerate() {
-                                below += u32::from(*d > 0);
-                                q.failed_below[a + 1] = below;
-                            }
-                        }
-                    }
-                }
             }
             let seg_end = events.get(next).map_or(end, |e| (e.hour as usize).min(end));
             let len = seg_end - h;
             // Reserved and spot pools: the same every hour of the segment.
-            let mut fixed_paid_capacity = 0.0;
-            for q in pools.iter_mut().filter(|q| q.kind != PoolKind::OnDemand) {
-                let down = q.down.max(0) as u32;
-                let up = q.slots - down.min(q.slots);
-                q.serving = if region_down > 0 {
-                    0
-                } else {
-                    up.min(q.replicas)
-                };
-                // (A pool's start is an event: a segment is wholly before
-                // it or wholly after.)
-                q.paid = if h < q.start {
-                    0
-                } else if matches!(q.kind, PoolKind::Reserved | PoolKind::Owned) {
-                    q.slots
-                } else {
-                    up
-                };
-                fixed_paid_capacity += f64::from(q.paid) * q.rcap;
-                q.drifted_paid += f64::from(q.paid) * q.drift_sum(len);
-            }
-            m.paid_capacity += fixed_paid_capacity * len as f64;
+            m.paid_capacity += fixed_segment(&mut pools, region_down, h, len) * len as f64;
             let hours = &demand[h..seg_end];
             if !hourly {
                 let cap: f64 = pools.iter().map(|q| f64::from(q.serving) * q.rcap).sum();
@@ -471,6 +412,89 @@ pub fn simulate_any(
     }
     finish(&mut out, (s, si), p, queued, api_only);
     out
+}
+
+/// Apply outage event `e` to `pools` and the region's outage count.
+#[inline(always)]
+fn apply_event(pools: &mut [Pool], region_down: &mut i32, e: Event) {
+    match e.target {
+        Target::Region => *region_down += e.delta,
+        Target::Slot(k, j) => {
+            // A slot is down while any of its outages lasts.
+            let (k, j) = (k as usize, j as usize);
+            let q = &mut pools[k];
+            let changed = slot_outage(&mut q.slot_down, &mut q.down, j, e.delta);
+            if q.kind == PoolKind::OnDemand && changed {
+                let mut below = 0;
+                for (a, d) in q.slot_down.iter().enumerate() {
+                    below += u32::from(*d > 0);
+                    q.failed_below[a + 1] = below;
+                }
+            }
+        }
+    }
+}
+
+/// The reserved and spot pools of `pools` over a segment of `len` hours
+/// from hour `h`: each the same every hour of it. Sets their serving and
+/// paid replicas, adds their Σ paid × drift; returns their paid capacity
+/// per hour.
+#[inline(always)]
+fn fixed_segment(pools: &mut [Pool], region_down: i32, h: usize, len: usize) -> f64 {
+    let mut fixed_paid_capacity = 0.0;
+    for q in pools.iter_mut().filter(|q| q.kind != PoolKind::OnDemand) {
+        let down = q.down.max(0) as u32;
+        let up = q.slots - down.min(q.slots);
+        q.serving = if region_down > 0 {
+            0
+        } else {
+            up.min(q.replicas)
+        };
+        // (A pool's start is an event: a segment is wholly before
+        // it or wholly after.)
+        q.paid = if h < q.start {
+            0
+        } else if matches!(q.kind, PoolKind::Reserved | PoolKind::Owned) {
+            q.slots
+        } else {
+            up
+        };
+        fixed_paid_capacity += f64::from(q.paid) * q.rcap;
+        q.drifted_paid += f64::from(q.paid) * q.drift_sum(len);
+    }
+    fixed_paid_capacity
+}
+
+/// The replay's state of each pool of strategy `st` (index `si`) at the
+/// horizon's start, in the trial drawn as `p`.
+fn new_pools(st: &Strategy, p: &TrialParams, si: usize) -> Vec<Pool> {
+    let mut pools = Vec::with_capacity(st.pools.len());
+    for (k, pool) in st.pools.iter().enumerate() {
+        let slots = pool.slots() as usize;
+        let drift_step = (1.0 + p.pools[si][k].0).powf(1.0 / 8760.0);
+        pools.push(Pool {
+            kind: pool.kind,
+            rcap: replica_capacity(p, pool),
+            replicas: pool.replicas,
+            slots: slots as u32,
+            max: pool.max_replicas,
+            lag: pool.startup_lag_hours as usize,
+            start: pool.start_hour as usize,
+            drift_step,
+            ln_step: drift_step.ln(),
+            drift: 1.0,
+            down: 0,
+            serving: 0,
+            paid: 0,
+            slot_down: vec![0; slots],
+            failed_below: vec![0; slots + 1],
+            ring: vec![count(pool.replicas); pool.startup_lag_hours as usize],
+            ring_pos: 0,
+            paid_hours: 0,
+            drifted_paid: 0.0,
+        });
+    }
+    pools
 }
 
 /// Every outage event of strategy `si` in the trial drawn as `p`, in hour

@@ -30,7 +30,7 @@ mod hourly;
 mod kernels;
 mod reprice;
 
-pub use events::{Event, capacity_is_fixed, capacity_profile, simulate, simulate_any};
+pub use events::{Autoscaled, Event, capacity_is_fixed, capacity_profile, simulate, simulate_any};
 pub use hourly::simulate_hourly;
 use kernels::*;
 pub use reprice::{replays_alike, reprice};
